@@ -1,0 +1,129 @@
+// Deterministic first-order loops on a LinearModel: proximal gradient with a given
+// step sequence (gradient descent, projected GD and ISTA are the cases g = 0,
+// g = indicator, g = l1), proximal gradient with Beck-Teboulle backtracking, and the
+// projected subgradient method (given steps, or Polyak's step).
+//
+// One call advances the run from iteration k0 to k1.  The Python driver
+// (pyoptheory/methods/_driver.py) calls it between checkpoints, so recording,
+// callbacks, max_time and Ctrl-C are handled there while the hot loop stays here.
+// The NumPy reference of every update is pyoptheory/methods/gradient.py.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "linear_model.hpp"
+
+namespace pyoptheory {
+
+enum Method : int { PROX_GRAD = 0, PROX_GRAD_BACKTRACK = 1, SUBGRADIENT = 2, SUBGRADIENT_POLYAK = 3 };
+
+// Layout of the scalar state shared with Python (pyoptheory/kernels/layout.py).
+enum Scal : int {
+  S_FX = 0,          // f(x) at the current iterate when known (NaN otherwise)
+  S_BEST_F = 1,      // best objective value seen (subgradient methods)
+  S_WSUM = 2,        // sum of averaging weights so far
+  S_LK = 3,          // current backtracking constant L_k (inverse step)
+  S_GRAD_EVALS = 4,  // oracle counters
+  S_FEVALS = 5,
+  S_FAIL_ITER = 6,   // iteration at which a non-finite value appeared
+  S_F_STAR = 7,      // f* (Polyak's step)
+  S_SIZE = 8
+};
+enum Status : int { OK = 0, NONFINITE = 1, BACKTRACK_FAILED = 2 };
+
+struct RunBuffers {
+  double* x;      // current iterate (in/out)
+  double* xbest;  // best iterate (subgradient methods)
+  double* xsum;   // weighted sum of iterates (averaged output), may be null
+  double* grad;   // gradient at x (backtracking keeps it between calls)
+  double* scal;   // scalar state, see Scal
+  const double* steps;  // step sequence; length 1 means constant
+  int64_t n_steps;
+  const double* avg_w;  // averaging weight of iterate j, length >= k1 + 1, or null
+  double eta;           // backtracking increase factor
+};
+
+inline double step_at(const RunBuffers& r, int64_t k) { return r.n_steps == 1 ? r.steps[0] : r.steps[k]; }
+
+inline void accumulate_average(const LinearModel& m, RunBuffers& r, int64_t j) {
+  if (!r.avg_w) return;
+  double w = r.avg_w[j];
+  if (w == 0.0) return;
+  for (int64_t i = 0; i < m.d; ++i) r.xsum[i] += w * r.x[i];
+  r.scal[S_WSUM] += w;
+}
+
+inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, int64_t k1, int n_threads) {
+  const int64_t d = m.d;
+  std::vector<double> y(d), gy(d);
+  double* scal = r.scal;
+  for (int64_t k = k0; k < k1; ++k) {
+    if (method == PROX_GRAD_BACKTRACK) {
+      // Beck & Teboulle (2009), backtracking: increase L_k until
+      // f(y) <= f(x) + <grad f(x), y - x> + (L_k/2)||y - x||^2 with y = prox_{g/L_k}(x - grad f(x)/L_k).
+      if (std::isnan(scal[S_FX])) {
+        scal[S_FX] = m.value_grad(r.x, r.grad, n_threads);
+        scal[S_GRAD_EVALS] += 1;
+        scal[S_FEVALS] += 1;
+      }
+      double fx = scal[S_FX];
+      if (!std::isfinite(fx)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      for (int tries = 0;; ++tries) {
+        double Lk = scal[S_LK];
+        for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] - r.grad[j] / Lk;
+        m.prox(y.data(), 1.0 / Lk, y.data());
+        double fy = m.value_grad(y.data(), gy.data(), n_threads);
+        scal[S_GRAD_EVALS] += 1;
+        scal[S_FEVALS] += 1;
+        double lin = 0.0, sq = 0.0;
+        for (int64_t j = 0; j < d; ++j) {
+          double dj = y[j] - r.x[j];
+          lin += r.grad[j] * dj;
+          sq += dj * dj;
+        }
+        double model = fx + lin + 0.5 * Lk * sq;
+        if (fy <= model + 1e-14 * std::fabs(fx)) {
+          std::copy(y.begin(), y.end(), r.x);
+          std::copy(gy.begin(), gy.end(), r.grad);
+          scal[S_FX] = fy;
+          break;
+        }
+        scal[S_LK] = Lk * r.eta;
+        if (!std::isfinite(scal[S_LK]) || tries > 2000) {
+          scal[S_FAIL_ITER] = static_cast<double>(k);
+          return BACKTRACK_FAILED;
+        }
+      }
+    } else {
+      double fx = m.value_grad(r.x, r.grad, n_threads);
+      scal[S_GRAD_EVALS] += 1;
+      if (!std::isfinite(fx)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      double step;
+      if (method == PROX_GRAD) {
+        step = step_at(r, k);
+      } else {
+        scal[S_FEVALS] += 1;
+        double fval = fx + m.reg_value(r.x);
+        if (fval < scal[S_BEST_F]) {
+          scal[S_BEST_F] = fval;
+          std::copy(r.x, r.x + d, r.xbest);
+        }
+        if (method == SUBGRADIENT) {
+          step = step_at(r, k);
+        } else {  // Polyak: (f(x_k) - f*) / ||g_k||^2
+          double gg = m.sq_norm(r.grad);
+          step = gg > 0.0 ? (fval - scal[S_F_STAR]) / gg : 0.0;
+        }
+      }
+      for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] - step * r.grad[j];
+      m.prox(y.data(), step, r.x);
+      scal[S_FX] = std::numeric_limits<double>::quiet_NaN();
+    }
+    accumulate_average(m, r, k + 1);
+  }
+  return OK;
+}
+
+}  // namespace pyoptheory

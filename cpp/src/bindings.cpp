@@ -1,0 +1,165 @@
+// The only file that knows pybind11: it checks array shapes and dtypes, keeps the
+// Python arrays alive for as long as a LinearModel refers to them, releases the GIL
+// around the loops, and never lets a C++ exception escape as a crash.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "pyoptheory/first_order.hpp"
+#include "pyoptheory/linear_model.hpp"
+
+namespace py = pybind11;
+using pyoptheory::LinearModel;
+
+using darr = py::array_t<double, py::array::c_style>;
+using iarr = py::array_t<int64_t, py::array::c_style>;
+
+namespace {
+
+void require(bool ok, const std::string& msg) {
+  if (!ok) throw py::value_error(msg);
+}
+
+// A LinearModel that owns references to the arrays it points into.
+struct PyLinearModel {
+  LinearModel m;
+  py::list keep;
+};
+
+template <class T>
+const T* ptr_of(const py::array_t<T, py::array::c_style>& a, py::list& keep) {
+  keep.append(a);
+  return a.data();
+}
+
+PyLinearModel make_model(darr dense, darr data, iarr indices, iarr indptr, darr b, int64_t n, int64_t d,
+                         int loss, double loss_param, int reduce, double weight, double l2, double cst, int reg,
+                         double reg_scalar, darr reg_lo, darr reg_hi) {
+  PyLinearModel pm;
+  LinearModel& m = pm.m;
+  require(n >= 1 && d >= 1, "LinearModel: n and d must be positive");
+  require(b.ndim() == 1 && b.shape(0) == n, "LinearModel: b must have shape (n,)");
+  require(loss >= 0 && loss <= 5, "LinearModel: unknown loss code");
+  require(reduce == 0 || reduce == 1, "LinearModel: unknown reduce code");
+  require(reg >= 0 && reg <= 4, "LinearModel: unknown regularizer code");
+  m.n = n;
+  m.d = d;
+  if (dense.size() > 0) {
+    require(dense.ndim() == 2 && dense.shape(0) == n && dense.shape(1) == d, "LinearModel: A must have shape (n, d)");
+    m.sparse = false;
+    m.dense = ptr_of(dense, pm.keep);
+  } else {
+    require(indptr.ndim() == 1 && indptr.shape(0) == n + 1, "LinearModel: indptr must have length n + 1");
+    require(indices.size() == data.size(), "LinearModel: indices and data must have the same length");
+    auto ip = indptr.unchecked<1>();
+    require(ip(0) == 0 && ip(n) == static_cast<int64_t>(data.size()), "LinearModel: inconsistent CSR indptr");
+    auto ix = indices.unchecked<1>();
+    for (py::ssize_t k = 0; k < ix.shape(0); ++k)
+      require(ix(k) >= 0 && ix(k) < d, "LinearModel: CSR column index out of range");
+    for (int64_t i = 0; i < n; ++i) require(ip(i) <= ip(i + 1), "LinearModel: CSR indptr must be nondecreasing");
+    m.sparse = true;
+    m.data = ptr_of(data, pm.keep);
+    m.indices = ptr_of(indices, pm.keep);
+    m.indptr = ptr_of(indptr, pm.keep);
+  }
+  m.b = ptr_of(b, pm.keep);
+  m.loss = loss;
+  m.loss_param = loss_param;
+  m.reduce = reduce;
+  m.weight = weight;
+  m.l2 = l2;
+  m.cst = cst;
+  m.reg = reg;
+  m.reg_scalar = reg_scalar;
+  if (reg == pyoptheory::REG_BALL || reg == pyoptheory::REG_BOX) {
+    require(reg_lo.ndim() == 1 && reg_lo.shape(0) == d, "LinearModel: reg_lo must have shape (d,)");
+    m.reg_lo = ptr_of(reg_lo, pm.keep);
+  }
+  if (reg == pyoptheory::REG_BOX) {
+    require(reg_hi.ndim() == 1 && reg_hi.shape(0) == d, "LinearModel: reg_hi must have shape (d,)");
+    m.reg_hi = ptr_of(reg_hi, pm.keep);
+  }
+  return pm;
+}
+
+double* vec(darr& a, int64_t d, const char* name) {
+  require(a.ndim() == 1 && a.shape(0) == d, std::string(name) + " must be a float64 vector of length d");
+  require(a.writeable(), std::string(name) + " must be writeable");
+  return a.mutable_data();
+}
+
+int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object xsum, darr grad, darr scal,
+            darr steps, py::object avg_w, double eta, int64_t k0, int64_t k1, int n_threads) {
+  const LinearModel& m = pm.m;
+  require(method >= 0 && method <= 3, "advance: unknown method code");
+  require(k0 >= 0 && k1 >= k0, "advance: need 0 <= k0 <= k1");
+  pyoptheory::RunBuffers r{};
+  r.x = vec(x, m.d, "x");
+  r.xbest = vec(xbest, m.d, "xbest");
+  r.grad = vec(grad, m.d, "grad");
+  require(scal.ndim() == 1 && scal.shape(0) == pyoptheory::S_SIZE && scal.writeable(), "scal has the wrong layout");
+  r.scal = scal.mutable_data();
+  require(steps.ndim() == 1 && (steps.shape(0) == 1 || steps.shape(0) >= k1), "steps must have length 1 or >= k1");
+  r.steps = steps.data();
+  r.n_steps = steps.shape(0);
+  darr xs, aw;
+  if (!xsum.is_none()) {
+    require(py::isinstance<darr>(xsum), "xsum must be a C-contiguous float64 array");
+    xs = xsum.cast<darr>();
+    r.xsum = vec(xs, m.d, "xsum");
+    aw = avg_w.cast<darr>();
+    require(aw.ndim() == 1 && aw.shape(0) >= k1 + 1, "avg_w must have length >= k1 + 1");
+    r.avg_w = aw.data();
+  }
+  r.eta = eta;
+  int status;
+  {
+    py::gil_scoped_release release;
+    status = pyoptheory::advance(m, method, r, k0, k1, n_threads);
+  }
+  return status;
+}
+
+py::tuple evaluate(const PyLinearModel& pm, darr x, darr grad, int n_threads) {
+  const LinearModel& m = pm.m;
+  require(x.ndim() == 1 && x.shape(0) == m.d, "x must be a float64 vector of length d");
+  double* g = vec(grad, m.d, "grad");
+  double f, r;
+  {
+    py::gil_scoped_release release;
+    f = m.value_grad(x.data(), g, n_threads);
+    r = m.reg_value(x.data());
+  }
+  return py::make_tuple(f, r);
+}
+
+darr prox(const PyLinearModel& pm, darr y, double step) {
+  const LinearModel& m = pm.m;
+  require(y.ndim() == 1 && y.shape(0) == m.d, "y must be a float64 vector of length d");
+  darr out(m.d);
+  m.prox(y.data(), step, out.mutable_data());
+  return out;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, mod) {
+  mod.doc() = "Compiled kernels of pyoptheory (C++17). Use them through pyoptheory.solve.";
+  py::class_<PyLinearModel>(mod, "LinearModel")
+      .def(py::init(&make_model), py::arg("dense"), py::arg("data"), py::arg("indices"), py::arg("indptr"),
+           py::arg("b"), py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("loss_param"), py::arg("reduce"),
+           py::arg("weight"), py::arg("l2"), py::arg("cst"), py::arg("reg"), py::arg("reg_scalar"),
+           py::arg("reg_lo"), py::arg("reg_hi"));
+  mod.def("advance", &advance, py::arg("model"), py::arg("method"), py::arg("x").noconvert(), py::arg("xbest").noconvert(),
+          py::arg("xsum"), py::arg("grad").noconvert(), py::arg("scal").noconvert(), py::arg("steps"), py::arg("avg_w"), py::arg("eta"), py::arg("k0"),
+          py::arg("k1"), py::arg("n_threads"));
+  mod.def("evaluate", &evaluate, py::arg("model"), py::arg("x"), py::arg("grad").noconvert(), py::arg("n_threads"));
+  mod.def("prox", &prox, py::arg("model"), py::arg("y"), py::arg("step"));
+#ifdef PYOPTHEORY_OPENMP
+  mod.attr("has_openmp") = true;
+#else
+  mod.attr("has_openmp") = false;
+#endif
+}

@@ -1,0 +1,95 @@
+"""Input checks shared by every public function.
+
+Each check raises a ``TypeError`` (wrong kind of object) or ``ValueError``
+(right kind, wrong value) whose message starts with the argument's name, so
+that users see at once which argument is at fault.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def as_float_array(value, name, *, ndim=None, shape=None, allow_empty=False, finite=True, copy=True):
+    """Return ``value`` as a C-contiguous float64 array, or raise naming ``name``.
+
+    Integer and float32 input is accepted and converted; complex, object, string
+    and boolean input is refused.  Non-contiguous and read-only arrays are
+    copied, never written to.
+    """
+    if sp.issparse(value):
+        raise TypeError(f"{name}: expected a dense array, got a scipy.sparse matrix")
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name}: expected an array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name}: could not be read as an array ({exc})") from None
+    if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
+    arr = np.array(arr, dtype=np.float64, order="C", copy=copy)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-d array, got shape {arr.shape}")
+    if shape is not None:
+        for axis, (got, want) in enumerate(zip(arr.shape, shape)):
+            if want is not None and got != want:
+                raise ValueError(f"{name}: expected shape {tuple(shape)}, got {arr.shape} (axis {axis})")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name}: is empty")
+    if finite and not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name}: contains {bad} NaN or infinite value(s)")
+    return arr
+
+
+def as_matrix(value, name):
+    """Return a 2-d float64 matrix: a C-contiguous ndarray or a canonical CSR matrix."""
+    if sp.issparse(value):
+        mat = sp.csr_matrix(value, dtype=np.float64)
+        mat.sum_duplicates()
+        mat.sort_indices()
+        if mat.shape[0] == 0 or mat.shape[1] == 0:
+            raise ValueError(f"{name}: is empty (shape {mat.shape})")
+        if not np.all(np.isfinite(mat.data)):
+            raise ValueError(f"{name}: contains NaN or infinite value(s)")
+        return mat
+    return as_float_array(value, name, ndim=2)
+
+
+def as_scalar(value, name, *, positive=False, nonnegative=False, integer=False, finite=True, upper=None):
+    """Return ``value`` as a float (or int when ``integer``), checking its sign and range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    if integer:
+        if not float(value).is_integer():
+            raise TypeError(f"{name}: expected an integer, got {value!r}")
+        value = int(value)
+    else:
+        value = float(value)
+    if finite and not np.isfinite(value):
+        raise ValueError(f"{name}: must be finite, got {value}")
+    if positive and not value > 0:
+        raise ValueError(f"{name}: must be positive, got {value}")
+    if nonnegative and not value >= 0:
+        raise ValueError(f"{name}: must be nonnegative, got {value}")
+    if upper is not None and value > upper:
+        raise ValueError(f"{name}: must be at most {upper}, got {value}")
+    return value
+
+
+def as_int(value, name, *, minimum=None):
+    value = as_scalar(value, name, integer=True)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name}: must be at least {minimum}, got {value}")
+    return value
+
+
+def choose(value, name, options):
+    """Check that ``value`` is one of ``options`` and say which are valid when it is not."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected one of {sorted(options)}, got {type(value).__name__}")
+    if value not in options:
+        raise ValueError(f"{name}: unknown value {value!r}; valid: {', '.join(sorted(options))}")
+    return value

@@ -1,0 +1,270 @@
+"""Numba kernels of the deterministic first-order loops on linear models.
+
+The same updates as ``cpp/include/pyoptheory/first_order.hpp`` (read that file
+for the comments on each step); dense data goes through BLAS (``np.dot``), CSR
+data through explicit loops.  All functions are compiled with ``cache=True``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .layout import (BACKTRACK_FAILED, NONFINITE, OK, PROX_GRAD, PROX_GRAD_BACKTRACK, S_BEST_F, S_F_STAR,
+                     S_FAIL_ITER, S_FEVALS, S_FX, S_GRAD_EVALS, S_LK, S_WSUM, SUBGRADIENT)
+
+name = "numba"
+
+SQUARED, LOGISTIC, HINGE, ABSOLUTE, HUBER, AFFINE = range(6)
+REG_NONE, REG_L1, REG_BALL, REG_BOX, REG_SIMPLEX = range(5)
+
+
+@njit(cache=True)
+def _sign0(r):
+    return 1.0 if r > 0 else (-1.0 if r < 0 else 0.0)
+
+
+@njit(cache=True)
+def _loss_value(loss, z, b, p):
+    if loss == SQUARED:
+        r = z - b
+        return 0.5 * r * r
+    if loss == LOGISTIC:
+        m = -b * z
+        return max(m, 0.0) + np.log1p(np.exp(-abs(m)))
+    if loss == HINGE:
+        return max(0.0, 1.0 - b * z)
+    if loss == ABSOLUTE:
+        return abs(z - b)
+    if loss == HUBER:
+        r = z - b
+        a = abs(r)
+        return 0.5 * r * r if a <= p else p * a - 0.5 * p * p
+    return z + b
+
+
+@njit(cache=True)
+def _loss_deriv(loss, z, b, p):
+    if loss == SQUARED:
+        return z - b
+    if loss == LOGISTIC:
+        return -b / (1.0 + np.exp(b * z))
+    if loss == HINGE:
+        return -b if 1.0 - b * z > 0.0 else 0.0
+    if loss == ABSOLUTE:
+        return _sign0(z - b)
+    if loss == HUBER:
+        r = z - b
+        return r if abs(r) <= p else p * _sign0(r)
+    return 1.0
+
+
+@njit(cache=True)
+def _matvec(m, x):
+    sparse, dense, data, indices, indptr = m[0], m[1], m[2], m[3], m[4]
+    n = m[6]
+    if not sparse:
+        return np.dot(dense, x)
+    z = np.zeros(n)
+    for i in range(n):
+        s = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            s += data[k] * x[indices[k]]
+        z[i] = s
+    return z
+
+
+@njit(cache=True)
+def _rmatvec(m, u):
+    sparse, dense, data, indices, indptr = m[0], m[1], m[2], m[3], m[4]
+    n, d = m[6], m[7]
+    if not sparse:
+        return np.dot(dense.T, u)
+    g = np.zeros(d)
+    for i in range(n):
+        ui = u[i]
+        if ui != 0.0:
+            for k in range(indptr[i], indptr[i + 1]):
+                g[indices[k]] += ui * data[k]
+    return g
+
+
+@njit(cache=True)
+def value_grad(m, x, grad):
+    """f(x) of the linear model; writes one (sub)gradient into ``grad``."""
+    b, n, d = m[5], m[6], m[7]
+    loss, p, reduce, w, l2, cst = m[8], m[9], m[10], m[11], m[12], m[13]
+    z = _matvec(m, x)
+    f = 0.0
+    if reduce == 0:
+        u = np.empty(n)
+        for i in range(n):
+            f += _loss_value(loss, z[i], b[i], p)
+            u[i] = w * _loss_deriv(loss, z[i], b[i], p)
+        g = _rmatvec(m, u)
+        for j in range(d):
+            grad[j] = g[j]
+        f *= w
+    else:
+        arg = 0
+        best = -np.inf
+        for i in range(n):
+            v = _loss_value(loss, z[i], b[i], p)
+            if v > best or i == 0:
+                best = v
+                arg = i
+        f = w * best
+        u = np.zeros(n)
+        u[arg] = w * _loss_deriv(loss, z[arg], b[arg], p)
+        g = _rmatvec(m, u)
+        for j in range(d):
+            grad[j] = g[j]
+    if l2 != 0.0:
+        s = 0.0
+        for j in range(d):
+            s += x[j] * x[j]
+            grad[j] += l2 * x[j]
+        f += 0.5 * l2 * s
+    return f + cst
+
+
+@njit(cache=True)
+def reg_value(m, x):
+    if m[14] != REG_L1:
+        return 0.0
+    s = 0.0
+    for j in range(x.shape[0]):
+        s += abs(x[j])
+    return m[15] * s
+
+
+@njit(cache=True)
+def prox(m, y, step, out):
+    reg, scalar, lo, hi = m[14], m[15], m[16], m[17]
+    d = y.shape[0]
+    if reg == REG_L1:
+        t = step * scalar
+        for j in range(d):
+            a = abs(y[j]) - t
+            out[j] = _sign0(y[j]) * a if a > 0.0 else 0.0
+    elif reg == REG_BALL:
+        s = 0.0
+        for j in range(d):
+            r = y[j] - lo[j]
+            s += r * r
+        nrm = np.sqrt(s)
+        scale = scalar / nrm if nrm > scalar else 1.0
+        for j in range(d):
+            out[j] = lo[j] + scale * (y[j] - lo[j])
+    elif reg == REG_BOX:
+        for j in range(d):
+            out[j] = min(max(y[j], lo[j]), hi[j])
+    elif reg == REG_SIMPLEX:
+        u = np.sort(y)[::-1]
+        cumsum = 0.0
+        theta = 0.0
+        for k in range(d):
+            cumsum += u[k]
+            t = (cumsum - scalar) / (k + 1)
+            if u[k] - t > 0.0:
+                theta = t
+        for j in range(d):
+            out[j] = max(y[j] - theta, 0.0)
+    else:
+        for j in range(d):
+            out[j] = y[j]
+
+
+@njit(cache=True)
+def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, k0, k1):
+    d = x.shape[0]
+    y = np.empty(d)
+    gy = np.empty(d)
+    for k in range(k0, k1):
+        if method == PROX_GRAD_BACKTRACK:
+            if np.isnan(scal[S_FX]):
+                scal[S_FX] = value_grad(m, x, grad)
+                scal[S_GRAD_EVALS] += 1
+                scal[S_FEVALS] += 1
+            fx = scal[S_FX]
+            if not np.isfinite(fx):
+                scal[S_FAIL_ITER] = k
+                return NONFINITE
+            tries = 0
+            while True:
+                Lk = scal[S_LK]
+                for j in range(d):
+                    y[j] = x[j] - grad[j] / Lk
+                prox(m, y, 1.0 / Lk, y)
+                fy = value_grad(m, y, gy)
+                scal[S_GRAD_EVALS] += 1
+                scal[S_FEVALS] += 1
+                lin = 0.0
+                sq = 0.0
+                for j in range(d):
+                    dj = y[j] - x[j]
+                    lin += grad[j] * dj
+                    sq += dj * dj
+                model = fx + lin + 0.5 * Lk * sq
+                if fy <= model + 1e-14 * abs(fx):
+                    for j in range(d):
+                        x[j] = y[j]
+                        grad[j] = gy[j]
+                    scal[S_FX] = fy
+                    break
+                scal[S_LK] = Lk * eta
+                tries += 1
+                if not np.isfinite(scal[S_LK]) or tries > 2001:
+                    scal[S_FAIL_ITER] = k
+                    return BACKTRACK_FAILED
+        else:
+            fx = value_grad(m, x, grad)
+            scal[S_GRAD_EVALS] += 1
+            if not np.isfinite(fx):
+                scal[S_FAIL_ITER] = k
+                return NONFINITE
+            if method == PROX_GRAD:
+                step = steps[0] if steps.shape[0] == 1 else steps[k]
+            else:
+                scal[S_FEVALS] += 1
+                fval = fx + reg_value(m, x)
+                if fval < scal[S_BEST_F]:
+                    scal[S_BEST_F] = fval
+                    for j in range(d):
+                        xbest[j] = x[j]
+                if method == SUBGRADIENT:
+                    step = steps[0] if steps.shape[0] == 1 else steps[k]
+                else:
+                    gg = 0.0
+                    for j in range(d):
+                        gg += grad[j] * grad[j]
+                    step = (fval - scal[S_F_STAR]) / gg if gg > 0.0 else 0.0
+            for j in range(d):
+                y[j] = x[j] - step * grad[j]
+            prox(m, y, step, x)
+            scal[S_FX] = np.nan
+        if use_avg:
+            w = avg_w[k + 1]
+            if w != 0.0:
+                for j in range(d):
+                    xsum[j] += w * x[j]
+                scal[S_WSUM] += w
+    return OK
+
+
+def prepare(spec):
+    return (bool(spec.sparse), spec.dense, spec.data, spec.indices, spec.indptr, spec.b, int(spec.n), int(spec.d),
+            int(spec.loss), float(spec.loss_param), int(spec.reduce), float(spec.weight), float(spec.l2),
+            float(spec.cst), int(spec.reg), float(spec.reg_scalar), spec.reg_lo, spec.reg_hi)
+
+
+_EMPTY = np.zeros(1)
+
+
+def advance(model, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads):
+    use_avg = xsum is not None
+    return int(_advance(model, int(method), x, xbest, xsum if use_avg else _EMPTY, grad, scal, steps,
+                        avg_w if use_avg else _EMPTY, use_avg, float(eta), int(k0), int(k1)))
+
+
+def evaluate(model, x, grad, n_threads):
+    return float(value_grad(model, x, grad)), float(reg_value(model, x))

@@ -1,0 +1,22 @@
+"""Problems with exact constants and known optima.
+
+Smooth: :func:`quadratic`, :func:`least_squares`, :func:`logistic`; composite:
+:func:`lasso`, :func:`lasso_certified`; nonsmooth: :func:`l1_distance`,
+:func:`max_affine`, :func:`hinge`; worst cases: :func:`huber_worst_case`,
+:func:`subgradient_worst_case`, :func:`gd_quadratic_worst_case`,
+:func:`prox_grad_worst_case`; real data: :func:`breast_cancer`, :func:`diabetes`;
+your own: :func:`smooth`, :func:`black_box`.  Constraint sets: :class:`Ball`,
+:class:`Box`, :class:`Simplex`.
+"""
+from .base import Constants, Problem
+from .catalog import (breast_cancer, diabetes, gd_quadratic_worst_case, hinge, huber_worst_case, l1_distance,
+                      lasso, lasso_certified, least_squares, logistic, max_affine, prox_grad_worst_case, quadratic,
+                      subgradient_worst_case)
+from .linear import LinearModel
+from .sets import L1, Ball, Box, Simplex, project_simplex
+from .user import black_box, smooth
+
+__all__ = ["Problem", "Constants", "LinearModel", "quadratic", "least_squares", "logistic", "lasso",
+           "lasso_certified", "l1_distance", "max_affine", "hinge", "huber_worst_case", "subgradient_worst_case",
+           "gd_quadratic_worst_case", "prox_grad_worst_case", "breast_cancer", "diabetes", "smooth", "black_box",
+           "Ball", "Box", "Simplex", "L1", "project_simplex"]

@@ -1,0 +1,140 @@
+"""The problem contract: oracles, exact constants, and a cached optimum."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .._validation import as_float_array
+from ..registry import PROBLEM_KINDS
+
+
+class Constants(Mapping):
+    """Read-only constants of a problem (``L``, ``mu``, ``G``, ``L_max``, ``D`` ...).
+
+    ``constants.how[name]`` says how each value was obtained (for example
+    ``"exact: lambda_max(A^T A)/n"``); ``user_declared`` is True when the
+    values were supplied by the user rather than derived from the data, and
+    every verification on such a problem says so.
+    """
+
+    def __init__(self, values, how=None, user_declared=False):
+        self._values = {k: float(v) for k, v in values.items() if v is not None}
+        self.how = dict(how or {})
+        self.user_declared = bool(user_declared)
+
+    def __getitem__(self, key):
+        try:
+            return self._values[key]
+        except KeyError:
+            raise KeyError(f"constant {key!r} is not known for this problem; known: {', '.join(self._values)}") from None
+
+    def __getattr__(self, key):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except KeyError as exc:
+            raise AttributeError(str(exc)) from None
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def __repr__(self):
+        tag = ", user-declared" if self.user_declared else ""
+        return f"Constants({', '.join(f'{k}={v:.6g}' for k, v in self._values.items())}{tag})"
+
+
+class Problem:
+    """Base class of every problem.
+
+    Subclasses provide the oracles their kind needs: ``f`` and ``grad``
+    (a subgradient for nonsmooth kinds), ``g`` and ``prox`` for the
+    regularizer, and ``_solve()`` returning ``(x_star, f_star)``.  The optimum
+    is computed once, on first use, and cached on the object.
+    """
+
+    kind = "smooth"
+    name = "problem"
+
+    def __init__(self, dim, *, kind, name, regularizer=None, x0=None, x_star=None, f_star=None):
+        if kind not in PROBLEM_KINDS:
+            raise ValueError(f"kind: unknown problem kind {kind!r}; valid: {', '.join(PROBLEM_KINDS)}")
+        self.dim = int(dim)
+        self.kind = kind
+        self.name = name
+        self.regularizer = regularizer
+        self._x0 = None if x0 is None else as_float_array(x0, "x0", shape=(self.dim,))
+        self._x_star = None if x_star is None else as_float_array(x_star, "x_star", shape=(self.dim,))
+        self._f_star = None if f_star is None else float(f_star)
+        self._constants = None
+
+    # --- oracles ---------------------------------------------------------
+    def f(self, x):
+        raise NotImplementedError
+
+    def grad(self, x):
+        raise NotImplementedError
+
+    def g(self, x):
+        return 0.0 if self.regularizer is None else self.regularizer.value(x)
+
+    def prox(self, y, step):
+        return np.array(y, dtype=float) if self.regularizer is None else self.regularizer.prox(y, step)
+
+    def objective(self, x):
+        """F(x) = f(x) + g(x), the quantity whose gap every theorem measures."""
+        return self.f(x) + self.g(x)
+
+    def feasible(self, x, tol=1e-9):
+        reg = self.regularizer
+        return True if reg is None or not reg.is_indicator else reg.contains(x, tol)
+
+    # --- constants and optimum ---------------------------------------------
+    @property
+    def constants(self) -> Constants:
+        if self._constants is None:
+            self._constants = self._compute_constants()
+        return self._constants
+
+    def _compute_constants(self) -> Constants:
+        return Constants({})
+
+    @property
+    def spec(self):
+        """Typed description for compiled kernels, or None (generic Python path)."""
+        return None
+
+    @property
+    def x0(self):
+        """Default starting point."""
+        return np.zeros(self.dim) if self._x0 is None else self._x0.copy()
+
+    def _ensure_optimum(self):
+        if self._f_star is None or self._x_star is None:
+            x_star, f_star = self._solve()
+            if self._x_star is None and x_star is not None:
+                self._x_star = np.asarray(x_star, dtype=float)
+            if self._f_star is None and f_star is not None:
+                self._f_star = float(f_star)
+
+    def _solve(self):
+        return None, None
+
+    @property
+    def f_star(self):
+        """Optimal value F* (None when unknown)."""
+        self._ensure_optimum()
+        return self._f_star
+
+    @property
+    def x_star(self):
+        """A minimizer (the one nearest the default start where the set is not a point), or None."""
+        self._ensure_optimum()
+        return None if self._x_star is None else self._x_star.copy()
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}: kind={self.kind}, dim={self.dim}>"

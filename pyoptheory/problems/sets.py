@@ -1,0 +1,152 @@
+"""Regularizers g of composite problems: the l1 norm and the indicators of simple sets.
+
+Each has an exact prox (for indicators, the Euclidean projection) in NumPy; the
+compiled kernels implement the same formulas (cpp/include/pyoptheory/linear_model.hpp,
+pyoptheory/kernels/numba_first_order.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_float_array, as_scalar
+
+# Codes shared with the compiled kernels.
+REG_NONE, REG_L1, REG_BALL, REG_BOX, REG_SIMPLEX = range(5)
+
+
+class Regularizer:
+    code = REG_NONE
+    is_indicator = False
+    scalar = 0.0
+
+    def value(self, x):
+        return 0.0
+
+    def prox(self, y, step):
+        return np.array(y, dtype=float)
+
+    def arrays(self, d):
+        """(lo, hi) arrays handed to compiled kernels."""
+        return np.zeros(0), np.zeros(0)
+
+    def contains(self, x, tol=1e-9):
+        return True
+
+    diameter = np.inf
+    radius = np.inf  # max ||x|| over the set
+
+
+class L1(Regularizer):
+    r"""``g(x) = lam * ||x||_1``; prox is soft thresholding at ``step * lam``."""
+
+    code = REG_L1
+
+    def __init__(self, lam):
+        self.lam = self.scalar = as_scalar(lam, "lam", nonnegative=True)
+
+    def value(self, x):
+        return self.lam * float(np.sum(np.abs(x)))
+
+    def prox(self, y, step):
+        t = step * self.lam
+        return np.sign(y) * np.maximum(np.abs(y) - t, 0.0)
+
+    def __repr__(self):
+        return f"L1(lam={self.lam})"
+
+
+class Ball(Regularizer):
+    """Indicator of the Euclidean ball ``||x - center|| <= radius``."""
+
+    code = REG_BALL
+    is_indicator = True
+
+    def __init__(self, radius, center=None, dim=None):
+        self.scalar = as_scalar(radius, "radius", positive=True)
+        self.center = None if center is None else as_float_array(center, "center", ndim=1)
+        self.diameter = 2 * self.scalar
+
+    @property
+    def radius(self):
+        c = 0.0 if self.center is None else float(np.linalg.norm(self.center))
+        return c + self.scalar
+
+    def _c(self, d):
+        return np.zeros(d) if self.center is None else self.center
+
+    def prox(self, y, step):
+        c = self._c(y.shape[0])
+        r = y - c
+        nrm = np.sqrt(np.sum(r * r))
+        scale = self.scalar / nrm if nrm > self.scalar else 1.0
+        return c + scale * r
+
+    def arrays(self, d):
+        return np.ascontiguousarray(self._c(d), dtype=float), np.zeros(0)
+
+    def contains(self, x, tol=1e-9):
+        return np.linalg.norm(x - self._c(x.shape[0])) <= self.scalar * (1 + tol) + tol
+
+    def __repr__(self):
+        return f"Ball(radius={self.scalar})"
+
+
+class Box(Regularizer):
+    """Indicator of the box ``lo <= x <= hi`` (elementwise)."""
+
+    code = REG_BOX
+    is_indicator = True
+
+    def __init__(self, lo, hi):
+        self.lo = as_float_array(np.atleast_1d(lo), "lo", ndim=1)
+        self.hi = as_float_array(np.atleast_1d(hi), "hi", ndim=1)
+        if self.lo.shape != self.hi.shape:
+            raise ValueError(f"hi: shape {self.hi.shape} does not match lo {self.lo.shape}")
+        if np.any(self.lo > self.hi):
+            raise ValueError("lo: must be <= hi elementwise")
+        self.diameter = float(np.linalg.norm(self.hi - self.lo))
+        self.radius = float(np.linalg.norm(np.maximum(np.abs(self.lo), np.abs(self.hi))))
+
+    def prox(self, y, step):
+        return np.minimum(np.maximum(y, self.lo), self.hi)
+
+    def arrays(self, d):
+        return self.lo, self.hi
+
+    def contains(self, x, tol=1e-9):
+        return bool(np.all(x >= self.lo - tol) and np.all(x <= self.hi + tol))
+
+    def __repr__(self):
+        return f"Box(dim={self.lo.size})"
+
+
+class Simplex(Regularizer):
+    """Indicator of the simplex ``{x >= 0, sum(x) = radius}``; projection in O(d log d)."""
+
+    code = REG_SIMPLEX
+    is_indicator = True
+
+    def __init__(self, radius=1.0):
+        self.scalar = as_scalar(radius, "radius", positive=True)
+        self.diameter = np.sqrt(2.0) * self.scalar
+        self.radius = self.scalar
+
+    def prox(self, y, step):
+        return project_simplex(y, self.scalar)
+
+    def contains(self, x, tol=1e-9):
+        return bool(np.all(x >= -tol) and abs(np.sum(x) - self.scalar) <= tol * max(1.0, self.scalar) * x.size)
+
+    def __repr__(self):
+        return f"Simplex(radius={self.scalar})"
+
+
+def project_simplex(y, radius=1.0):
+    """Euclidean projection onto ``{x >= 0, sum x = radius}`` by sorting (catalogue 0.3, P6)."""
+    u = np.sort(y)[::-1]
+    css = np.cumsum(u)
+    k = np.arange(1, y.size + 1)
+    t = (css - radius) / k
+    ok = np.nonzero(u - t > 0)[0]
+    theta = t[ok[-1]]
+    return np.maximum(y - theta, 0.0)

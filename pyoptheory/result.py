@@ -1,0 +1,119 @@
+"""The one result type of every method, and its trace of checkpoints."""
+from __future__ import annotations
+
+import numpy as np
+
+#: Trace columns and their meaning (one meaning each, everywhere).
+TRACE_COLUMNS = {
+    "iter": "iteration count at the checkpoint",
+    "time": "seconds spent iterating, recording excluded",
+    "fun": "objective value F(x_k) at the current iterate",
+    "gap": "F(x_k) - F* at the current iterate",
+    "gap_avg": "F(xbar_k) - F* at the averaged iterate",
+    "gap_best": "min_{j<=k} F(x_j) - F* (best iterate so far)",
+    "grad_norm": "norm of the gradient (gradient mapping for composite problems, subgradient otherwise)",
+    "dist": "||x_k - x*||",
+    "marginal_err": "l1 violation of the marginal constraints (optimal transport)",
+    "regret": "cumulative regret (online learning)",
+    "fevals": "function evaluations so far",
+    "grad_evals": "gradient evaluations so far",
+    "run": "run index for multi-run methods",
+}
+
+
+class Trace:
+    """Columns of NumPy arrays recorded at checkpoints.
+
+    ``trace["gap"]`` is an array over checkpoints, ``trace.to_frame()`` a
+    pandas DataFrame.  Column names are those of :data:`TRACE_COLUMNS`.
+    """
+
+    def __init__(self, columns=None):
+        self._cols = {}
+        for key, values in (columns or {}).items():
+            self._check_name(key)
+            self._cols[key] = np.asarray(values)
+
+    @staticmethod
+    def _check_name(key):
+        if key not in TRACE_COLUMNS:
+            raise KeyError(f"trace column {key!r} is not one of the fixed names: {', '.join(TRACE_COLUMNS)}")
+
+    def __getitem__(self, key):
+        return self._cols[key]
+
+    def __contains__(self, key):
+        return key in self._cols
+
+    def __iter__(self):
+        return iter(self._cols)
+
+    def __len__(self):
+        return len(next(iter(self._cols.values()))) if self._cols else 0
+
+    def keys(self):
+        return self._cols.keys()
+
+    def items(self):
+        return self._cols.items()
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(self._cols)
+
+    def __repr__(self):
+        return f"Trace({len(self)} checkpoints: {', '.join(self._cols)})"
+
+
+class Result(dict):
+    """Outcome of a run, in the manner of ``scipy.optimize.OptimizeResult``.
+
+    Attributes
+    ----------
+    x : ndarray
+        The iterate the method's default theorem bounds (chosen by ``output=``).
+    fun : float
+        Objective value at ``x``.
+    nit : int
+        Iterations performed.
+    success : bool
+        False when the run diverged, hit ``max_time``, was stopped by the
+        callback or by Ctrl-C.
+    status : int
+        0 finished, 1 non-finite values (divergence), 2 line search failed,
+        3 ``max_time`` reached, 4 stopped by the callback, 5 interrupted.
+    message : str
+        What happened, with the iteration when a run stopped early.
+    trace : Trace
+        Checkpoint columns (see :data:`TRACE_COLUMNS`).
+    backend : str
+        The kernel that ran: ``numpy``, ``numba`` or ``cpp``.
+    seed : int or None
+    grad_evals, fevals : int
+        Oracle counters kept by the kernel.
+    """
+
+    __getattr__ = dict.get
+
+    def __setattr__(self, key, value):
+        self[key] = value
+
+    def __repr__(self):
+        keys = ("fun", "nit", "success", "status", "message", "backend", "seed", "grad_evals", "fevals")
+        body = "\n".join(f"{k:>10}: {self[k]!r}" for k in keys if k in self)
+        return f"Result(\n{body}\n{'x':>10}: array of shape {np.shape(self.get('x'))}\n{'trace':>10}: {self.get('trace')!r}\n)"
+
+    def __dir__(self):
+        return list(self.keys())
+
+
+STATUS_MESSAGES = {
+    0: "finished the iteration budget",
+    1: "diverged: non-finite objective or gradient",
+    2: "line search failed to find an acceptable step",
+    3: "stopped: max_time reached",
+    4: "stopped by the callback (StopIteration)",
+    5: "interrupted (KeyboardInterrupt)",
+    6: "converged: tolerance reached",
+}
