@@ -66,5 +66,8 @@ def methods() -> dict:
 
 
 def _load_families():
-    # Importing the family modules registers their methods.
-    from . import methods as _  # noqa: F401
+    # Importing the family modules registers their methods (``pyoptheory.methods`` the package,
+    # not the function of the same name that the top level exports).
+    import importlib
+
+    importlib.import_module(f"{__package__}.methods")

@@ -1,0 +1,246 @@
+"""The one loop driver every iterative method runs on.
+
+A method builds a :class:`Plan` (validated options, step sequence, output
+rule) and hands it to :func:`run` together with a kernel module: the NumPy
+reference of the family or a compiled backend.  The kernel advances the
+iterate between checkpoints; the driver records the trace at checkpoints,
+calls the callback, enforces ``max_time`` and tolerances, catches Ctrl-C and
+divergence, and builds the :class:`~pyoptheory.result.Result`.  Wall time in
+the trace counts only the kernel calls, never the recording.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .._validation import as_float_array, as_int, as_scalar
+from ..kernels import layout as K
+from ..result import STATUS_MESSAGES, Result, Trace
+
+OUTPUTS = ("last", "best", "average")
+
+
+@dataclass
+class Plan:
+    """Everything a kernel needs for one run, checked once before the loop."""
+
+    problem: object
+    method: str
+    code: int
+    steps: int
+    step_seq: np.ndarray
+    x0: np.ndarray
+    output: str = "last"
+    avg_w: np.ndarray | None = None
+    eta: float = 2.0
+    L0: float = np.nan
+    record: np.ndarray = None
+    max_time: float = np.inf
+    callback: object = None
+    seed: int | None = None
+    n_threads: int = 1
+    grad_tol: float = 0.0
+    gap_tol: float = 0.0
+    grad_step: float = np.nan  # step of the gradient mapping recorded as grad_norm
+    extra: dict = field(default_factory=dict)
+
+
+def checkpoints(record, steps):
+    """Iterations at which the trace is recorded: log-spaced by default, always including 0 and ``steps``."""
+    if record is None:
+        record = 60
+    if isinstance(record, str):
+        if record != "all":
+            raise ValueError(f"record: expected 'all', an int or an array of iterations, got {record!r}")
+        return np.arange(steps + 1)
+    if np.isscalar(record):
+        m = as_int(record, "record", minimum=2)
+        pts = np.unique(np.round(np.geomspace(1, max(steps, 1), m)).astype(np.int64))
+        return np.unique(np.concatenate([[0], pts[pts <= steps], [steps]]))
+    pts = np.asarray(record)
+    if pts.ndim != 1 or pts.dtype.kind not in "iu":
+        raise TypeError("record: expected an integer array of iterations")
+    if pts.size and (pts.min() < 0 or pts.max() > steps):
+        raise ValueError(f"record: iterations must lie in [0, steps={steps}]")
+    return np.unique(np.concatenate([[0], pts.astype(np.int64), [steps]]))
+
+
+def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_threads=None, callback=None,
+                   record=None, output="last", grad_tol=None, gap_tol=None):
+    """Validate the options every method shares; returns a dict of checked values."""
+    steps = as_int(steps, "steps", minimum=0)
+    if x0 is None:
+        x0 = problem.x0
+    x0 = as_float_array(x0, "x0", ndim=1)
+    if x0.shape[0] != problem.dim:
+        raise ValueError(f"x0: expected shape ({problem.dim},), got {x0.shape}")
+    if not problem.feasible(x0):
+        raise ValueError("x0: is not in the constraint set of the problem (project it first)")
+    max_time = np.inf if max_time is None else as_scalar(max_time, "max_time", positive=True, finite=False)
+    if seed is not None:
+        seed = as_int(seed, "seed", minimum=0)
+    if n_threads is None:
+        n_threads = os.cpu_count() or 1
+    n_threads = as_int(n_threads, "n_threads", minimum=1)
+    if callback is not None and not callable(callback):
+        raise TypeError("callback: must be callable as callback(intermediate_result)")
+    if output not in OUTPUTS:
+        raise ValueError(f"output: unknown value {output!r}; valid: {', '.join(OUTPUTS)}")
+    grad_tol = 0.0 if grad_tol is None else as_scalar(grad_tol, "grad_tol", nonnegative=True)
+    gap_tol = 0.0 if gap_tol is None else as_scalar(gap_tol, "gap_tol", nonnegative=True)
+    return dict(steps=steps, x0=x0, max_time=max_time, seed=seed, n_threads=n_threads, callback=callback,
+                record=checkpoints(record, steps), output=output, grad_tol=grad_tol, gap_tol=gap_tol)
+
+
+class _State:
+    """Buffers shared with the kernels (layout in pyoptheory/kernels/layout.py)."""
+
+    def __init__(self, plan, f_star):
+        d = plan.x0.shape[0]
+        self.x = plan.x0.copy()
+        self.xbest = plan.x0.copy()
+        self.grad = np.zeros(d)
+        self.scal = np.zeros(K.S_SIZE)
+        self.scal[K.S_FX] = np.nan
+        self.scal[K.S_BEST_F] = np.inf
+        self.scal[K.S_LK] = plan.L0
+        self.scal[K.S_F_STAR] = np.nan if f_star is None else f_star
+        self.xsum = None
+        if plan.avg_w is not None:
+            self.xsum = plan.avg_w[0] * plan.x0
+            self.scal[K.S_WSUM] = plan.avg_w[0]
+
+    def average(self):
+        w = self.scal[K.S_WSUM]
+        return self.xsum / w if w > 0 else self.x.copy()
+
+
+def _chunk_cap(problem):
+    """Iterations per kernel call between checkpoints: deterministic, about 2e7 flops of work."""
+    spec = problem.spec
+    work = (spec.data.size if spec is not None and spec.sparse else problem.dim * getattr(problem, "n", 1))
+    return int(max(1, 2e7 // max(work + problem.dim, 1)))
+
+
+def run(plan: Plan, kernel, backend_name):
+    """Run ``plan`` on ``kernel``; return a Result whose trace has the columns of the plan's method."""
+    problem = plan.problem
+    f_star = problem.f_star
+    x_star = problem.x_star
+    model = kernel.prepare(problem.spec if backend_name != "numpy" else problem)
+    st = _State(plan, f_star)
+    want_avg = plan.avg_w is not None
+    want_best = plan.code in (K.SUBGRADIENT, K.SUBGRADIENT_POLYAK)
+    cols = {name: [] for name in ("iter", "time", "fun", "gap", "grad_norm")}
+    if x_star is not None:
+        cols["dist"] = []
+    if want_avg:
+        cols["gap_avg"] = []
+    if want_best:
+        cols["gap_best"] = []
+    cols["fevals"], cols["grad_evals"] = [], []
+    gbuf = np.zeros(problem.dim)
+    f_ref = f_star
+
+    def evaluate(x):
+        f, g = kernel.evaluate(model, x, gbuf, plan.n_threads)
+        return f + g
+
+    def record(k, elapsed):
+        fun = evaluate(st.x)
+        if want_best and fun < st.scal[K.S_BEST_F]:
+            st.scal[K.S_BEST_F] = fun
+            st.xbest[:] = st.x
+        if np.isfinite(plan.grad_step):  # gradient mapping of the composite problem
+            gm = (st.x - problem.prox(st.x - plan.grad_step * gbuf, plan.grad_step)) / plan.grad_step
+            gnorm = float(np.linalg.norm(gm))
+        else:
+            gnorm = float(np.linalg.norm(gbuf))
+        cols["iter"].append(k)
+        cols["time"].append(elapsed)
+        cols["fun"].append(fun)
+        cols["gap"].append(np.nan if f_star is None else fun - f_star)
+        cols["grad_norm"].append(gnorm)
+        if "dist" in cols:
+            cols["dist"].append(float(np.linalg.norm(st.x - x_star)))
+        if want_avg:
+            cols["gap_avg"].append(np.nan if f_star is None else evaluate(st.average()) - f_star)
+        if want_best:
+            cols["gap_best"].append(np.nan if f_star is None else st.scal[K.S_BEST_F] - f_star)
+        cols["fevals"].append(int(st.scal[K.S_FEVALS]))
+        cols["grad_evals"].append(int(st.scal[K.S_GRAD_EVALS]))
+        return fun, gnorm
+
+    def build(k, status, message):
+        if plan.output == "best" and np.isfinite(st.scal[K.S_BEST_F]):
+            x = st.xbest.copy()
+        elif plan.output == "average":
+            x = st.average()
+        else:
+            x = st.x.copy()
+        fun = evaluate(x) if np.all(np.isfinite(x)) else np.nan
+        return Result(x=x, fun=fun, nit=int(k), success=status in (0, 6), status=status, message=message,
+                      trace=Trace({c: np.asarray(v) for c, v in cols.items()}), backend=backend_name, seed=plan.seed,
+                      grad_evals=int(st.scal[K.S_GRAD_EVALS]), fevals=int(st.scal[K.S_FEVALS]), method=plan.method,
+                      problem=problem.name)
+
+    ckpts = plan.record
+    cap = _chunk_cap(problem)
+    elapsed = 0.0
+    k, status, message = 0, 0, STATUS_MESSAGES[0]
+    with threadpool_limits(limits=plan.n_threads, user_api="blas"):
+        fun0, _ = record(0, 0.0)
+        if not np.isfinite(fun0):
+            return build(0, 1, "diverged: the objective is not finite at x0")
+        f_ref = fun0 if f_ref is None else f_ref
+        scale0 = abs(fun0 - f_ref) + 1e-12 * abs(fun0) + 1e-300
+        next_ck = 1
+        try:
+            while k < plan.steps:
+                target = min(ckpts[next_ck], k + cap)
+                t0 = time.perf_counter()
+                code = kernel.advance(model, plan.code, st.x, st.xbest, st.xsum, st.grad, st.scal, plan.step_seq,
+                                      plan.avg_w, plan.eta, k, target, plan.n_threads)
+                elapsed += time.perf_counter() - t0
+                if code != K.OK:
+                    k = int(st.scal[K.S_FAIL_ITER])
+                    status = 1 if code == K.NONFINITE else 2
+                    what = "non-finite objective or gradient" if status == 1 else "backtracking found no step"
+                    message = f"diverged at iteration {k}: {what}"
+                    break
+                k = target
+                at_checkpoint = k == ckpts[next_ck]
+                if at_checkpoint:  # objective checks happen where the trace is recorded
+                    next_ck += 1
+                    fun, gnorm = record(k, elapsed)
+                    if not np.isfinite(fun) or fun - f_ref > 1e10 * scale0:
+                        status = 1
+                        message = (f"diverged by iteration {k}: objective {fun:.3e} against {fun0:.3e} at x0 "
+                                   f"(non-finite, or grown by more than 1e10 times the initial gap)")
+                        break
+                    if plan.gap_tol > 0 and f_star is not None and fun - f_star <= plan.gap_tol:
+                        status = 6
+                        message = f"converged at iteration {k}: gap {fun - f_star:.3e} <= gap_tol {plan.gap_tol:.3e}"
+                        break
+                    if plan.grad_tol > 0 and gnorm <= plan.grad_tol:
+                        status = 6
+                        message = f"converged at iteration {k}: grad_norm {gnorm:.3e} <= grad_tol {plan.grad_tol:.3e}"
+                        break
+                if elapsed > plan.max_time:
+                    status, message = 3, f"stopped at iteration {k}: max_time={plan.max_time:g} s reached"
+                    break
+                if at_checkpoint and plan.callback is not None:
+                    try:
+                        plan.callback(build(k, 0, "intermediate result"))
+                    except StopIteration:
+                        status, message = 4, f"stopped by the callback at iteration {k}"
+                        break
+        except KeyboardInterrupt:
+            status, message = 5, f"interrupted (KeyboardInterrupt) at iteration {k}"
+        if (not cols["iter"] or cols["iter"][-1] != k) and status != 1:
+            record(k, elapsed)
+    return build(k, status, message)

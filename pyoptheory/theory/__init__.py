@@ -1,0 +1,41 @@
+"""Theorems: bound formulas, prescribed parameters, predicted rates, sources and canonical instances.
+
+Each family adds a module here whose ``THEOREMS`` list is registered by ID.
+"""
+from __future__ import annotations
+
+from .base import CONFIRMATIONS, Instance, Rate, Theorem, linear, power
+
+_FAMILIES = ("gradient",)
+_REGISTRY: dict[str, Theorem] = {}
+
+
+def _load():
+    if _REGISTRY:
+        return
+    import importlib
+
+    for fam in _FAMILIES:
+        for th in importlib.import_module(f".{fam}", __name__).THEOREMS:
+            if th.id in _REGISTRY:
+                raise ValueError(f"theorem {th.id!r} is registered twice")
+            _REGISTRY[th.id] = th
+
+
+def all_theorems():
+    _load()
+    return dict(_REGISTRY)
+
+
+def get_theorem(theorem_id):
+    _load()
+    if isinstance(theorem_id, Theorem):
+        return theorem_id
+    if not isinstance(theorem_id, str):
+        raise TypeError(f"theorem: expected a theorem ID, got {type(theorem_id).__name__}")
+    if theorem_id not in _REGISTRY:
+        raise ValueError(f"theorem: unknown ID {theorem_id!r}; valid: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[theorem_id]
+
+
+__all__ = ["Theorem", "Instance", "Rate", "power", "linear", "CONFIRMATIONS", "all_theorems", "get_theorem"]

@@ -1,0 +1,143 @@
+"""The Theorem type, the rate it predicts, and the canonical instances it is checked on."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+
+#: How a formula was confirmed (the catalogue's tags, ../shared/theory/README.md).
+CONFIRMATIONS = {
+    "V:PEPit": "read in PEPit's source (update and theoretical_tau); tight",
+    "V:sched": "read in the code of Schaipp et al. 2025 (lr-scheduling)",
+    "V:Lean": "a machine-checked Lean statement of the paper's theorem",
+    "D": "derived in the catalogue or here; the short proof is in the docstring",
+    "D:textbook": "a textbook theorem whose statement and proof we checked by hand",
+    "M": "recalled from the paper, not confirmed: only scaling and slope are tested",
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """The predicted rate: ``power`` (quantity ~ T^value), ``linear`` (~ value(c, p)^T, value may
+    depend on the constants and parameters) or ``bound`` (quantity ~ bound(T)^1, for rates with
+    log factors, fitted against the bound's own shape)."""
+
+    kind: str
+    value: object
+
+    def predicted(self, c, p):
+        return float(self.value(c, p)) if callable(self.value) else float(self.value)
+
+    def __post_init__(self):
+        if self.kind not in ("power", "linear", "bound"):
+            raise ValueError(f"kind: unknown rate kind {self.kind!r}")
+
+
+def power(p):
+    return Rate("power", p)
+
+
+def linear(q):
+    return Rate("linear", q)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A canonical problem for a theorem.
+
+    ``make(horizon)`` builds the problem (``per_horizon`` instances are rebuilt
+    for each horizon, like the Huber worst case); ``attains`` means the bound is
+    met with equality at every horizon (checked to 1e-9); ``tight`` means the
+    fitted rate must match the predicted one; otherwise the instance is benign
+    and the rate need only be at least as fast.
+    """
+
+    name: str
+    make: object
+    per_horizon: bool = False
+    tight: bool = False
+    attains: bool = False
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """A convergence theorem, runnable.
+
+    Attributes
+    ----------
+    id : str
+    method : str
+        The registered method the theorem is about.
+    assumptions : tuple of str
+    quantity : str
+        ``gap`` (F(x_T) - F*), ``gap_best``, ``gap_avg`` or ``dist2`` (||x_T - x*||^2).
+    statement : str
+        The bound in words and symbols.
+    bound : callable ``bound(T, c, p)``
+        ``c`` holds the problem's constants plus ``D0 = ||x_0 - x*||``; ``p`` the parameters.
+    params : callable ``params(problem, c, T) -> dict``
+        The prescribed parameters (steps), from the constants.
+    options : callable ``options(p) -> dict``
+        How ``params`` become options of ``solve``.
+    rate : Rate
+    tight : bool
+        Whether the bound is attained by some instance (else an upper bound).
+    confirmed : str
+        Key of :data:`CONFIRMATIONS`.
+    source : str
+        Paper and theorem number.
+    instances : tuple of Instance
+    horizon_dependent : bool
+        True when the prescribed step depends on the horizon, so each horizon is a separate run.
+    stochastic : bool
+        True when the bound is on an expectation (seeds and a one-sided interval).
+    """
+
+    id: str
+    method: str
+    assumptions: tuple
+    quantity: str
+    statement: str
+    bound: object
+    params: object
+    rate: Rate
+    tight: bool
+    confirmed: str
+    source: str
+    instances: tuple
+    options: object = None
+    horizon_dependent: bool = False
+    stochastic: bool = False
+    horizons_quick: tuple = (1, 2, 3, 5, 8, 13, 20, 32, 50, 80, 130, 200, 320, 500, 800, 1300, 2000, 3200, 5000,
+                             10000)
+    horizons_full: tuple = tuple(int(v) for v in np.unique(np.round(np.geomspace(1, 1e5, 30))))
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.confirmed not in CONFIRMATIONS:
+            raise ValueError(f"confirmed: unknown tag {self.confirmed!r}")
+        if self.quantity not in ("gap", "gap_best", "gap_avg", "dist2"):
+            raise ValueError(f"quantity: unknown quantity {self.quantity!r}")
+
+    def constants_for(self, problem, x0=None):
+        """The constants a bound sees: the problem's, plus ``D0 = ||x0 - x*||``."""
+        c = dict(problem.constants)
+        x0 = problem.x0 if x0 is None else x0
+        if problem.x_star is not None:
+            c["D0"] = float(np.linalg.norm(x0 - problem.x_star))
+        return SimpleNamespace(**c)
+
+    def solve_options(self, p):
+        return dict(self.options(p)) if self.options is not None else {}
+
+    def instance(self, name):
+        for inst in self.instances:
+            if inst.name == name:
+                return inst
+        raise ValueError(f"problem: theorem {self.id!r} has no instance {name!r}; "
+                         f"valid: {', '.join(i.name for i in self.instances)}")
+
+    def __repr__(self):
+        return f"<Theorem {self.id}: {self.statement} [{self.confirmed}; {self.source}]>"

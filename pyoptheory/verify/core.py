@@ -1,0 +1,262 @@
+"""``verify``: run a theorem's method as the theorem prescribes and check its bound and rate."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..problems.base import Problem
+from ..theory import Instance, get_theorem
+from . import stats
+
+
+def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=None):
+    """Run one seed of a theorem on one instance; rows ``{horizon, measured, bound, fun0, ...}``.
+
+    Horizon-dependent theorems (step depends on T) and per-horizon instances make one
+    run per horizon; otherwise one run records every horizon.  A run that fails
+    (divergence) yields ``measured = inf`` so that the bound check fails loudly.
+    """
+    from ..solve import solve
+
+    th = get_theorem(theorem_id)
+    inst = _instance(th, instance_name, problem)
+    separate = inst.per_horizon or th.horizon_dependent
+    rows = []
+    shared = None if inst.per_horizon else inst.make(None)
+    plan = [(T, [T]) for T in horizons] if separate else [(max(horizons), list(horizons))]
+    for T_run, record in plan:
+        prob = inst.make(T_run) if inst.per_horizon else shared
+        c = th.constants_for(prob)
+        p = th.params(prob, c, T_run)
+        res = solve(prob, th.method, steps=T_run, record=np.asarray(record, dtype=np.int64), seed=seed,
+                    backend=backend, **th.solve_options(p))
+        tr = res.trace
+        for T in record:
+            hit = np.nonzero(tr["iter"] == T)[0]
+            if hit.size == 0 or not res.success and T >= res.nit:
+                value = np.inf
+            elif th.quantity == "dist2":
+                value = float(tr["dist"][hit[0]] ** 2)
+            else:
+                value = float(tr[th.quantity][hit[0]])
+            pT = p if separate else th.params(prob, c, T)
+            rows.append(dict(horizon=int(T), measured=value, bound=float(th.bound(T, c, pT)),
+                             fun0=float(tr["fun"][0]), seed=seed, message=res.message,
+                             user_declared=prob.constants.user_declared))
+    return rows
+
+
+def _instance(th, name, problem):
+    if problem is not None:
+        return Instance(problem.name, lambda T, _p=problem: _p)
+    return th.instance(name)
+
+
+@dataclass
+class CaseResult:
+    """The verdict on one problem instance."""
+
+    instance: str
+    tight_instance: bool
+    horizons: np.ndarray
+    measured: np.ndarray
+    stderr: np.ndarray
+    bound: np.ndarray
+    bound_holds: bool
+    fitted_rate: float | None
+    predicted_rate: float
+    rate_ok: bool
+    attained: bool | None
+    tightness: float
+    passed: bool
+    n_seeds: int
+    user_declared: bool
+    notes: list = field(default_factory=list)
+
+
+def _case(th, inst, frame):
+    g = frame.groupby("horizon")
+    horizons = np.array(sorted(frame["horizon"].unique()))
+    per_seed = np.array([frame[frame.seed == s].sort_values("horizon")["measured"].to_numpy()
+                         for s in sorted(frame.seed.unique())])
+    mean, se = stats.summarize(per_seed)
+    bound = g["bound"].first().reindex(horizons).to_numpy()
+    fun0 = float(frame["fun0"].abs().max())
+    finite_b = bound[np.isfinite(bound)]
+    floor = 1e-12 * max(fun0, finite_b.max() if finite_b.size else 0.0, 1e-300)
+    z = stats.Z_ONE_SIDED if th.stochastic else 0.0
+    lower = mean - z * se
+    ok = lower <= bound * (1 + stats.REL_TOL) + floor
+    notes = []
+    if not ok.all():
+        bad = horizons[~ok]
+        notes.append(f"bound fails at horizons {bad[:5].tolist()}")
+    idx = stats.fit_window(horizons, mean, floor)
+    tol = stats.SLOPE_TOL_EXACT if (not th.stochastic or per_seed.shape[0] >= 200) else stats.SLOPE_TOL_MC
+    # the predicted rate at the largest horizon's parameters
+    c_pred = _pred_constants(th, inst, horizons.max())
+    predicted = th.rate.predicted(*c_pred) if th.rate.kind == "linear" else float(th.rate.value)
+    if idx.size >= 3:
+        fitted = stats.fit_rate(th.rate.kind, horizons, mean, bound, idx)
+        rate_ok = bool(stats.rate_verdict(th.rate.kind, fitted, predicted, inst.tight, tol))
+    else:
+        fitted = None
+        reached_floor = mean[-1] <= 1e3 * floor
+        rate_ok = bool(reached_floor and not inst.tight)
+        notes.append("fewer than 3 horizons clear of the floating-point floor: "
+                     + ("converged to machine precision (faster than predicted)" if rate_ok else "no rate fit"))
+    valid = bound > floor
+    ratio = np.where(valid, mean / np.where(valid, bound, 1.0), np.nan)
+    tightness = float(np.nanmax(ratio)) if np.any(valid) else float("nan")
+    attained = None
+    if inst.attains:
+        attained = bool(np.all(np.abs(ratio[valid] - 1.0) <= stats.ATTAIN_TOL))
+        if not attained:
+            notes.append(f"bound not attained: max |measured/bound - 1| = {np.nanmax(np.abs(ratio - 1)):.2e}")
+    passed = bool(ok.all() and rate_ok and (attained is not False))
+    return CaseResult(inst.name, inst.tight, horizons, mean, se, bound, bool(ok.all()), fitted, predicted, rate_ok,
+                      attained, tightness, passed, per_seed.shape[0], bool(frame["user_declared"].any()), notes)
+
+
+def _pred_constants(th, inst, T):
+    prob = inst.make(int(T)) if inst.per_horizon else inst.make(None)
+    c = th.constants_for(prob)
+    return c, th.params(prob, c, int(T))
+
+
+@dataclass
+class Verification:
+    """The verdict on a theorem over its canonical instances (or one given problem).
+
+    ``passed`` requires, on every instance: the bound at every horizon, the
+    fitted rate (matching on tight instances, no slower on benign ones) and,
+    where the instance attains the bound, equality to 1e-9.  The top-level
+    ``fitted_rate``, ``tightness`` ... are those of the first (primary) instance.
+    """
+
+    theorem: object
+    cases: list
+    quick: bool
+
+    @property
+    def passed(self):
+        return all(c.passed for c in self.cases)
+
+    @property
+    def bound_holds(self):
+        return all(c.bound_holds for c in self.cases)
+
+    @property
+    def primary(self):
+        return self.cases[0]
+
+    fitted_rate = property(lambda self: self.primary.fitted_rate)
+    predicted_rate = property(lambda self: self.primary.predicted_rate)
+    rate_kind = property(lambda self: self.theorem.rate.kind)
+    tightness = property(lambda self: self.primary.tightness)
+
+    def to_frame(self):
+        import pandas as pd
+
+        frames = [pd.DataFrame(dict(instance=c.instance, horizon=c.horizons, measured=c.measured, stderr=c.stderr,
+                                    bound=c.bound, ratio=c.measured / c.bound)) for c in self.cases]
+        return pd.concat(frames, ignore_index=True)
+
+    def to_dict(self):
+        th = self.theorem
+        return dict(
+            id=th.id, method=th.method, passed=self.passed, bound_holds=self.bound_holds,
+            fitted_rate=self.fitted_rate, predicted_rate=self.predicted_rate, rate_kind=self.rate_kind,
+            tightness=self.tightness, confirmed=th.confirmed, source=th.source, quick=self.quick,
+            cases=[dict(instance=c.instance, tight_instance=c.tight_instance, passed=c.passed,
+                        bound_holds=c.bound_holds, fitted_rate=c.fitted_rate, predicted_rate=c.predicted_rate,
+                        rate_ok=c.rate_ok, attained=c.attained, tightness=c.tightness, n_seeds=c.n_seeds,
+                        user_declared=c.user_declared, notes=c.notes,
+                        horizons=c.horizons.tolist(), measured=c.measured.tolist(), bound=c.bound.tolist())
+                   for c in self.cases])
+
+    def plot(self, path=None):
+        """Measured quantity and bound against the horizon, log-log, one panel per instance."""
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        n = len(self.cases)
+        fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.6), squeeze=False)
+        for ax, c in zip(axes[0], self.cases):
+            ok = c.measured > 0
+            label = f"measured (fit {c.fitted_rate:.3g})" if c.fitted_rate is not None else "measured"
+            ax.loglog(c.horizons[ok], c.measured[ok], "o-", ms=3, label=label)
+            if np.any(c.stderr > 0):
+                ax.fill_between(c.horizons[ok], (c.measured - 3 * c.stderr)[ok].clip(min=1e-300),
+                                (c.measured + 3 * c.stderr)[ok], alpha=0.2)
+            b = np.isfinite(c.bound) & (c.bound > 0)
+            ax.loglog(c.horizons[b], c.bound[b], "k--", label=f"bound (rate {c.predicted_rate:.3g})")
+            ax.set_title(f"{c.instance}: {'pass' if c.passed else 'FAIL'}", fontsize=9)
+            ax.set_xlabel("horizon T")
+            ax.legend(fontsize=7)
+        axes[0][0].set_ylabel(self.theorem.quantity)
+        fig.suptitle(f"{self.theorem.id}: {self.theorem.statement}", fontsize=8)
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path, dpi=120)
+        return fig
+
+    def __repr__(self):
+        lines = [f"Verification({self.theorem.id}: {'PASSED' if self.passed else 'FAILED'})"]
+        for c in self.cases:
+            fr = "n/a" if c.fitted_rate is None else f"{c.fitted_rate:.4g}"
+            lines.append(f"  {c.instance:<26} bound {'ok ' if c.bound_holds else 'NO '} rate {fr} vs "
+                         f"{c.predicted_rate:.4g} ({'ok' if c.rate_ok else 'NO'}) tightness {c.tightness:.4g}"
+                         + ("" if c.attained is None else f" attained {c.attained}"))
+        return "\n".join(lines)
+
+
+def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backend=None):
+    """Check a theorem's bound and rate.
+
+    Parameters
+    ----------
+    theorem : str or Theorem
+    problem : None, str or Problem
+        None: every canonical instance of the theorem; a string: the instance of that
+        name; a Problem: that problem (its constants as it declares them).
+    seeds : int or sequence of int
+        Seeds for stochastic theorems (default 32 in quick mode, 200 otherwise);
+        deterministic theorems use one run.
+    horizons : sequence of int
+        Default: the theorem's grid (up to 1e4 in quick mode).
+    quick : bool
+    backend : str, optional
+        Kernel used for the runs.
+
+    Returns
+    -------
+    Verification
+    """
+    from ..experiments.sweep import sweep
+
+    th = get_theorem(theorem)
+    if horizons is None:
+        horizons = th.horizons_quick if quick else th.horizons_full
+    horizons = sorted(int(h) for h in horizons)
+    if not horizons or horizons[0] < 0:
+        raise ValueError("horizons: need a nonempty list of nonnegative integers")
+    if seeds is None:
+        seeds = (32 if quick else 200) if th.stochastic else 1
+    seeds = list(range(seeds)) if np.isscalar(seeds) else [int(s) for s in seeds]
+    if isinstance(problem, Problem):
+        instances = [Instance(problem.name, lambda T, _p=problem: _p)]
+    elif problem is None:
+        instances = list(th.instances)
+    else:
+        instances = [th.instance(problem)]
+    cases = []
+    for inst in instances:
+        user_problem = problem if isinstance(problem, Problem) else None
+        frame = sweep(measure, {"theorem_id": [th.id], "instance_name": [inst.name], "horizons": [horizons],
+                                "backend": [backend], "problem": [user_problem]}, seeds=seeds)
+        cases.append(_case(th, inst, frame))
+    return Verification(th, cases, quick)

@@ -1,0 +1,56 @@
+"""Statistics of a verification: one-sided intervals, rate fits and verdicts (catalogue 0.2)."""
+from __future__ import annotations
+
+import numpy as np
+
+#: Relative slack of the bound check: floating-point rounding only.
+REL_TOL = 1e-9
+#: z of the one-sided interval for bounds in expectation (catalogue 0.2: z = 3).
+Z_ONE_SIDED = 3.0
+#: Tolerance on a fitted exponent: 0.05 with exact values or many seeds, 0.1 otherwise.
+SLOPE_TOL_EXACT, SLOPE_TOL_MC = 0.05, 0.1
+#: Equality to this relative precision counts as "the bound is attained".
+ATTAIN_TOL = 1e-9
+
+
+def summarize(values):
+    """Mean and standard error over seeds (axis 0)."""
+    values = np.asarray(values, dtype=float)
+    mean = values.mean(axis=0)
+    se = values.std(axis=0, ddof=1) / np.sqrt(values.shape[0]) if values.shape[0] > 1 else np.zeros_like(mean)
+    return mean, se
+
+
+def fit_window(horizons, measured, floor):
+    """Indices used for the rate fit: horizons in [T_max/100, T_max] whose value is clear of the
+    floating-point floor; all clear horizons when fewer than three qualify."""
+    T = np.asarray(horizons, dtype=float)
+    clear = (T > 0) & (measured > 1e3 * floor) & np.isfinite(measured)
+    idx = np.nonzero(clear & (T >= T.max() / 100))[0]
+    if idx.size < 3:
+        idx = np.nonzero(clear)[0]
+    return idx
+
+
+def fit_rate(kind, horizons, measured, bounds, idx):
+    """Least-squares slope: log m vs log T (power), vs T (linear; returns q = exp(slope)),
+    or vs log bound (bound)."""
+    y = np.log(measured[idx])
+    if kind == "power":
+        x = np.log(np.asarray(horizons, dtype=float)[idx])
+    elif kind == "linear":
+        x = np.asarray(horizons, dtype=float)[idx]
+    else:
+        x = np.log(bounds[idx])
+    slope = np.polyfit(x, y, 1)[0]
+    return float(np.exp(slope)) if kind == "linear" else float(slope)
+
+
+def rate_verdict(kind, fitted, predicted, tight, tol):
+    """Whether the fitted rate matches (tight instance) or beats (benign instance) the prediction."""
+    if kind == "linear":
+        lf, lp = np.log(fitted), np.log(predicted)
+        return abs(lf - lp) <= tol * abs(lp) if tight else lf <= lp + tol * abs(lp)
+    if kind == "bound":  # slope of log m against log bound: 1 when the shape matches, > 1 when faster
+        return abs(fitted - predicted) <= tol if tight else fitted >= predicted - tol
+    return abs(fitted - predicted) <= tol if tight else fitted <= predicted + tol
