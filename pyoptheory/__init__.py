@@ -7,28 +7,27 @@ hold on problems whose constants are known exactly.
 >>> import pyoptheory as po
 >>> p = po.problems.quadratic(50, L=1.0, mu=0.0, seed=0)
 >>> res = po.solve(p, "gd", steps=100)
->>> report = po.verify(po.theorems("gd.convex.smooth"), quick=True)
+>>> report = po.verify("gd.convex.smooth", quick=True)
 """
+# The subpackages ``methods`` and ``verify`` share their names with the functions
+# exported here: import them first, then bind the functions, so that the names
+# stay the functions whatever is imported later.
+from . import methods as _methods_package  # noqa: F401  (registers every method)
+from . import verify as _verify_package  # noqa: F401
 from . import problems
 from .registry import methods
 from .result import Result, Trace
 from .solve import solve
+from .theory import all_theorems as _all_theorems
+from .theory import get_theorem as _get_theorem
+from .verify.core import Verification, verify
 
 __version__ = "0.1.0"
 
 
 def theorems(theorem_id=None):
     """All registered theorems (a dict by ID), or the one with ``theorem_id``."""
-    from .theory import get_theorem, all_theorems
-
-    return all_theorems() if theorem_id is None else get_theorem(theorem_id)
+    return _all_theorems() if theorem_id is None else _get_theorem(theorem_id)
 
 
-def verify(theorem, problem=None, **kwargs):
-    """Check a theorem's bound and rate; see :func:`pyoptheory.verify.verify`."""
-    from .verify import verify as _verify
-
-    return _verify(theorem, problem, **kwargs)
-
-
-__all__ = ["solve", "methods", "problems", "theorems", "verify", "Result", "Trace", "__version__"]
+__all__ = ["solve", "methods", "problems", "theorems", "verify", "Verification", "Result", "Trace", "__version__"]

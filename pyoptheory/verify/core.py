@@ -98,8 +98,10 @@ def _case(th, inst, frame):
     c_pred = _pred_constants(th, inst, horizons.max())
     predicted = th.rate.predicted(*c_pred) if th.rate.kind == "linear" else float(th.rate.value)
     if idx.size >= 3:
-        fitted = stats.fit_rate(th.rate.kind, horizons, mean, bound, idx)
+        fitted, fit_se = stats.fit_rate(th.rate.kind, horizons, mean, bound, idx)
+        tol = stats.slope_tolerance(tol, fit_se, th.rate.kind, predicted)
         rate_ok = bool(stats.rate_verdict(th.rate.kind, fitted, predicted, inst.tight, tol))
+        notes.append(f"rate fitted on {idx.size} horizons, slope standard error {fit_se:.3g}, tolerance {tol:.3g}")
     else:
         fitted = None
         reached_floor = mean[-1] <= 1e3 * floor

@@ -33,8 +33,8 @@ def fit_window(horizons, measured, floor):
 
 
 def fit_rate(kind, horizons, measured, bounds, idx):
-    """Least-squares slope: log m vs log T (power), vs T (linear; returns q = exp(slope)),
-    or vs log bound (bound)."""
+    """Least-squares slope and its standard error: log m vs log T (power), vs T (linear;
+    the slope is returned as q = exp(slope)), or vs log bound (bound)."""
     y = np.log(measured[idx])
     if kind == "power":
         x = np.log(np.asarray(horizons, dtype=float)[idx])
@@ -42,15 +42,29 @@ def fit_rate(kind, horizons, measured, bounds, idx):
         x = np.asarray(horizons, dtype=float)[idx]
     else:
         x = np.log(bounds[idx])
-    slope = np.polyfit(x, y, 1)[0]
-    return float(np.exp(slope)) if kind == "linear" else float(slope)
+    coef, cov = np.polyfit(x, y, 1, cov="unscaled") if idx.size > 2 else (np.polyfit(x, y, 1), None)
+    slope = float(coef[0])
+    resid = y - np.polyval(coef, x)
+    dof = max(idx.size - 2, 1)
+    se = float(np.sqrt(cov[0, 0] * (resid @ resid) / dof)) if cov is not None else 0.0
+    return (float(np.exp(slope)) if kind == "linear" else slope), se
 
 
 def rate_verdict(kind, fitted, predicted, tight, tol):
-    """Whether the fitted rate matches (tight instance) or beats (benign instance) the prediction."""
+    """Whether the fitted rate matches (tight instance) or beats (benign instance) the prediction.
+
+    ``tol`` is in units of the slope (for linear rates, of log q relative to |log q|)."""
     if kind == "linear":
         lf, lp = np.log(fitted), np.log(predicted)
         return abs(lf - lp) <= tol * abs(lp) if tight else lf <= lp + tol * abs(lp)
     if kind == "bound":  # slope of log m against log bound: 1 when the shape matches, > 1 when faster
         return abs(fitted - predicted) <= tol if tight else fitted >= predicted - tol
     return abs(fitted - predicted) <= tol if tight else fitted <= predicted + tol
+
+
+def slope_tolerance(base, se, kind, predicted):
+    """The catalogue's tolerance (0.05), widened to three standard errors of the fitted slope when
+    the measured curve scatters about its trend (deterministic oscillations of subgradient
+    methods), but never past the catalogue's 0.1.  The standard error is reported with the verdict."""
+    rel = 3 * se / max(abs(np.log(predicted)), 1e-300) if kind == "linear" else 3 * se
+    return min(max(base, rel), max(base, SLOPE_TOL_MC))
