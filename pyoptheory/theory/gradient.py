@@ -16,8 +16,10 @@ def huber_instance(T):
     return P.huber_worst_case(HUBER_L, HUBER_R, T)
 
 
-def random_quadratic(T=None, mu=0.0):
-    return P.quadratic(50, L=1.0, mu=mu, seed=1)
+def random_quadratic(T=None):
+    """d = 200, spectrum L (i/(d-1))^2 (dense near 0, so GD is sublinear over many decades), random basis."""
+    d = 200
+    return P.quadratic(d, spectrum=(np.arange(d) / (d - 1)) ** 2, seed=1, name="random_quadratic")
 
 
 def diabetes(T=None):

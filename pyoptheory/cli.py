@@ -1,0 +1,98 @@
+"""The ``pyoptheory`` command: list, verify theorems, reproduce figures."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _list(args):
+    import pyoptheory as po
+    from pyoptheory.experiments.figures import figures
+
+    print("Methods:")
+    for name, spec in po.methods().items():
+        print(f"  {name:<14} accepts {', '.join(spec.accepts):<40} backends {', '.join(spec.backends)}")
+    print("Theorems:")
+    for tid, th in po.theorems().items():
+        print(f"  {tid:<30} [{th.confirmed}] {th.statement}")
+    print("Figures:")
+    for fid, doc in figures().items():
+        print(f"  {fid:<20} {doc}")
+    return 0
+
+
+def _verify(args):
+    import pyoptheory as po
+
+    ids = list(po.theorems()) if args.all else args.ids
+    if not ids:
+        print("pyoptheory verify: name theorem IDs or --all", file=sys.stderr)
+        return 2
+    try:
+        ths = [po.theorems(i) for i in ids]
+    except ValueError as exc:
+        print(f"pyoptheory verify: {exc}", file=sys.stderr)
+        return 2
+    reports = []
+    for th in ths:
+        rep = po.verify(th, quick=args.quick)
+        reports.append(rep)
+        if not args.json:
+            print(rep, flush=True)
+    if args.json:
+        out = []
+        for rep in reports:
+            d = rep.to_dict()
+            if not args.full_json:
+                for case in d["cases"]:
+                    for key in ("horizons", "measured", "bound"):
+                        case.pop(key)
+            out.append(d)
+        print(json.dumps(out, indent=2, default=float))
+    else:
+        failed = [r.theorem.id for r in reports if not r.passed]
+        print(f"\n{len(reports) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
+    return 1 if any(not r.passed for r in reports) else 0
+
+
+def _reproduce(args):
+    from pyoptheory.experiments.figures import FIGURES, reproduce
+
+    ids = sorted(FIGURES) if args.all else args.ids
+    if not ids:
+        print("pyoptheory reproduce: name figure IDs or --all", file=sys.stderr)
+        return 2
+    for fid in ids:
+        try:
+            paths = reproduce(fid, out=args.out, quick=args.quick)
+        except ValueError as exc:
+            print(f"pyoptheory reproduce: {exc}", file=sys.stderr)
+            return 2
+        print(f"{fid}: " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="pyoptheory", description="Optimization theory that runs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="methods, theorems and figures").set_defaults(run=_list)
+    v = sub.add_parser("verify", help="check theorems' bounds and rates (exit code 1 when any fails)")
+    v.add_argument("ids", nargs="*")
+    v.add_argument("--all", action="store_true")
+    v.add_argument("--quick", action="store_true", help="horizons up to 1e4, about 15 s per theorem")
+    v.add_argument("--json", action="store_true", help="a JSON list, one object per theorem")
+    v.add_argument("--full-json", action="store_true", help="with --json: include per-horizon values")
+    v.set_defaults(run=_verify)
+    r = sub.add_parser("reproduce", help="regenerate paper figures (PNG, PDF, CSV, JSON)")
+    r.add_argument("ids", nargs="*")
+    r.add_argument("--all", action="store_true")
+    r.add_argument("--out", default="figures")
+    r.add_argument("--quick", action="store_true")
+    r.set_defaults(run=_reproduce)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
