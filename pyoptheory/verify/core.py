@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..problems.base import Problem
-from ..theory import Instance, get_theorem
+from ..theory import Instance, all_theorems, get_theorem
 from . import stats
 
 
@@ -241,6 +241,7 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
     from ..experiments.sweep import sweep
 
     th = get_theorem(theorem)
+    registered = all_theorems().get(th.id) is th  # registered theorems travel by ID
     if horizons is None:
         horizons = th.horizons_quick if quick else th.horizons_full
     horizons = sorted(int(h) for h in horizons)
@@ -258,7 +259,7 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
     cases = []
     for inst in instances:
         user_problem = problem if isinstance(problem, Problem) else None
-        frame = sweep(measure, {"theorem_id": [th.id], "instance_name": [inst.name], "horizons": [horizons],
+        frame = sweep(measure, {"theorem_id": [th.id if registered else th], "instance_name": [inst.name], "horizons": [horizons],
                                 "backend": [backend], "problem": [user_problem]}, seeds=seeds)
         cases.append(_case(th, inst, frame))
     return Verification(th, cases, quick)

@@ -1,0 +1,51 @@
+"""Shared fixtures: one small problem of every kind, for the conformance suite."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import pyoptheory as po
+from pyoptheory import problems as P
+
+
+def _smooth():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((40, 8))
+    return P.least_squares(A, A @ rng.standard_normal(8) + 0.1 * rng.standard_normal(40))
+
+
+def _composite():
+    return P.lasso_certified(30, 10, 0.1, seed=1)
+
+
+def _constrained():
+    rng = np.random.default_rng(2)
+    A = sp.random(50, 12, density=0.4, random_state=3, format="csr")
+    return P.least_squares(A, rng.standard_normal(50), constraint=P.Simplex(1.0), x0=np.full(12, 1 / 12))
+
+
+def _nonsmooth():
+    rng = np.random.default_rng(4)
+    return P.max_affine(rng.standard_normal((15, 6)), rng.standard_normal(15), x0=np.ones(6))
+
+
+def _nonsmooth_constrained():
+    return P.l1_distance(np.linspace(-0.2, 0.2, 7), radius=1.0, x0=np.full(7, 0.3))
+
+
+KIND_FACTORIES = {"smooth": _smooth, "composite": _composite, "constrained": _constrained,
+                  "nonsmooth": _nonsmooth, "nonsmooth_constrained": _nonsmooth_constrained}
+
+
+def method_kind_pairs():
+    return [(name, kind) for name, spec in po.methods().items() for kind in spec.accepts]
+
+
+@pytest.fixture(scope="session")
+def problem_of_kind():
+    cache = {}
+
+    def get(kind):
+        if kind not in cache:
+            cache[kind] = KIND_FACTORIES[kind]()
+        return cache[kind]
+    return get

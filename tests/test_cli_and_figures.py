@@ -1,0 +1,86 @@
+"""The command line and the figure contract."""
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pyoptheory.cli import main
+from pyoptheory.experiments import sweep
+from pyoptheory.experiments.figures import FIGURES, figures, get_figure, reproduce
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "gd.convex.smooth" in out and "gd-tightness" in out and "subgradient" in out
+
+
+def test_verify_json(capsys):
+    assert main(["verify", "gd.convex.smooth", "subgradient.best.constant", "--quick", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["id"] for d in data] == ["gd.convex.smooth", "subgradient.best.constant"]
+    for d in data:
+        for key in ("id", "passed", "bound_holds", "fitted_rate", "predicted_rate", "rate_kind", "tightness"):
+            assert key in d
+        assert d["passed"] is True
+
+
+def test_verify_unknown_id_lists_valid(capsys):
+    assert main(["verify", "no.such.theorem"]) == 2
+    assert "valid:" in capsys.readouterr().err
+
+
+def test_console_script_exit_code_is_one_on_failure(tmp_path):
+    # A failing theorem through the real entry point: register nothing, run verify on a wrong theorem
+    code = ("import sys, pyoptheory as po\n"
+            "from pyoptheory.theory.base import Theorem\n"
+            "from pyoptheory import theory\n"
+            "th = po.theorems('gd.convex.smooth')\n"
+            "theory._REGISTRY['bad'] = Theorem(**{**th.__dict__, 'id': 'bad', 'bound': lambda T, c, p: 1e-9})\n"
+            "from pyoptheory.cli import main\n"
+            "sys.exit(main(['verify', 'bad', '--quick']))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 1, res.stderr
+    assert "1 failed" in res.stdout
+
+
+@pytest.mark.parametrize("fid", sorted(FIGURES))
+def test_figure_contract_and_reproduce(fid, tmp_path):
+    mod = get_figure(fid)
+    assert mod.__doc__ and callable(mod.compute) and callable(mod.draw)
+    paths = reproduce(fid, out=tmp_path, quick=True)
+    for ext in ("png", "pdf", "csv", "json"):
+        assert paths[ext].exists() and paths[ext].stat().st_size > 100
+    frame = pd.read_csv(paths["csv"])
+    assert len(frame) > 10
+    meta = json.loads(paths["json"].read_text())
+    assert meta["figure"] == fid and "pyoptheory" in meta
+
+
+def test_gd_tightness_data_attains_the_bound_on_huber():
+    frame = get_figure("gd-tightness").compute(quick=True)
+    hub = frame[frame.problem == "huber_worst_case"]
+    assert ((hub.gap / hub.bound - 1).abs() < 1e-9).all()
+    quad = frame[frame.problem == "random_quadratic"]
+    assert (quad.gap <= quad.bound).all() and (quad.gap / quad.bound).min() < 0.5
+
+
+def test_unknown_figure():
+    with pytest.raises(ValueError, match="valid: gd-tightness"):
+        get_figure("nope")
+    assert "gd-tightness" in figures()
+
+
+def test_sweep_by_method_name_is_tidy():
+    from pyoptheory import problems as P
+
+    p = P.quadratic(5, L=1.0, mu=0.1, seed=0)
+    df = sweep("gd", {"problem": [p], "steps": [10, 20], "record": ["all"]}, seeds=[0, 1])
+    assert set(df["steps"]) == {10, 20} and set(df["seed"]) == {0, 1}
+    assert len(df) == 2 * (11 + 21) and {"iter", "gap"} <= set(df.columns)
+    with pytest.raises(ValueError, match="executor"):
+        sweep("gd", {"problem": [p]}, executor="mpi")
+    with pytest.raises(TypeError, match="grid"):
+        sweep("gd", {"problem": p})
