@@ -130,7 +130,13 @@ class LinearModel(Problem):
 
     # --- oracles (the NumPy reference of linear_model.hpp) ----------------------
     def _z(self, x):
-        return self.A @ x
+        """A @ x, remembered for the last x so that f and grad at one point cost one product."""
+        last = self.__dict__.get("_z_cache")
+        if last is not None and last[0].shape == x.shape and np.array_equal(last[0], x):
+            return last[1]
+        z = self.A @ x
+        self._z_cache = (np.array(x, copy=True), z)
+        return z
 
     def f(self, x):
         z = self._z(x)
