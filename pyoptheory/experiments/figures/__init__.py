@@ -1,0 +1,66 @@
+"""Registry of paper figures.
+
+A figure is a small module with a docstring naming the paper and figure it
+reproduces, ``compute(quick=False) -> pandas.DataFrame`` and
+``draw(frame) -> matplotlib.figure.Figure``, registered here by ID.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import platform
+import subprocess
+from pathlib import Path
+
+FIGURES = {"gd-tightness": ".gd_tightness"}
+
+
+def figures():
+    """IDs of the registered figures with the first line of their docstring."""
+    return {fid: (get_figure(fid).__doc__ or "").strip().splitlines()[0] for fid in FIGURES}
+
+
+def get_figure(figure_id):
+    if not isinstance(figure_id, str) or figure_id not in FIGURES:
+        raise ValueError(f"figure: unknown ID {figure_id!r}; valid: {', '.join(sorted(FIGURES))}")
+    return importlib.import_module(FIGURES[figure_id], __name__)
+
+
+def _git_commit():
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True,
+                             timeout=5)
+        return out.stdout.strip() or None
+    except Exception:
+        return None
+
+
+def reproduce(figure_id, out="figures", quick=False):
+    """Compute and draw a figure; write PNG, PDF, CSV of the data and JSON of provenance.
+
+    Files go to ``out/<id>/<id>.{png,pdf,csv,json}``; returns the paths.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from ... import __version__
+
+    mod = get_figure(figure_id)
+    frame = mod.compute(quick=quick)
+    fig = mod.draw(frame)
+    folder = Path(out) / figure_id
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {ext: folder / f"{figure_id}.{ext}" for ext in ("png", "pdf", "csv", "json")}
+    fig.savefig(paths["png"], dpi=150)
+    fig.savefig(paths["pdf"])
+    plt.close(fig)
+    frame.to_csv(paths["csv"], index=False)
+    meta = dict(figure=figure_id, reproduces=(mod.__doc__ or "").strip().splitlines()[0], quick=quick,
+                pyoptheory=__version__, git_commit=_git_commit(), numpy=np.__version__,
+                python=platform.python_version(), machine=platform.machine(), parameters=getattr(mod, "PARAMETERS", {}),
+                seeds=getattr(mod, "SEEDS", []))
+    paths["json"].write_text(json.dumps(meta, indent=2, default=str))
+    return paths

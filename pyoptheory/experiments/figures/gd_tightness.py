@@ -1,0 +1,54 @@
+"""Gradient descent: the tight bound L||x0 - x*||^2/(4NL step + 2), attained and not.
+
+Reproduces the picture behind Drori & Teboulle (2014, Thm 3.1) and Taylor,
+Hendrickx & Glineur (2017, Fig. 1 style): f(x_N) - f* against N for gradient
+descent with step 1/L on the Huber worst case (one instance per horizon; the
+bound is attained) and on a random quadratic (the bound is loose), with the
+bound drawn (catalogue 1.6 and P7).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...theory import get_theorem
+
+PARAMETERS = {"theorem": "gd.convex.smooth", "huber": {"L": 3.0, "R": 1.0}, "quadratic": {"dim": 200,
+                                                                                             "spectrum": "(i/199)^2",
+                                                                                             "seed": 1}}
+SEEDS = []  # deterministic
+
+
+def compute(quick=False):
+    from ...verify.core import measure
+
+    th = get_theorem("gd.convex.smooth")
+    horizons = [int(h) for h in np.unique(np.round(np.geomspace(1, 1e4 if quick else 1e5, 25)))]
+    frames = []
+    for name in ("huber_worst_case", "random_quadratic"):
+        rows = pd.DataFrame(measure(th.id, name, horizons))
+        rows["problem"] = name
+        frames.append(rows[["problem", "horizon", "measured", "bound"]])
+    return pd.concat(frames, ignore_index=True).rename(columns={"measured": "gap"})
+
+
+def draw(frame):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    styles = {"huber_worst_case": ("C0", "Huber worst case (attains the bound)"),
+              "random_quadratic": ("C1", "quadratic, d = 200, spectrum $(i/199)^2$ (loose)")}
+    for name, sub in frame.groupby("problem"):
+        color, label = styles[name]
+        ok = sub["gap"] > 1e-13 * sub["gap"].max()
+        T, gap = sub["horizon"][ok].to_numpy(float), sub["gap"][ok].to_numpy()
+        tail = T >= T.max() / 100
+        slope = np.polyfit(np.log(T[tail]), np.log(gap[tail]), 1)[0]
+        ax.loglog(T, gap, "o-", ms=3, color=color, label=f"{label}, slope {slope:.2f}")
+        ax.loglog(sub["horizon"], sub["bound"], "--", color=color, alpha=0.8, label=f"bound for {name}")
+    ax.set_xlabel("iterations N")
+    ax.set_ylabel(r"$f(x_N) - f^*$")
+    ax.set_title("Gradient descent, step 1/L: $L\\|x_0-x^*\\|^2/(4N+2)$", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
