@@ -79,3 +79,23 @@ def test_armijo_on_composite_and_counters():
     res = po.solve(p, "gd_armijo", steps=300, step=10.0)
     assert res.success and res.fun - p.f_star < 1e-8
     assert res.fevals >= 300 and res.grad_evals >= 300
+
+
+def test_n_threads_follows_threadpool_limits():
+    from threadpoolctl import threadpool_limits
+
+    from pyoptheory.methods._driver import default_threads
+
+    with threadpool_limits(1, user_api="blas"):
+        assert default_threads() == 1
+
+
+def test_non_contiguous_and_integer_problem_data_are_copied():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((30, 12))
+    b = rng.standard_normal(30)
+    p1 = P.least_squares(A[:, ::2], b)
+    p2 = P.least_squares(np.ascontiguousarray(A[:, ::2]), b)
+    np.testing.assert_array_equal(po.solve(p1, "gd", steps=20).x, po.solve(p2, "gd", steps=20).x)
+    pi = P.least_squares(np.arange(12).reshape(6, 2), np.arange(6))
+    assert pi.A.dtype == np.float64 and pi.A.flags.c_contiguous

@@ -98,3 +98,11 @@ def test_verification_plot(tmp_path):
     rep = po.verify("gd.convex.smooth", problem="huber_worst_case", horizons=[1, 10, 100])
     rep.plot(tmp_path / "v.png")
     assert (tmp_path / "v.png").stat().st_size > 1000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("theorem_id", ALL)
+def test_theorem_full_verification(theorem_id):
+    """The full grids (horizons up to 1e5); ``pytest -m slow``."""
+    rep = po.verify(theorem_id, quick=False)
+    assert rep.passed, repr(rep)

@@ -69,6 +69,15 @@ def checkpoints(record, steps):
     return np.unique(np.concatenate([[0], pts.astype(np.int64), [steps]]))
 
 
+def default_threads():
+    """All cores, unless BLAS has been limited (``threadpoolctl.threadpool_limits``, a sweep's
+    worker): then the same limit, so kernels and BLAS never oversubscribe the machine."""
+    from threadpoolctl import threadpool_info
+
+    blas = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+    return max(1, min(blas)) if blas else (os.cpu_count() or 1)
+
+
 def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_threads=None, callback=None,
                    record=None, output="last", grad_tol=None, gap_tol=None):
     """Validate the options every method shares; returns a dict of checked values."""
@@ -84,7 +93,7 @@ def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_
     if seed is not None:
         seed = as_int(seed, "seed", minimum=0)
     if n_threads is None:
-        n_threads = os.cpu_count() or 1
+        n_threads = default_threads()
     n_threads = as_int(n_threads, "n_threads", minimum=1)
     if callback is not None and not callable(callback):
         raise TypeError("callback: must be callable as callback(intermediate_result)")
