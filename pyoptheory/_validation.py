@@ -86,6 +86,15 @@ def as_int(value, name, *, minimum=None):
     return value
 
 
+def lookup(registry, key, name, what):
+    """``registry[key]`` for a string key, or a TypeError/ValueError naming ``name`` and listing the valid keys."""
+    if not isinstance(key, str):
+        raise TypeError(f"{name}: expected a {what} name, got {type(key).__name__}")
+    if key not in registry:
+        raise ValueError(f"{name}: unknown {what} {key!r}; valid: {', '.join(sorted(registry))}")
+    return registry[key]
+
+
 def choose(value, name, options):
     """Check that ``value`` is one of ``options`` and say which are valid when it is not."""
     if not isinstance(value, str):

@@ -52,11 +52,9 @@ def get_method(name) -> MethodSpec:
     _load_families()
     if isinstance(name, MethodSpec):
         return name
-    if not isinstance(name, str):
-        raise TypeError(f"method: expected a method name, got {type(name).__name__}")
-    if name not in _METHODS:
-        raise ValueError(f"method: unknown method {name!r}; valid: {', '.join(sorted(_METHODS))}")
-    return _METHODS[name]
+    from ._validation import lookup
+
+    return lookup(_METHODS, name, "method", "method")
 
 
 def methods() -> dict:

@@ -31,11 +31,9 @@ def get_theorem(theorem_id):
     _load()
     if isinstance(theorem_id, Theorem):
         return theorem_id
-    if not isinstance(theorem_id, str):
-        raise TypeError(f"theorem: expected a theorem ID, got {type(theorem_id).__name__}")
-    if theorem_id not in _REGISTRY:
-        raise ValueError(f"theorem: unknown ID {theorem_id!r}; valid: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[theorem_id]
+    from .._validation import lookup
+
+    return lookup(_REGISTRY, theorem_id, "theorem", "theorem ID")
 
 
 __all__ = ["Theorem", "Instance", "Rate", "power", "linear", "CONFIRMATIONS", "all_theorems", "get_theorem"]

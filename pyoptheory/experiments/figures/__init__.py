@@ -21,9 +21,9 @@ def figures():
 
 
 def get_figure(figure_id):
-    if not isinstance(figure_id, str) or figure_id not in FIGURES:
-        raise ValueError(f"figure: unknown ID {figure_id!r}; valid: {', '.join(sorted(FIGURES))}")
-    return importlib.import_module(FIGURES[figure_id], __name__)
+    from ..._validation import lookup
+
+    return importlib.import_module(lookup(FIGURES, figure_id, "figure", "figure ID"), __name__)
 
 
 def _git_commit():
