@@ -99,3 +99,14 @@ def test_non_contiguous_and_integer_problem_data_are_copied():
     np.testing.assert_array_equal(po.solve(p1, "gd", steps=20).x, po.solve(p2, "gd", steps=20).x)
     pi = P.least_squares(np.arange(12).reshape(6, 2), np.arange(6))
     assert pi.A.dtype == np.float64 and pi.A.flags.c_contiguous
+
+
+def test_default_start_is_feasible_and_starting_at_the_optimum_is_not_divergence():
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((20, 5))
+    p = P.least_squares(A, rng.standard_normal(20), constraint=P.Simplex(1.0))
+    assert p.feasible(p.x0)
+    assert po.solve(p, "projected_gd", steps=10).success
+    q = P.l1_distance(np.zeros(4), x0=np.zeros(4))
+    res = po.solve(q, "subgradient", steps=50, step=0.1)
+    assert res.success and res.fun == 0.0

@@ -206,7 +206,7 @@ def run(plan: Plan, kernel, backend_name):
         if not np.isfinite(fun0):
             return build(0, 1, "diverged: the objective is not finite at x0")
         f_ref = fun0 if f_ref is None else f_ref
-        scale0 = abs(fun0 - f_ref) + 1e-12 * abs(fun0) + 1e-300
+        scale0 = max(abs(fun0 - f_ref), 1e-8 * max(abs(fun0), 1.0))  # x0 may already be optimal
         next_ck = 1
         try:
             while k < plan.steps:

@@ -110,8 +110,11 @@ class Problem:
 
     @property
     def x0(self):
-        """Default starting point."""
-        return np.zeros(self.dim) if self._x0 is None else self._x0.copy()
+        """Default starting point: the one given, else 0 (projected onto the feasible set)."""
+        if self._x0 is not None:
+            return self._x0.copy()
+        reg = self.regularizer
+        return reg.prox(np.zeros(self.dim), 1.0) if reg is not None and reg.is_indicator else np.zeros(self.dim)
 
     def _ensure_optimum(self):
         if self._f_star is None or self._x_star is None:
