@@ -44,8 +44,9 @@ def draw(frame):
         T, gap = sub["horizon"][ok].to_numpy(float), sub["gap"][ok].to_numpy()
         tail = T >= T.max() / 100
         slope = np.polyfit(np.log(T[tail]), np.log(gap[tail]), 1)[0]
-        ax.loglog(T, gap, "o-", ms=3, color=color, label=f"{label}, slope {slope:.2f}")
-        ax.loglog(sub["horizon"], sub["bound"], "--", color=color, alpha=0.8, label=f"bound for {name}")
+        ax.loglog(T, gap, "o-", ms=5, mfc="none", color=color, label=f"{label}, slope {slope:.2f}")
+        ax.loglog(sub["horizon"], sub["bound"], "--", color="k" if name == "huber_worst_case" else color, lw=1.2,
+                  zorder=3, label=f"bound on {name.replace('_', ' ')}")
     ax.set_xlabel("iterations N")
     ax.set_ylabel(r"$f(x_N) - f^*$")
     ax.set_title("Gradient descent, step 1/L: $L\\|x_0-x^*\\|^2/(4N+2)$", fontsize=10)
