@@ -21,7 +21,8 @@ def _model():
 
 def _args(d=4, **over):
     a = dict(model=_model(), method=0, x=np.zeros(d), xbest=np.zeros(d), xsum=None, grad=np.zeros(d),
-             scal=np.zeros(S_SIZE), steps=np.ones(1), avg_w=None, eta=2.0, k0=0, k1=3, n_threads=1)
+             scal=np.zeros(S_SIZE), steps=np.ones(1), avg_w=None, eta=2.0, k0=0, k1=3, n_threads=1,
+             idx=np.zeros((0, 1), dtype=np.int64), noise=np.zeros((0, d)))
     a.update(over)
     return a
 
@@ -33,6 +34,9 @@ def _args(d=4, **over):
     (dict(steps=np.ones(2)), "steps"),
     (dict(method=9), "method"),
     (dict(k0=5, k1=2), "k0"),
+    (dict(method=4, idx=np.full((3, 1), 7, dtype=np.int64)), "idx: sample index out of range"),
+    (dict(method=4, idx=np.zeros((2, 1), dtype=np.int64)), "idx must have shape"),
+    (dict(method=4, noise=np.zeros((3, 5))), "noise must have shape"),
 ])
 def test_advance_rejects_bad_buffers(over, match):
     with pytest.raises(ValueError, match=match):

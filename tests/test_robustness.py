@@ -61,7 +61,7 @@ def test_outputs_of_subgradient():
     p = P.l1_distance(np.linspace(-0.2, 0.2, 5), radius=1.0, x0=np.full(5, 0.4))
     best = po.solve(p, "subgradient", steps=200, output="best")
     last = po.solve(p, "subgradient", steps=200, output="last")
-    avg = po.solve(p, "subgradient", steps=200, output="average")
+    avg = po.solve(p, "subgradient", steps=200, output="step_weighted")
     assert best.fun <= last.fun + 1e-15
     assert best.fun == pytest.approx(best.trace["gap_best"][-1], abs=1e-12)  # f* = 0
     assert best.trace["gap_best"][-1] <= np.min(best.trace["gap"]) + 1e-15

@@ -91,9 +91,10 @@ double* vec(darr& a, int64_t d, const char* name) {
 }
 
 int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object xsum, darr grad, darr scal,
-            darr steps, py::object avg_w, double eta, int64_t k0, int64_t k1, int n_threads) {
+            darr steps, py::object avg_w, double eta, int64_t k0, int64_t k1, int n_threads, iarr idx,
+            darr noise) {
   const LinearModel& m = pm.m;
-  require(method >= 0 && method <= 3, "advance: unknown method code");
+  require(method >= 0 && method <= 4, "advance: unknown method code");
   require(k0 >= 0 && k1 >= k0, "advance: need 0 <= k0 <= k1");
   pyoptheory::RunBuffers r{};
   r.x = vec(x, m.d, "x");
@@ -114,6 +115,21 @@ int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object 
     r.avg_w = aw.data();
   }
   r.eta = eta;
+  if (idx.size() > 0) {
+    require(idx.ndim() == 2 && idx.shape(0) >= k1 - k0 && idx.shape(1) >= 1,
+            "idx must have shape (k1 - k0, batch)");
+    auto ix = idx.unchecked<2>();
+    for (py::ssize_t i = 0; i < k1 - k0; ++i)
+      for (py::ssize_t j = 0; j < ix.shape(1); ++j)
+        require(ix(i, j) >= 0 && ix(i, j) < m.n, "idx: sample index out of range");
+    r.idx = idx.data();
+    r.batch = idx.shape(1);
+  }
+  if (noise.size() > 0) {
+    require(noise.ndim() == 2 && noise.shape(0) >= k1 - k0 && noise.shape(1) == m.d,
+            "noise must have shape (k1 - k0, d)");
+    r.noise = noise.data();
+  }
   int status;
   {
     py::gil_scoped_release release;
@@ -154,7 +170,7 @@ PYBIND11_MODULE(_core, mod) {
            py::arg("reg_lo"), py::arg("reg_hi"));
   mod.def("advance", &advance, py::arg("model"), py::arg("method"), py::arg("x").noconvert(), py::arg("xbest").noconvert(),
           py::arg("xsum"), py::arg("grad").noconvert(), py::arg("scal").noconvert(), py::arg("steps"), py::arg("avg_w"), py::arg("eta"), py::arg("k0"),
-          py::arg("k1"), py::arg("n_threads"));
+          py::arg("k1"), py::arg("n_threads"), py::arg("idx"), py::arg("noise"));
   mod.def("evaluate", &evaluate, py::arg("model"), py::arg("x"), py::arg("grad").noconvert(), py::arg("n_threads"));
   mod.def("prox", &prox, py::arg("model"), py::arg("y"), py::arg("step"));
 #ifdef PYOPTHEORY_OPENMP

@@ -20,8 +20,9 @@ def prepare(spec):
                             spec.reg_lo, spec.reg_hi)
 
 
-def advance(model, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads):
-    return _core().advance(model, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads)
+def advance(model, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
+    return _core().advance(model, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx,
+                           noise)
 
 
 def evaluate(model, x, grad, n_threads):

@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 from .layout import (BACKTRACK_FAILED, NONFINITE, OK, PROX_GRAD, PROX_GRAD_BACKTRACK, S_BEST_F, S_F_STAR,
-                     S_FAIL_ITER, S_FEVALS, S_FX, S_GRAD_EVALS, S_LK, S_WSUM, SUBGRADIENT)
+                     S_FAIL_ITER, S_FEVALS, S_FX, S_GRAD_EVALS, S_LK, S_WSUM, SGD, SUBGRADIENT)
 
 name = "numba"
 
@@ -128,6 +128,37 @@ def value_grad(m, x, grad):
 
 
 @njit(cache=True)
+def sample_grad(m, ids, x, grad):
+    """(1/b) sum_j n w phi'(a_{ids_j}.x) a_{ids_j} + l2 x: a minibatch gradient of the finite sum."""
+    sparse, dense, data, indices, indptr, b = m[0], m[1], m[2], m[3], m[4], m[5]
+    n, d = m[6], m[7]
+    loss, p, w, l2 = m[8], m[9], m[11], m[12]
+    batch = ids.shape[0]
+    scale = n * w / batch
+    for j in range(d):
+        grad[j] = 0.0
+    for jj in range(batch):
+        i = ids[jj]
+        if not sparse:
+            z = 0.0
+            for j in range(d):
+                z += dense[i, j] * x[j]
+            c = scale * _loss_deriv(loss, z, b[i], p)
+            for j in range(d):
+                grad[j] += c * dense[i, j]
+        else:
+            z = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                z += data[k] * x[indices[k]]
+            c = scale * _loss_deriv(loss, z, b[i], p)
+            for k in range(indptr[i], indptr[i + 1]):
+                grad[indices[k]] += c * data[k]
+    if l2 != 0.0:
+        for j in range(d):
+            grad[j] += l2 * x[j]
+
+
+@njit(cache=True)
 def reg_value(m, x):
     if m[14] != REG_L1:
         return 0.0
@@ -175,12 +206,29 @@ def prox(m, y, step, out):
 
 
 @njit(cache=True)
-def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, k0, k1):
+def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, k0, k1, idx, noise):
     d = x.shape[0]
     y = np.empty(d)
     gy = np.empty(d)
     for k in range(k0, k1):
-        if method == PROX_GRAD_BACKTRACK:
+        if method == SGD:
+            row = k - k0
+            if idx.shape[0] > 0:
+                sample_grad(m, idx[row], x, grad)
+            else:
+                value_grad(m, x, grad)
+            scal[S_GRAD_EVALS] += 1
+            if noise.shape[0] > 0:
+                for j in range(d):
+                    grad[j] += noise[row, j]
+            step = steps[0] if steps.shape[0] == 1 else steps[k]
+            for j in range(d):
+                y[j] = x[j] - step * grad[j]
+                if not np.isfinite(y[j]):
+                    scal[S_FAIL_ITER] = k
+                    return NONFINITE
+            prox(m, y, step, x)
+        elif method == PROX_GRAD_BACKTRACK:
             if np.isnan(scal[S_FX]):
                 scal[S_FX] = value_grad(m, x, grad)
                 scal[S_GRAD_EVALS] += 1
@@ -260,10 +308,10 @@ def prepare(spec):
 _EMPTY = np.zeros(1)
 
 
-def advance(model, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads):
+def advance(model, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
     use_avg = xsum is not None
     return int(_advance(model, int(method), x, xbest, xsum if use_avg else _EMPTY, grad, scal, steps,
-                        avg_w if use_avg else _EMPTY, use_avg, float(eta), int(k0), int(k1)))
+                        avg_w if use_avg else _EMPTY, use_avg, float(eta), int(k0), int(k1), idx, noise))
 
 
 def evaluate(model, x, grad, n_threads):

@@ -21,7 +21,40 @@ from .._validation import as_float_array, as_int, as_scalar
 from ..kernels import layout as K
 from ..result import STATUS_MESSAGES, Result, Trace
 
-OUTPUTS = ("last", "best", "average")
+OUTPUTS = ("last", "best", "uniform", "suffix", "step_weighted", "t_weighted")
+AVERAGED = ("uniform", "suffix", "step_weighted", "t_weighted")
+_NO_IDX = np.zeros((0, 1), dtype=np.int64)
+
+
+def averaging_weights(output, steps, step_seq=None, suffix=0.5, average_from=0):
+    """Weights ``w_j`` of the iterates ``x_0..x_T`` (length ``T + 1``) of an averaged output.
+
+    ``uniform``: 1 on ``x_s..x_{s+T-1}`` with ``s = average_from`` (0: the average of
+    x_0..x_{T-1}, catalogue 1.3; 1: of x_1..x_T, catalogue 1.5); ``suffix``: 1 on the last
+    ``ceil(suffix T)`` of x_1..x_T (Rakhlin, Shamir & Sridharan 2012); ``step_weighted``:
+    ``gamma_j`` on x_0..x_{T-1} (catalogue 1.1); ``t_weighted``: ``j + 1`` on x_0..x_T
+    (Lacoste-Julien, Schmidt & Bach 2012, catalogue 1.2 with x_0 as their x_1).
+    """
+    T = steps
+    w = np.zeros(T + 1)
+    if output == "uniform":
+        if average_from not in (0, 1):
+            raise ValueError(f"average_from: must be 0 or 1, got {average_from!r}")
+        w[average_from:average_from + T] = 1.0
+        if T == 0:
+            w[0] = 1.0
+    elif output == "suffix":
+        suffix = as_scalar(suffix, "suffix", positive=True, upper=1.0)
+        k = max(1, int(np.ceil(suffix * T)))
+        w[T + 1 - k:] = 1.0
+    elif output == "step_weighted":
+        seq = np.broadcast_to(step_seq, (T,)) if np.size(step_seq) == 1 else np.asarray(step_seq)[:T]
+        w[:T] = seq
+        if T == 0:
+            w[0] = 1.0
+    elif output == "t_weighted":
+        w[:] = np.arange(1, T + 2)
+    return w
 
 
 @dataclass
@@ -45,7 +78,8 @@ class Plan:
     n_threads: int = 1
     grad_tol: float = 0.0
     gap_tol: float = 0.0
-    grad_step: float = np.nan  # step of the gradient mapping recorded as grad_norm
+    grad_step: float = np.nan  # gradient mapping of the composite problem recorded as grad_norm
+    stochastic: object = None  # a StochasticProblem whose ``draw(rng, m)`` gives each chunk's randomness
     extra: dict = field(default_factory=dict)
 
 
@@ -90,8 +124,9 @@ def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_
     if not problem.feasible(x0):
         raise ValueError("x0: is not in the constraint set of the problem (project it first)")
     max_time = np.inf if max_time is None else as_scalar(max_time, "max_time", positive=True, finite=False)
-    if seed is not None:
-        seed = as_int(seed, "seed", minimum=0)
+    if seed is None:  # a fresh seed, reported in the Result so that the run can be replayed
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    seed = as_int(seed, "seed", minimum=0)
     if n_threads is None:
         n_threads = default_threads()
     n_threads = as_int(n_threads, "n_threads", minimum=1)
@@ -128,9 +163,16 @@ class _State:
         return self.xsum / w if w > 0 else self.x.copy()
 
 
-def _chunk_cap(problem):
-    """Iterations per kernel call between checkpoints: deterministic, about 2e7 flops of work."""
+def _chunk_cap(plan):
+    """Iterations per kernel call between checkpoints: deterministic, about 2e7 flops of work
+    (and at most ~1e6 random numbers drawn at once for stochastic methods)."""
+    problem = plan.problem
     spec = problem.spec
+    if plan.stochastic is not None:
+        sp = plan.stochastic
+        row = (spec.data.size / max(problem.n, 1)) if spec is not None and spec.sparse else problem.dim
+        work = (sp.batch_size or problem.n) * row + problem.dim
+        return int(max(1, min(2e7 // work, 1e6 // max(sp.draws_per_step(), 1))))
     work = (spec.data.size if spec is not None and spec.sparse else problem.dim * getattr(problem, "n", 1))
     return int(max(1, 2e7 // max(work + problem.dim, 1)))
 
@@ -187,7 +229,7 @@ def run(plan: Plan, kernel, backend_name):
     def build(k, status, message):
         if plan.output == "best" and np.isfinite(st.scal[K.S_BEST_F]):
             x = st.xbest.copy()
-        elif plan.output == "average":
+        elif plan.output in AVERAGED:
             x = st.average()
         else:
             x = st.x.copy()
@@ -198,7 +240,9 @@ def run(plan: Plan, kernel, backend_name):
                       problem=problem.name)
 
     ckpts = plan.record
-    cap = _chunk_cap(problem)
+    cap = _chunk_cap(plan)
+    rng = np.random.default_rng(plan.seed)
+    no_noise = np.zeros((0, problem.dim))
     elapsed = 0.0
     k, status, message = 0, 0, STATUS_MESSAGES[0]
     with threadpool_limits(limits=plan.n_threads, user_api="blas"):
@@ -211,9 +255,13 @@ def run(plan: Plan, kernel, backend_name):
         try:
             while k < plan.steps:
                 target = min(ckpts[next_ck], k + cap)
+                if plan.stochastic is not None:  # the run's random stream, identical for every backend
+                    idx, noise = plan.stochastic.draw(rng, target - k)
+                else:
+                    idx, noise = _NO_IDX, no_noise
                 t0 = time.perf_counter()
                 code = kernel.advance(model, plan.code, st.x, st.xbest, st.xsum, st.grad, st.scal, plan.step_seq,
-                                      plan.avg_w, plan.eta, k, target, plan.n_threads)
+                                      plan.avg_w, plan.eta, k, target, plan.n_threads, idx, noise)
                 elapsed += time.perf_counter() - t0
                 if code != K.OK:
                     k = int(st.scal[K.S_FAIL_ITER])

@@ -13,109 +13,10 @@ import warnings
 import numpy as np
 
 from .._validation import as_scalar, choose
-from ..kernels import get as get_kernel
 from ..kernels import layout as K
 from ..registry import register
-from ._driver import Plan, common_options, run
-
-BACKENDS = ("numpy", "numba", "cpp")
-
-
-class Reference:
-    """The NumPy reference kernel: the updates exactly as written in the papers.
-
-    Same interface as the compiled kernels (``prepare``/``advance``/``evaluate``),
-    same scalar-state layout (pyoptheory/kernels/layout.py), so the driver and
-    the tests treat all backends alike.
-    """
-
-    name = "numpy"
-
-    @staticmethod
-    def prepare(problem):
-        return problem
-
-    @staticmethod
-    def evaluate(problem, x, grad, n_threads):
-        grad[:] = problem.grad(x)
-        return problem.f(x), problem.g(x)
-
-    @staticmethod
-    def advance(problem, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads):
-        for k in range(k0, k1):
-            if method == K.PROX_GRAD_BACKTRACK:
-                status = Reference._backtracking_step(problem, x, grad, scal, eta)
-                if status != K.OK:
-                    scal[K.S_FAIL_ITER] = k
-                    return status
-            else:
-                g = problem.grad(x)
-                fx = problem.f(x)
-                scal[K.S_GRAD_EVALS] += 1
-                if not np.isfinite(fx) or not np.all(np.isfinite(g)):
-                    scal[K.S_FAIL_ITER] = k
-                    return K.NONFINITE
-                if method == K.PROX_GRAD:
-                    step = steps[0] if steps.shape[0] == 1 else steps[k]
-                else:
-                    scal[K.S_FEVALS] += 1
-                    F = fx + problem.g(x)
-                    if F < scal[K.S_BEST_F]:  # best iterate so far
-                        scal[K.S_BEST_F] = F
-                        xbest[:] = x
-                    if method == K.SUBGRADIENT:
-                        step = steps[0] if steps.shape[0] == 1 else steps[k]
-                    else:  # Polyak's step (F(x_k) - F*) / ||g_k||^2
-                        gg = float(g @ g)
-                        step = (F - scal[K.S_F_STAR]) / gg if gg > 0 else 0.0
-                # x_{k+1} = prox_{step g}(x_k - step * g_k)   (projection when g is an indicator)
-                x[:] = problem.prox(x - step * g, step)
-                scal[K.S_FX] = np.nan
-            if xsum is not None and avg_w[k + 1] != 0.0:
-                xsum += avg_w[k + 1] * x
-                scal[K.S_WSUM] += avg_w[k + 1]
-        return K.OK
-
-    @staticmethod
-    def _backtracking_step(problem, x, grad, scal, eta):
-        """Beck & Teboulle (2009), backtracking: increase L_k until
-        F-model ``f(y) <= f(x) + <grad f(x), y - x> + L_k/2 ||y - x||^2`` holds for
-        ``y = prox_{g/L_k}(x - grad f(x)/L_k)``; ``L_k`` never decreases."""
-        if np.isnan(scal[K.S_FX]):
-            scal[K.S_FX] = problem.f(x)
-            grad[:] = problem.grad(x)
-            scal[K.S_GRAD_EVALS] += 1
-            scal[K.S_FEVALS] += 1
-        fx = scal[K.S_FX]
-        if not np.isfinite(fx):
-            return K.NONFINITE
-        for _ in range(2002):
-            Lk = scal[K.S_LK]
-            y = problem.prox(x - grad / Lk, 1.0 / Lk)
-            fy = problem.f(y)
-            gy = problem.grad(y)
-            scal[K.S_GRAD_EVALS] += 1
-            scal[K.S_FEVALS] += 1
-            diff = y - x
-            if fy <= fx + grad @ diff + 0.5 * Lk * (diff @ diff) + 1e-14 * abs(fx):
-                x[:] = y
-                grad[:] = gy
-                scal[K.S_FX] = fy
-                return K.OK
-            scal[K.S_LK] = Lk * eta
-            if not np.isfinite(scal[K.S_LK]):
-                break
-        return K.BACKTRACK_FAILED
-
-
-def _kernel(problem, backend):
-    if backend is None:
-        backend = "cpp" if problem.spec is not None else "numpy"
-    choose(backend, "backend", BACKENDS)
-    if backend != "numpy" and problem.spec is None:
-        raise ValueError(f"backend: {backend!r} runs built-in problems only; {problem.name!r} is a Python problem, "
-                         "use backend='numpy'")
-    return (Reference if backend == "numpy" else get_kernel(backend)), backend
+from ._driver import AVERAGED, Plan, averaging_weights, common_options, run
+from ._reference import BACKENDS, select_kernel as _kernel
 
 
 def _smoothness(problem):
@@ -265,8 +166,9 @@ def subgradient(problem, *, step=None, step_rule="constant", backend=None, outpu
         ``polyak`` (``gamma_k = (f(x_k) - f*)/||g_k||^2``, needs f*).  The default step is
         ``R/(G sqrt(steps+1))`` with ``R = ||x_0 - x*||`` (or the diameter of C).
     Output
-        ``best`` (default): the best iterate; ``average``: ``sum gamma_t x_t / sum gamma_t``
-        over ``t < steps``; ``last``.
+        ``best`` (default): the best iterate; ``step_weighted``: ``sum gamma_t x_t / sum gamma_t``
+        over ``t < steps``; ``last``; or another averaged output of
+        :func:`pyoptheory.methods._driver.averaging_weights`.
     Guarantee
         ``min_{t<=N} f(x_t) - f* <= G R/sqrt(N+1)`` with the default step: tight (theorem
         ``subgradient.best.constant``, PEPit; attained by
@@ -292,11 +194,10 @@ def subgradient(problem, *, step=None, step_rule="constant", backend=None, outpu
         raise ValueError("step_rule: 'polyak' needs the optimal value f* of the problem")
     seq = subgradient_steps(step_rule, step, n)
     avg_w = None
-    if common["output"] == "average":
-        if step_rule == "polyak":
-            raise ValueError("output: 'average' weights iterates by their steps; not available with 'polyak'")
-        avg_w = np.zeros(n + 1)
-        avg_w[:n] = np.broadcast_to(seq, (n,)) if seq.size == 1 else seq
+    if common["output"] in AVERAGED:
+        if step_rule == "polyak" and common["output"] == "step_weighted":
+            raise ValueError("output: 'step_weighted' weights iterates by their steps; not available with 'polyak'")
+        avg_w = averaging_weights(common["output"], n, seq)
     kernel, backend = _kernel(problem, backend)
     code = K.SUBGRADIENT_POLYAK if step_rule == "polyak" else K.SUBGRADIENT
     plan = Plan(problem=problem, method="subgradient", code=code, step_seq=seq, avg_w=avg_w, **common)

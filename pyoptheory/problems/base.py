@@ -9,6 +9,15 @@ from .._validation import as_float_array
 from ..registry import PROBLEM_KINDS
 
 
+class ConstantUnavailable(KeyError, ValueError):
+    """A constant the problem (or its oracle) cannot provide; the message says why.
+
+    A KeyError for the Mapping protocol (``constants.get`` works) and a ValueError for users."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
 class Constants(Mapping):
     """Read-only constants of a problem (``L``, ``mu``, ``G``, ``L_max``, ``D`` ...).
 
@@ -18,16 +27,21 @@ class Constants(Mapping):
     every verification on such a problem says so.
     """
 
-    def __init__(self, values, how=None, user_declared=False):
+    def __init__(self, values, how=None, user_declared=False, unavailable=None):
         self._values = {k: float(v) for k, v in values.items() if v is not None}
         self.how = dict(how or {})
         self.user_declared = bool(user_declared)
+        self.unavailable = dict(unavailable or {})
 
     def __getitem__(self, key):
         try:
             return self._values[key]
         except KeyError:
-            raise KeyError(f"constant {key!r} is not known for this problem; known: {', '.join(self._values)}") from None
+            reason = self.unavailable.get(key)
+            if reason is not None:
+                raise ConstantUnavailable(f"{key}: {reason}") from None
+            raise ConstantUnavailable(f"{key}: constant {key!r} is not known for this problem; known: "
+                                      f"{', '.join(self._values)}") from None
 
     def __getattr__(self, key):
         if key.startswith("_"):

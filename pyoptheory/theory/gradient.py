@@ -145,13 +145,13 @@ def subgradient_constant_step(problem, c, T):
 
 def average_constant_step(problem, c, T):
     gamma = c.D0 / (c.G * np.sqrt(max(T, 1)))
-    return {"step": gamma, "step_rule": "constant", "output": "average",
+    return {"step": gamma, "step_rule": "constant", "output": "step_weighted",
             "gammas": partial(_constant_gammas, gamma)}
 
 
 def average_sqrt_step(problem, c, T):
     gamma = c.D0 / c.G
-    return {"step": gamma, "step_rule": "sqrt", "output": "average", "gammas": partial(_sqrt_gammas, gamma)}
+    return {"step": gamma, "step_rule": "sqrt", "output": "step_weighted", "gammas": partial(_sqrt_gammas, gamma)}
 
 
 def _constant_gammas(gamma, T):

@@ -17,7 +17,7 @@
 
 namespace pyoptheory {
 
-enum Method : int { PROX_GRAD = 0, PROX_GRAD_BACKTRACK = 1, SUBGRADIENT = 2, SUBGRADIENT_POLYAK = 3 };
+enum Method : int { PROX_GRAD = 0, PROX_GRAD_BACKTRACK = 1, SUBGRADIENT = 2, SUBGRADIENT_POLYAK = 3, SGD = 4 };
 
 // Layout of the scalar state shared with Python (pyoptheory/kernels/layout.py).
 enum Scal : int {
@@ -43,6 +43,10 @@ struct RunBuffers {
   int64_t n_steps;
   const double* avg_w;  // averaging weight of iterate j, length >= k1 + 1, or null
   double eta;           // backtracking increase factor
+  // Randomness of stochastic methods, drawn in Python for iterations k0..k1-1 (row k - k0):
+  const int64_t* idx = nullptr;   // sample indices, (k1 - k0) x batch, or null for a full (sub)gradient
+  int64_t batch = 0;
+  const double* noise = nullptr;  // additive gradient noise, (k1 - k0) x d, or null
 };
 
 inline double step_at(const RunBuffers& r, int64_t k) { return r.n_steps == 1 ? r.steps[0] : r.steps[k]; }
@@ -96,6 +100,28 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
           return BACKTRACK_FAILED;
         }
       }
+    } else if (method == SGD) {
+      // x_{k+1} = prox_{eta_k g}(x_k - eta_k g_k), g_k a minibatch gradient and/or a full
+      // (sub)gradient plus additive noise.
+      const int64_t row = k - k0;
+      if (r.idx) {
+        m.sample_grad(r.idx + row * r.batch, r.batch, r.x, r.grad);
+      } else {
+        m.value_grad(r.x, r.grad, n_threads);
+      }
+      scal[S_GRAD_EVALS] += 1;
+      if (r.noise) {
+        const double* xi = r.noise + row * d;
+        for (int64_t j = 0; j < d; ++j) r.grad[j] += xi[j];
+      }
+      const double step = step_at(r, k);
+      bool finite = true;
+      for (int64_t j = 0; j < d; ++j) {
+        y[j] = r.x[j] - step * r.grad[j];
+        finite = finite && std::isfinite(y[j]);
+      }
+      if (!finite) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      m.prox(y.data(), step, r.x);
     } else {
       double fx = m.value_grad(r.x, r.grad, n_threads);
       scal[S_GRAD_EVALS] += 1;

@@ -165,6 +165,20 @@ struct LinearModel {
     return f + cst;
   }
 
+  // Minibatch gradient of the finite sum f = (1/n) sum_i f_i, f_i = n w phi(a_i.x, b_i) + (l2/2)||x||^2:
+  // grad = (1/b) sum_{j<b} n w phi'(a_{ids[j]}.x) a_{ids[j]} + l2 x.  O(b d), no pass over A.
+  void sample_grad(const int64_t* ids, int64_t batch, const double* x, double* grad) const {
+    std::fill(grad, grad + d, 0.0);
+    const double scale = static_cast<double>(n) * weight / static_cast<double>(batch);
+    for (int64_t j = 0; j < batch; ++j) {
+      int64_t i = ids[j];
+      double z = row_dot(i, x);
+      row_axpy(i, scale * loss_deriv(loss, z, b[i], loss_param), grad);
+    }
+    if (l2 != 0.0)
+      for (int64_t j = 0; j < d; ++j) grad[j] += l2 * x[j];
+  }
+
   // g(x): lam ||x||_1 for the l1 regularizer; 0 for indicators (iterates are kept feasible).
   double reg_value(const double* x) const {
     if (reg != REG_L1) return 0.0;

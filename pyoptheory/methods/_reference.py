@@ -1,0 +1,128 @@
+"""The NumPy reference kernel of the first-order loops, and backend selection.
+
+The reference implements every update exactly as written in the papers, through
+the problem's Python oracles, with the same interface and scalar-state layout as
+the compiled kernels (``cpp/include/pyoptheory/first_order.hpp``,
+``pyoptheory/kernels/numba_first_order.py``); the tests hold those to it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import choose
+from ..kernels import get as get_kernel
+from ..kernels import layout as K
+
+BACKENDS = ("numpy", "numba", "cpp")
+
+
+class Reference:
+    """The NumPy reference kernel: the updates exactly as written in the papers.
+
+    Same interface as the compiled kernels (``prepare``/``advance``/``evaluate``),
+    same scalar-state layout (pyoptheory/kernels/layout.py), so the driver and
+    the tests treat all backends alike.
+    """
+
+    name = "numpy"
+
+    @staticmethod
+    def prepare(problem):
+        return problem
+
+    @staticmethod
+    def evaluate(problem, x, grad, n_threads):
+        grad[:] = problem.grad(x)
+        return problem.f(x), problem.g(x)
+
+    @staticmethod
+    def advance(problem, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
+        for k in range(k0, k1):
+            if method == K.SGD:
+                # x_{k+1} = prox_{eta_k g}(x_k - eta_k g_k), g_k = minibatch gradient (or full
+                # (sub)gradient) + additive noise, the randomness drawn by the driver for this chunk.
+                row = k - k0
+                g = problem.sample_grad(idx[row], x) if idx.shape[0] else problem.grad(x)
+                if noise.shape[0]:
+                    g = g + noise[row]
+                scal[K.S_GRAD_EVALS] += 1
+                step = steps[0] if steps.shape[0] == 1 else steps[k]
+                y = x - step * g
+                if not np.all(np.isfinite(y)):
+                    scal[K.S_FAIL_ITER] = k
+                    return K.NONFINITE
+                x[:] = problem.prox(y, step)
+            elif method == K.PROX_GRAD_BACKTRACK:
+                status = Reference._backtracking_step(problem, x, grad, scal, eta)
+                if status != K.OK:
+                    scal[K.S_FAIL_ITER] = k
+                    return status
+            else:
+                g = problem.grad(x)
+                fx = problem.f(x)
+                scal[K.S_GRAD_EVALS] += 1
+                if not np.isfinite(fx) or not np.all(np.isfinite(g)):
+                    scal[K.S_FAIL_ITER] = k
+                    return K.NONFINITE
+                if method == K.PROX_GRAD:
+                    step = steps[0] if steps.shape[0] == 1 else steps[k]
+                else:
+                    scal[K.S_FEVALS] += 1
+                    F = fx + problem.g(x)
+                    if F < scal[K.S_BEST_F]:  # best iterate so far
+                        scal[K.S_BEST_F] = F
+                        xbest[:] = x
+                    if method == K.SUBGRADIENT:
+                        step = steps[0] if steps.shape[0] == 1 else steps[k]
+                    else:  # Polyak's step (F(x_k) - F*) / ||g_k||^2
+                        gg = float(g @ g)
+                        step = (F - scal[K.S_F_STAR]) / gg if gg > 0 else 0.0
+                # x_{k+1} = prox_{step g}(x_k - step * g_k)   (projection when g is an indicator)
+                x[:] = problem.prox(x - step * g, step)
+                scal[K.S_FX] = np.nan
+            if xsum is not None and avg_w[k + 1] != 0.0:
+                xsum += avg_w[k + 1] * x
+                scal[K.S_WSUM] += avg_w[k + 1]
+        return K.OK
+
+    @staticmethod
+    def _backtracking_step(problem, x, grad, scal, eta):
+        """Beck & Teboulle (2009), backtracking: increase L_k until
+        F-model ``f(y) <= f(x) + <grad f(x), y - x> + L_k/2 ||y - x||^2`` holds for
+        ``y = prox_{g/L_k}(x - grad f(x)/L_k)``; ``L_k`` never decreases."""
+        if np.isnan(scal[K.S_FX]):
+            scal[K.S_FX] = problem.f(x)
+            grad[:] = problem.grad(x)
+            scal[K.S_GRAD_EVALS] += 1
+            scal[K.S_FEVALS] += 1
+        fx = scal[K.S_FX]
+        if not np.isfinite(fx):
+            return K.NONFINITE
+        for _ in range(2002):
+            Lk = scal[K.S_LK]
+            y = problem.prox(x - grad / Lk, 1.0 / Lk)
+            fy = problem.f(y)
+            gy = problem.grad(y)
+            scal[K.S_GRAD_EVALS] += 1
+            scal[K.S_FEVALS] += 1
+            diff = y - x
+            if fy <= fx + grad @ diff + 0.5 * Lk * (diff @ diff) + 1e-14 * abs(fx):
+                x[:] = y
+                grad[:] = gy
+                scal[K.S_FX] = fy
+                return K.OK
+            scal[K.S_LK] = Lk * eta
+            if not np.isfinite(scal[K.S_LK]):
+                break
+        return K.BACKTRACK_FAILED
+
+
+def select_kernel(problem, backend):
+    """The kernel for ``backend`` (default: ``cpp`` for built-in problems, ``numpy`` otherwise)."""
+    if backend is None:
+        backend = "cpp" if problem.spec is not None else "numpy"
+    choose(backend, "backend", BACKENDS)
+    if backend != "numpy" and problem.spec is None:
+        raise ValueError(f"backend: {backend!r} runs built-in problems only; {problem.name!r} is a Python problem, "
+                         "use backend='numpy'")
+    return (Reference if backend == "numpy" else get_kernel(backend)), backend
