@@ -24,12 +24,21 @@ def _constrained():
 
 
 def _nonsmooth():
+    """Least absolute deviations, a nonsmooth finite sum (deterministic and stochastic methods take it)."""
+    from pyoptheory.problems.linear import LinearModel
+
     rng = np.random.default_rng(4)
-    return P.max_affine(rng.standard_normal((15, 6)), rng.standard_normal(15), x0=np.ones(6))
+    A = rng.standard_normal((15, 6))
+    return LinearModel(A, A @ rng.standard_normal(6) + 0.1 * rng.standard_normal(15), loss="absolute",
+                       name="least_absolute_deviations", x0=np.ones(6))
 
 
 def _nonsmooth_constrained():
-    return P.l1_distance(np.linspace(-0.2, 0.2, 7), radius=1.0, x0=np.full(7, 0.3))
+    rng = np.random.default_rng(5)
+    A = rng.standard_normal((25, 7))
+    y = np.sign(A @ rng.standard_normal(7) + 0.3 * rng.standard_normal(25))
+    y[y == 0] = 1.0
+    return P.hinge(A, y, radius=1.0)
 
 
 KIND_FACTORIES = {"smooth": _smooth, "composite": _composite, "constrained": _constrained,

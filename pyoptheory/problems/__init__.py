@@ -5,18 +5,23 @@ Smooth: :func:`quadratic`, :func:`least_squares`, :func:`logistic`; composite:
 :func:`max_affine`, :func:`hinge`; worst cases: :func:`huber_worst_case`,
 :func:`subgradient_worst_case`, :func:`gd_quadratic_worst_case`,
 :func:`prox_grad_worst_case`; real data: :func:`breast_cancer`, :func:`diabetes`;
-your own: :func:`smooth`, :func:`black_box`.  Constraint sets: :class:`Ball`,
+last-iterate lower bound: :func:`harvey_lipschitz`; your own: :func:`smooth`,
+:func:`black_box`.  Stochastic oracles: :func:`finite_sum`, :func:`additive_noise`,
+:func:`bounded_noise`.  Constraint sets: :class:`Ball`,
 :class:`Box`, :class:`Simplex`.
 """
 from .base import Constants, Problem
 from .catalog import (breast_cancer, diabetes, gd_quadratic_worst_case, hinge, huber_worst_case, l1_distance,
                       lasso, lasso_certified, least_squares, logistic, max_affine, prox_grad_worst_case, quadratic,
                       subgradient_worst_case)
+from .last_iterate import harvey_lipschitz
 from .linear import LinearModel
+from .oracles import StochasticProblem, additive_noise, bounded_noise, finite_sum
 from .sets import L1, Ball, Box, Simplex, project_simplex
 from .user import black_box, smooth
 
 __all__ = ["Problem", "Constants", "LinearModel", "quadratic", "least_squares", "logistic", "lasso",
            "lasso_certified", "l1_distance", "max_affine", "hinge", "huber_worst_case", "subgradient_worst_case",
            "gd_quadratic_worst_case", "prox_grad_worst_case", "breast_cancer", "diabetes", "smooth", "black_box",
-           "Ball", "Box", "Simplex", "L1", "project_simplex"]
+           "Ball", "Box", "Simplex", "L1", "project_simplex", "harvey_lipschitz", "StochasticProblem",
+           "finite_sum", "additive_noise", "bounded_noise"]

@@ -1,0 +1,190 @@
+r"""Stochastic gradient methods: SGD, projected SGD and proximal SGD, with minibatches,
+step-size schedules and averaged outputs.
+
+All three are the update ``x_{t+1} = prox_{eta_t g}(x_t - eta_t g_t)`` (the prox is the
+identity for SGD and the projection for projected SGD) with ``g_t`` from a stochastic
+oracle (:mod:`pyoptheory.problems.oracles`), run by the shared loop driver on the NumPy
+reference, Numba or C++ kernels.  The randomness (sample indices, noise) is drawn from
+``numpy.random.default_rng(seed)`` in chunks and handed to the kernel, so every backend
+replays the same stream.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .. import schedules as S
+from .._validation import as_float_array, as_scalar
+from ..kernels import layout as K
+from ..problems.oracles import StochasticProblem, finite_sum
+from ..registry import register
+from ._driver import AVERAGED, Plan, averaging_weights, common_options, run
+from ._reference import BACKENDS, select_kernel
+
+
+def stochastic_problem(problem, batch_size, replace):
+    """The problem with its oracle: a StochasticProblem as given, or a finite sum sampled by ``batch_size``."""
+    if isinstance(problem, StochasticProblem):
+        if batch_size is not None:
+            raise ValueError("batch_size: the problem already carries its oracle; set the batch size there")
+        return problem
+    try:
+        return finite_sum(problem, 1 if batch_size is None else batch_size, replace)
+    except ValueError as exc:
+        raise ValueError(f"problem: stochastic methods need a stochastic oracle ({exc}); wrap the problem with "
+                         "pyoptheory.problems.additive_noise(...) or bounded_noise(...)") from None
+
+
+def step_sequence(problem, schedule, step, steps, x0):
+    """The steps eta_1..eta_T of a run.
+
+    ``schedule``: None (constant), a schedule name, a :class:`pyoptheory.schedules.Schedule`,
+    or an explicit array of length ``steps``.  ``step``: the base step (default: ``1/(2 L_max)``
+    for smooth finite sums, the catalogue 1.3/1.4 regime; ``R/sqrt(B2)`` with an ``inv_sqrt``
+    schedule for nonsmooth problems, ``R = ||x0 - x*||`` or the diameter).
+    """
+    c = problem.constants
+    if isinstance(schedule, np.ndarray) or isinstance(schedule, (list, tuple)):
+        if step is not None:
+            raise ValueError("step: an explicit step array already fixes every step")
+        seq = as_float_array(schedule, "schedule", ndim=1)
+        if seq.shape[0] != steps:
+            raise ValueError(f"schedule: {seq.shape[0]} steps given for steps={steps}")
+        if np.any(seq < 0):
+            raise ValueError("schedule: steps must be nonnegative")
+        return seq
+    smooth = "L_max" in c
+    if step is None:
+        if smooth:
+            step = 1.0 / (2.0 * c["L_max"])
+        else:
+            xs = problem.x_star
+            R = float(np.linalg.norm(x0 - xs)) if xs is not None else c.get("D", np.nan)
+            if not np.isfinite(R):
+                raise ValueError("step: give a step; the default needs x* or a bounded set")
+            step = (R if R > 0 else 1.0) / np.sqrt(c["B2"])
+            schedule = "inv_sqrt" if schedule is None else schedule
+    step = as_scalar(step, "step", positive=True)
+    if schedule is None:
+        schedule = S.constant(step)
+    elif isinstance(schedule, str):
+        kwargs = {"base": step}
+        if schedule in ("linear_decay", "cosine", "wsd"):
+            kwargs["horizon"] = steps
+        schedule = S.get(schedule, **kwargs)
+    elif isinstance(schedule, S.Schedule):
+        schedule = schedule.with_base(step) if step != schedule.base and step is not None else schedule
+    else:
+        raise TypeError("schedule: expected a schedule name, a Schedule, or an array of steps")
+    return np.asarray(schedule.steps(steps), dtype=float)
+
+
+def _run_sgd(problem, method, theorem, *, step, schedule, batch_size, replace, output, suffix, average_from, backend,
+             **options):
+    sp = stochastic_problem(problem, batch_size, replace)
+    common = common_options(sp, output=output, **options)
+    n = common["steps"]
+    seq = step_sequence(sp, schedule, step, n, common["x0"])
+    L_max = sp.constants.get("L_max")
+    if L_max is not None and seq.size and seq.max() > 1.0 / (2 * L_max) * (1 + 1e-12):
+        warnings.warn(f"steps up to {seq.max():.4g} exceed 1/(2 L_max) = {1 / (2 * L_max):.4g}: theorem "
+                      f"{theorem!r} (which needs step < 1/(2 L_max)) does not cover this run of {method}",
+                      RuntimeWarning, stacklevel=4)
+    if common["output"] == "best":
+        raise ValueError("output: 'best' needs exact objective values at every step; stochastic methods offer "
+                         f"{', '.join(('last',) + AVERAGED)}")
+    avg_w = (averaging_weights(common["output"], n, seq, suffix=suffix, average_from=average_from)
+             if common["output"] in AVERAGED else None)
+    kernel, backend = select_kernel(sp, backend)
+    plan = Plan(problem=sp, method=method, code=K.SGD, step_seq=seq if seq.size else np.ones(1), avg_w=avg_w,
+                stochastic=sp, grad_step=np.nan, **common)
+    return run(plan, kernel, backend)
+
+
+_DOC_COMMON = """
+    Parameters
+    ----------
+    problem : Problem or StochasticProblem
+        A finite sum (sampled with ``batch_size``, ``replace``) or a problem wrapped with an
+        oracle from :mod:`pyoptheory.problems.oracles`.
+    step : float, optional
+        Base step (see :func:`step_sequence` for the default).
+    schedule : None, str, Schedule or array
+        ``constant`` (default), ``inv_sqrt``, ``inv_t``, ``linear_decay``, ``cosine``, ``wsd``,
+        a :mod:`pyoptheory.schedules` object (its horizon must equal ``steps``), or the steps.
+    batch_size : int, optional
+        Samples per step, in ``[1, n]``.
+    replace : bool
+        Sample with (default) or without replacement within a minibatch.
+    output : str
+        ``last`` (default), ``uniform`` (x_s..x_{s+T-1}, ``s = average_from``), ``suffix``
+        (last ``suffix`` fraction), ``step_weighted``, ``t_weighted``.
+"""
+
+
+@register("sgd", accepts=("smooth", "nonsmooth"), backends=BACKENDS, theorem="sgd.smooth.average")
+def sgd(problem, *, step=None, schedule=None, batch_size=None, replace=True, output="last", suffix=0.5,
+        average_from=0, backend=None, **options):
+    r"""Stochastic gradient descent.
+
+    Problem
+        ``min f(x) = E f(x; xi)`` (a finite sum ``(1/n) sum f_i`` or a noisy oracle).
+    Algorithm
+        ``x_{t+1} = x_t - eta_t g_t`` with ``E[g_t | x_t] = grad f(x_t)`` (a subgradient for
+        nonsmooth f).
+    Guarantee
+        Convex L_max-smooth sums, ``eta < 1/(2 L_max)``, uniform average of x_0..x_{T-1}:
+        ``E f(xbar) - f* <= ||x0 - x*||^2/(2 eta (1 - 2 eta L_max) T) + eta sigma*/(1 - 2 eta L_max)``
+        (theorem ``sgd.smooth.average``; catalogue 1.3, Garrigos & Gower's Handbook); strongly
+        convex, constant step: ``E||x_t - x*||^2 <= (1 - eta mu)^t ||x0 - x*||^2 + 2 eta sigma*/mu``
+        (``sgd.strongly_convex.constant``); last iterate under any schedule: the refined bound of
+        Defazio et al. (2023), Thm 10 (``sgd.last_iterate.*``).
+    """ + _DOC_COMMON
+    return _run_sgd(problem, "sgd", "sgd.smooth.average", step=step, schedule=schedule, batch_size=batch_size,
+                    replace=replace, output=output, suffix=suffix, average_from=average_from, backend=backend,
+                    **options)
+
+
+@register("projected_sgd", accepts=("constrained", "nonsmooth_constrained"), backends=BACKENDS,
+          theorem="sgd.subgradient.convex")
+def projected_sgd(problem, *, step=None, schedule=None, batch_size=None, replace=True, output="last", suffix=0.5,
+                  average_from=0, backend=None, **options):
+    r"""Projected stochastic (sub)gradient descent.
+
+    Problem
+        ``min_{x in C} f(x)``, C closed convex with an exact projection.
+    Algorithm
+        ``x_{t+1} = Pi_C(x_t - eta_t g_t)``.
+    Guarantee
+        ``E f(xbar_T) - f* <= (||x0 - x*||^2 + B^2 sum eta_t^2)/(2 sum eta_t)`` for the
+        step-weighted average, ``E||g||^2 <= B^2`` (theorem ``sgd.subgradient.convex``, catalogue
+        1.1); strongly convex with ``eta_t = 2/(mu(t+1))`` and t-weighted averaging:
+        ``2 B^2/(mu (k+1))`` (``sgd.strongly_convex.lsb``, Lacoste-Julien, Schmidt & Bach 2012).
+    """ + _DOC_COMMON
+    return _run_sgd(problem, "projected_sgd", "sgd.subgradient.convex", step=step, schedule=schedule,
+                    batch_size=batch_size, replace=replace, output=output, suffix=suffix,
+                    average_from=average_from, backend=backend, **options)
+
+
+@register("proximal_sgd", accepts=("composite", "constrained", "smooth"), backends=BACKENDS,
+          theorem="proximal_sgd.convex")
+def proximal_sgd(problem, *, step=None, schedule=None, batch_size=None, replace=True, output="last", suffix=0.5,
+                 average_from=0, backend=None, **options):
+    r"""Proximal stochastic gradient descent.
+
+    Problem
+        ``min F = f + g``, ``f = (1/n) sum f_i`` convex L_max-smooth, g with a prox.
+    Algorithm
+        ``x_{t+1} = prox_{eta_t g}(x_t - eta_t g_t)``, the same step in the prox.
+    Guarantee
+        Strongly convex f, ``eta <= 1/(2 L_max)``:
+        ``E||x_t - x*||^2 <= (1 - eta mu)^t ||x0 - x*||^2 + 2 eta sigma_F*/mu``; convex,
+        ``eta < 1/(4 L_max)``, average of x_1..x_T:
+        ``E F(xbar) - F* <= (||x0 - x*||^2 + 8 eta^2 L_max (F(x0) - F*))/(2 eta (1 - 4 eta L_max) T)
+        + 2 eta sigma_F*/(1 - 4 eta L_max)`` (catalogue 1.5, derived there; theorems
+        ``proximal_sgd.strongly_convex``, ``proximal_sgd.convex``).
+    """ + _DOC_COMMON
+    return _run_sgd(problem, "proximal_sgd", "proximal_sgd.convex", step=step, schedule=schedule,
+                    batch_size=batch_size, replace=replace, output=output, suffix=suffix,
+                    average_from=average_from, backend=backend, **options)
