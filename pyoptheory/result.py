@@ -21,6 +21,10 @@ TRACE_COLUMNS = {
 }
 
 
+class StepSizeWarning(RuntimeWarning):
+    """A step size outside what the method's default theorem allows: the run goes on, uncovered."""
+
+
 class Trace:
     """Columns of NumPy arrays recorded at checkpoints.
 

@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from .._validation import as_float_array, as_int, as_scalar
 from ..kernels import layout as K
@@ -103,12 +102,23 @@ def checkpoints(record, steps):
     return np.unique(np.concatenate([[0], pts.astype(np.int64), [steps]]))
 
 
+_CONTROLLER = None
+
+
+def _blas_controller():
+    """One threadpoolctl controller per process (finding the libraries is the expensive part)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController().select(user_api="blas")
+    return _CONTROLLER
+
+
 def default_threads():
     """All cores, unless BLAS has been limited (``threadpoolctl.threadpool_limits``, a sweep's
     worker): then the same limit, so kernels and BLAS never oversubscribe the machine."""
-    from threadpoolctl import threadpool_info
-
-    blas = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+    blas = [lib.num_threads for lib in _blas_controller().lib_controllers]
     return max(1, min(blas)) if blas else (os.cpu_count() or 1)
 
 
@@ -245,7 +255,7 @@ def run(plan: Plan, kernel, backend_name):
     no_noise = np.zeros((0, problem.dim))
     elapsed = 0.0
     k, status, message = 0, 0, STATUS_MESSAGES[0]
-    with threadpool_limits(limits=plan.n_threads, user_api="blas"):
+    with _blas_controller().limit(limits=plan.n_threads):
         fun0, _ = record(0, 0.0)
         if not np.isfinite(fun0):
             return build(0, 1, "diverged: the objective is not finite at x0")

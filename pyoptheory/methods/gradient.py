@@ -15,6 +15,7 @@ import numpy as np
 from .._validation import as_scalar, choose
 from ..kernels import layout as K
 from ..registry import register
+from ..result import StepSizeWarning
 from ._driver import AVERAGED, Plan, averaging_weights, common_options, run
 from ._reference import BACKENDS, select_kernel as _kernel
 
@@ -34,7 +35,7 @@ def _fixed_step(problem, step, method, theorem):
     step = as_scalar(step, "step", positive=True)
     if step > 1.0 / L * (1 + 1e-12):
         warnings.warn(f"step={step:.4g} exceeds 1/L={1 / L:.4g}: theorem {theorem!r} (which needs step <= 1/L) "
-                      f"does not cover this run of {method}", RuntimeWarning, stacklevel=4)
+                      f"does not cover this run of {method}", StepSizeWarning, stacklevel=4)
     return step
 
 

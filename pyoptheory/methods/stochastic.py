@@ -19,6 +19,7 @@ from .._validation import as_float_array, as_scalar
 from ..kernels import layout as K
 from ..problems.oracles import StochasticProblem, finite_sum
 from ..registry import register
+from ..result import StepSizeWarning
 from ._driver import AVERAGED, Plan, averaging_weights, common_options, run
 from ._reference import BACKENDS, select_kernel
 
@@ -86,11 +87,13 @@ def _run_sgd(problem, method, theorem, *, step, schedule, batch_size, replace, o
     common = common_options(sp, output=output, **options)
     n = common["steps"]
     seq = step_sequence(sp, schedule, step, n, common["x0"])
-    L_max = sp.constants.get("L_max")
-    if L_max is not None and seq.size and seq.max() > 1.0 / (2 * L_max) * (1 + 1e-12):
-        warnings.warn(f"steps up to {seq.max():.4g} exceed 1/(2 L_max) = {1 / (2 * L_max):.4g}: theorem "
-                      f"{theorem!r} (which needs step < 1/(2 L_max)) does not cover this run of {method}",
-                      RuntimeWarning, stacklevel=4)
+    # Sampled finite sums need steps below 1/(2 L_max); a full gradient plus noise, below 1/(2 L).
+    name = "L_max" if sp.batch_size is not None else "L"
+    L = sp.constants.get(name)
+    if L is not None and seq.size and seq.max() > 1.0 / (2 * L) * (1 + 1e-12):
+        warnings.warn(f"steps up to {seq.max():.4g} exceed 1/(2 {name}) = {1 / (2 * L):.4g}: theorem "
+                      f"{theorem!r} (which needs step < 1/(2 {name})) does not cover this run of {method}",
+                      StepSizeWarning, stacklevel=4)
     if common["output"] == "best":
         raise ValueError("output: 'best' needs exact objective values at every step; stochastic methods offer "
                          f"{', '.join(('last',) + AVERAGED)}")

@@ -29,7 +29,7 @@ import numpy as np
 
 from .._validation import as_float_array, as_int, as_scalar, choose
 from .base import Constants, Problem
-from .linear import SMOOTH_LOSSES, SQUARED, SUM, LinearModel, loss_deriv
+from .linear import SQUARED, SUM, LinearModel, loss_deriv
 
 NOISE_KINDS = ("gaussian", "sphere", "rademacher")
 
@@ -117,7 +117,7 @@ class StochasticProblem(Problem):
             idx = np.array([rng.choice(self.base.n, self.batch_size, replace=False) for _ in range(m)],
                            dtype=np.int64).reshape(m, self.batch_size)
         d = self.dim
-        if self.noise is None:
+        if self.noise is None or self.noise_trace == 0.0:  # zero noise draws nothing
             noise = np.zeros((0, d))
         elif self.noise == "gaussian":
             xi = rng.standard_normal((m, d))
@@ -131,7 +131,7 @@ class StochasticProblem(Problem):
         return idx, np.ascontiguousarray(noise, dtype=np.float64)
 
     def draws_per_step(self):
-        return (self.batch_size or 0) + (self.dim if self.noise else 0)
+        return (self.batch_size or 0) + (self.dim if self.noise and self.noise_trace > 0 else 0)
 
     # --- constants ---------------------------------------------------------------------------
     def _compute_constants(self):

@@ -58,6 +58,11 @@ class Instance:
     per_horizon: bool = False
     tight: bool = False
     attains: bool = False
+    exact: bool = False  # measure by the theorem's exact expectation instead of Monte Carlo
+    deterministic: bool = False  # the oracle is deterministic: one run, no seeds
+    check_rate: object = True  # False where the predicted rate does not describe this instance (noise floors);
+    # "full": asserted on the full grid only, where the quick grid is still pre-asymptotic
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ class Theorem:
         True when the prescribed step depends on the horizon, so each horizon is a separate run.
     stochastic : bool
         True when the bound is on an expectation (seeds and a one-sided interval).
+    exact : callable, optional
+        ``exact(problem, p, horizons)``: the expected quantity computed exactly (no Monte
+        Carlo), used on instances marked ``exact``.
     """
 
     id: str
@@ -113,7 +121,13 @@ class Theorem:
                              10000)
     horizons_full: tuple = tuple(int(v) for v in np.unique(np.round(np.geomspace(1, 1e5, 30))))
     notes: str = ""
+    exact: object = None  # exact(problem, p, horizons) -> expected quantity at each horizon
     extra: dict = field(default_factory=dict)
+
+    @property
+    def assert_bound(self):
+        """[M] constants are not hard thresholds: only the rate (scaling, slope) is asserted."""
+        return self.confirmed != "M"
 
     def __post_init__(self):
         if self.confirmed not in CONFIRMATIONS:

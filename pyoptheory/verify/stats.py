@@ -21,11 +21,12 @@ def summarize(values):
     return mean, se
 
 
-def fit_window(horizons, measured, floor):
-    """Indices used for the rate fit: horizons in [T_max/100, T_max] whose value is clear of the
-    floating-point floor; all clear horizons when fewer than three qualify."""
+def fit_window(horizons, measured, floor, bounds):
+    """Indices used for the rate fit: horizons in [T_max/100, T_max] where the bound applies (is
+    finite) and the value is clear of the floating-point floor; all such horizons when fewer than
+    three qualify."""
     T = np.asarray(horizons, dtype=float)
-    clear = (T > 0) & (measured > 1e3 * floor) & np.isfinite(measured)
+    clear = (T > 0) & (measured > 1e3 * floor) & np.isfinite(measured) & np.isfinite(bounds)
     idx = np.nonzero(clear & (T >= T.max() / 100))[0]
     if idx.size < 3:
         idx = np.nonzero(clear)[0]
