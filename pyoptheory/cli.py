@@ -63,13 +63,17 @@ def _reproduce(args):
     if not ids:
         print("pyoptheory reproduce: name figure IDs or --all", file=sys.stderr)
         return 2
+    from pyoptheory.experiments.figures import get_figure
+
+    try:
+        for fid in ids:
+            get_figure(fid)
+    except ValueError as exc:
+        print(f"pyoptheory reproduce: {exc}", file=sys.stderr)
+        return 2
     for fid in ids:
-        try:
-            paths = reproduce(fid, out=args.out, quick=args.quick)
-        except ValueError as exc:
-            print(f"pyoptheory reproduce: {exc}", file=sys.stderr)
-            return 2
-        print(f"{fid}: " + ", ".join(str(p) for p in paths.values()))
+        paths = reproduce(fid, out=args.out, quick=args.quick)
+        print(f"{fid}: " + ", ".join(str(p) for p in paths.values()), flush=True)
     return 0
 
 

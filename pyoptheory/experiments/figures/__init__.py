@@ -12,7 +12,8 @@ import platform
 import subprocess
 from pathlib import Path
 
-FIGURES = {"gd-tightness": ".gd_tightness"}
+FIGURES = {"gd-tightness": ".gd_tightness", "last-iterate-schedules": ".last_iterate_schedules",
+           "schedule-bound-vs-practice": ".schedule_bound_vs_practice"}
 
 
 def figures():
