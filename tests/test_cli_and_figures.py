@@ -84,3 +84,25 @@ def test_sweep_by_method_name_is_tidy():
         sweep("gd", {"problem": [p]}, executor="mpi")
     with pytest.raises(TypeError, match="grid"):
         sweep("gd", {"problem": p})
+
+
+def test_last_iterate_schedules_shows_the_log_gap():
+    import numpy as np
+
+    frame = get_figure("last-iterate-schedules").compute(quick=True)
+    assert (frame.gap <= frame.bound).all()
+    inv = frame[frame.schedule == "inv_sqrt"].sort_values("horizon")
+    lin = frame[frame.schedule == "linear_decay"].sort_values("horizon")
+    s_inv = np.sqrt(inv.horizon) * inv.gap
+    s_lin = np.sqrt(lin.horizon) * lin.gap
+    assert np.all(np.diff(s_inv) > 0)  # sqrt(T) gap grows like log T for 1/sqrt(t)
+    assert s_lin.max() / s_lin.min() < 1.1  # and stays flat for linear decay
+    assert (s_inv / np.log(inv.horizon) >= 1 / 32).all()  # the recalled Harvey et al. lower bound
+
+
+def test_schedule_bound_vs_practice_bounds_hold():
+    frame = get_figure("schedule-bound-vs-practice").compute(quick=True)
+    left = frame[frame.panel == "base_lr"]
+    assert (left.measured <= left.bound).all()
+    right = frame[frame.panel == "horizons"]
+    assert set(right.horizon) == {200, 300, 400, 500, 600}
