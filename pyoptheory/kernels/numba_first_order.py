@@ -59,6 +59,25 @@ def _loss_deriv(loss, z, b, p):
 
 
 @njit(cache=True)
+def _dot4(a, x):
+    """Dot product with four partial sums (a single running sum is bound by the add latency)."""
+    d = a.shape[0]
+    s0 = s1 = s2 = s3 = 0.0
+    j = 0
+    while j + 4 <= d:
+        s0 += a[j] * x[j]
+        s1 += a[j + 1] * x[j + 1]
+        s2 += a[j + 2] * x[j + 2]
+        s3 += a[j + 3] * x[j + 3]
+        j += 4
+    s = 0.0
+    while j < d:
+        s += a[j] * x[j]
+        j += 1
+    return s + ((s0 + s1) + (s2 + s3))
+
+
+@njit(cache=True)
 def _matvec(m, x):
     sparse, dense, data, indices, indptr = m[0], m[1], m[2], m[3], m[4]
     n = m[6]
@@ -210,8 +229,49 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
     d = x.shape[0]
     y = np.empty(d)
     gy = np.empty(d)
+    sparse, dense, b, n = m[0], m[1], m[5], m[6]
+    loss, p, w, l2, reg = m[8], m[9], m[11], m[12], m[14]
+    coef = np.empty(idx.shape[1])
     for k in range(k0, k1):
-        if method == SGD:
+        if method == SGD and idx.shape[0] > 0 and noise.shape[0] == 0 and reg == REG_NONE:
+            # fast path of the plain minibatch step, as in first_order.hpp
+            ids = idx[k - k0]
+            batch = ids.shape[0]
+            step = steps[0] if steps.shape[0] == 1 else steps[k]
+            scale = n * w / batch
+            shrink = 1.0 - step * l2
+            for jj in range(batch):
+                i = ids[jj]
+                if not sparse:
+                    z = _dot4(dense[i], x)
+                else:
+                    z = 0.0
+                    for kk in range(m[4][i], m[4][i + 1]):
+                        z += m[2][kk] * x[m[3][kk]]
+                coef[jj] = scale * _loss_deriv(loss, z, b[i], p)
+                if not np.isfinite(z) or not np.isfinite(coef[jj]):
+                    scal[S_FAIL_ITER] = k
+                    return NONFINITE
+            scal[S_GRAD_EVALS] += 1
+            if not sparse and batch == 1:
+                a = dense[ids[0]]
+                c = step * coef[0]
+                for j in range(d):
+                    x[j] = shrink * x[j] - c * a[j]
+            else:
+                if shrink != 1.0:
+                    for j in range(d):
+                        x[j] *= shrink
+                for jj in range(batch):
+                    i = ids[jj]
+                    c = step * coef[jj]
+                    if not sparse:
+                        for j in range(d):
+                            x[j] -= c * dense[i, j]
+                    else:
+                        for kk in range(m[4][i], m[4][i + 1]):
+                            x[m[3][kk]] -= c * m[2][kk]
+        elif method == SGD:
             row = k - k0
             if idx.shape[0] > 0:
                 sample_grad(m, idx[row], x, grad)

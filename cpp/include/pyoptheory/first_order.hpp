@@ -61,7 +61,7 @@ inline void accumulate_average(const LinearModel& m, RunBuffers& r, int64_t j) {
 
 inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, int64_t k1, int n_threads) {
   const int64_t d = m.d;
-  std::vector<double> y(d), gy(d);
+  std::vector<double> y(d), gy(d), coef;
   double* scal = r.scal;
   for (int64_t k = k0; k < k1; ++k) {
     if (method == PROX_GRAD_BACKTRACK) {
@@ -99,6 +99,40 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
           scal[S_FAIL_ITER] = static_cast<double>(k);
           return BACKTRACK_FAILED;
         }
+      }
+    } else if (method == SGD && r.idx && !r.noise && m.reg == REG_NONE) {
+      // Fast path of the plain minibatch step (no prox, no noise), the same update fused:
+      // x_{k+1} = (1 - eta_k l2) x_k - eta_k sum_j c_j a_{i_j},  c_j = n w phi'(a_{i_j}.x_k)/b.
+      // Two passes over a row per sample instead of six; identical up to rounding.
+      const int64_t* ids = r.idx + (k - k0) * r.batch;
+      if (!m.sparse && k + 1 < k1) {  // the next samples are known: fetch their rows ahead of time
+        for (int64_t j = 0; j < r.batch; ++j) {
+          const char* next = reinterpret_cast<const char*>(m.dense + ids[r.batch + j] * d);
+          for (int64_t off = 0; off < d * static_cast<int64_t>(sizeof(double)); off += 64)
+            __builtin_prefetch(next + off, 0, 1);
+        }
+      }
+      const double step = step_at(r, k);
+      const double scale = static_cast<double>(m.n) * m.weight / static_cast<double>(r.batch);
+      coef.resize(r.batch);
+      for (int64_t j = 0; j < r.batch; ++j) {
+        const double z = m.row_dot(ids[j], r.x);
+        coef[j] = scale * loss_deriv(m.loss, z, m.b[ids[j]], m.loss_param);
+        if (!std::isfinite(z) || !std::isfinite(coef[j])) {
+          scal[S_FAIL_ITER] = static_cast<double>(k);
+          return NONFINITE;
+        }
+      }
+      scal[S_GRAD_EVALS] += 1;
+      const double shrink = 1.0 - step * m.l2;
+      if (!m.sparse && r.batch == 1) {
+        const double* a = m.dense + ids[0] * d;
+        const double c = step * coef[0];
+        for (int64_t j = 0; j < d; ++j) r.x[j] = shrink * r.x[j] - c * a[j];
+      } else {
+        if (shrink != 1.0)
+          for (int64_t j = 0; j < d; ++j) r.x[j] *= shrink;
+        for (int64_t j = 0; j < r.batch; ++j) m.row_axpy(ids[j], -step * coef[j], r.x);
       }
     } else if (method == SGD) {
       // x_{k+1} = prox_{eta_k g}(x_k - eta_k g_k), g_k a minibatch gradient and/or a full
