@@ -225,6 +225,11 @@ def shamir_zhang_sc_bound(T, c, p):
     return np.inf if T == 0 else 17 * c.B2 * (1 + np.log(T)) / (c.mu * T)
 
 
+def suffix_shape(T, c, p):
+    """Rakhlin, Shamir & Sridharan (2012) [M], order only: G^2/(mu T) (constant 1)."""
+    return np.inf if T == 0 else c.B2 / (c.mu * T)
+
+
 def liu_zhou_shape(T, c, p):
     """Catalogue 2.3 [M], orders only: L D^2/T + (D^2/eta + eta sigma^2) log T/sqrt(T) (constant 1)."""
     if T <= 1:
@@ -316,6 +321,10 @@ def params_shamir_zhang(problem, c, T):
 
 def params_shamir_zhang_sc(problem, c, T):
     return {"schedule": 1.0 / (c.mu * np.arange(1, T + 1))}
+
+
+def params_suffix(problem, c, T):
+    return {"schedule": 1.0 / (c.mu * np.arange(1, T + 1)), "output": "suffix"}
 
 
 def params_liu_zhou(problem, c, T):
@@ -441,6 +450,15 @@ THEOREMS = [
         rate=Rate("bound", 1.0), tight=False, confirmed="M", stochastic=True,
         source="Shamir & Zhang (2013), Thm 1 (recalled; catalogue 2.2 [M])",
         instances=(Instance("strongly_convex_l1_ball", strongly_convex_l1_ball),)),
+    Theorem(
+        id="sgd.strongly_convex.suffix", method="projected_sgd",
+        assumptions=("f mu-strongly convex on C", "E||g||^2 <= G^2", "eta_t = 1/(mu t)", "average of the last T/2"),
+        quantity="gap_avg", statement="E f(xbar_suffix) - f* = O(G^2/(mu T)) (order recalled; constant unknown)",
+        bound=suffix_shape, params=params_suffix, options=only("schedule", "output"), rate=power(-1.0), tight=False,
+        confirmed="M", stochastic=True, horizon_dependent=True,
+        source="Rakhlin, Shamir & Sridharan (2012), Making gradient descent optimal for strongly convex stochastic "
+               "optimization (suffix averaging; recalled, catalogue 1.2 [M])",
+        instances=(Instance("strongly_convex_l1_ball", strongly_convex_l1_ball),), **_SUBGRAD),
     Theorem(
         id="proximal_sgd.last_iterate.liu_zhou", method="proximal_sgd",
         assumptions=("F = f + h, f convex L-smooth", "E||g - grad f||^2 <= sigma^2", "eta_t = min(1/(2L), eta/sqrt(T))"),
