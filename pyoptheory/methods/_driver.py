@@ -181,10 +181,11 @@ def _chunk_cap(plan):
     if plan.stochastic is not None:
         sp = plan.stochastic
         row = (spec.data.size / max(problem.n, 1)) if spec is not None and spec.sparse else problem.dim
-        work = (sp.batch_size or problem.n) * row + problem.dim
-        return int(max(1, min(2e7 // work, 1e6 // max(sp.draws_per_step(), 1))))
+        work = (sp.batch_size or problem.n) * row + 4 * problem.dim + 200  # + prox and per-step overhead
+        return int(max(1, min(2e7 // work, 1e6 // max(sp.draws_per_step(), 1), 1e5)))
     work = (spec.data.size if spec is not None and spec.sparse else problem.dim * getattr(problem, "n", 1))
-    return int(max(1, 2e7 // max(work + problem.dim, 1)))
+    work = (work + 4 * problem.dim + 200) * (3 if plan.code == K.PROX_GRAD_BACKTRACK else 1)
+    return int(max(1, min(2e7 // work, 1e5)))
 
 
 def run(plan: Plan, kernel, backend_name):

@@ -67,9 +67,9 @@ def step_sequence(problem, schedule, step, steps, x0):
             step = (R if R > 0 else 1.0) / np.sqrt(c["B2"])
             schedule = "inv_sqrt" if schedule is None else schedule
     step = as_scalar(step, "step", positive=True)
-    if schedule is None:
-        schedule = S.constant(step)
-    elif isinstance(schedule, str):
+    if schedule is None or schedule == "constant":
+        return np.array([step])  # one entry: every kernel broadcasts it, whatever the number of steps
+    if isinstance(schedule, str):
         kwargs = {"base": step}
         if schedule in ("linear_decay", "cosine", "wsd"):
             kwargs["horizon"] = steps
