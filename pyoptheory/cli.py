@@ -77,6 +77,18 @@ def _reproduce(args):
     return 0
 
 
+def _cache(args):
+    from pyoptheory.experiments import Cache
+
+    cache = Cache(args.dir)
+    if args.action == "info":
+        info = cache.info()
+        print(f"directory: {info['directory']}\nentries: {info['entries']}\nbytes: {info['bytes']}")
+    else:
+        print(f"removed {cache.clear()} entries from {cache.dir}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="pyoptheory", description="Optimization theory that runs.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +106,10 @@ def main(argv=None):
     r.add_argument("--out", default="figures")
     r.add_argument("--quick", action="store_true")
     r.set_defaults(run=_reproduce)
+    c = sub.add_parser("cache", help="the disk cache of sweep results")
+    c.add_argument("action", choices=("info", "clear"))
+    c.add_argument("--dir", default=None, help="cache folder (default: $PYOPTHEORY_CACHE_DIR or ~/.cache/pyoptheory)")
+    c.set_defaults(run=_cache)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -11,6 +11,7 @@ the trace counts only the kernel calls, never the recording.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -79,6 +80,7 @@ class Plan:
     gap_tol: float = 0.0
     grad_step: float = np.nan  # gradient mapping of the composite problem recorded as grad_norm
     stochastic: object = None  # a StochasticProblem whose ``draw(rng, m)`` gives each chunk's randomness
+    progress: object = None  # tqdm bar: None shows it in a terminal when a run lasts over 2 s
     extra: dict = field(default_factory=dict)
 
 
@@ -123,7 +125,7 @@ def default_threads():
 
 
 def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_threads=None, callback=None,
-                   record=None, output="last", grad_tol=None, gap_tol=None):
+                   record=None, output="last", grad_tol=None, gap_tol=None, progress=None):
     """Validate the options every method shares; returns a dict of checked values."""
     steps = as_int(steps, "steps", minimum=0)
     if x0 is None:
@@ -146,8 +148,11 @@ def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_
         raise ValueError(f"output: unknown value {output!r}; valid: {', '.join(OUTPUTS)}")
     grad_tol = 0.0 if grad_tol is None else as_scalar(grad_tol, "grad_tol", nonnegative=True)
     gap_tol = 0.0 if gap_tol is None else as_scalar(gap_tol, "gap_tol", nonnegative=True)
+    if progress not in (None, True, False):
+        raise TypeError(f"progress: expected None, True or False, got {progress!r}")
     return dict(steps=steps, x0=x0, max_time=max_time, seed=seed, n_threads=n_threads, callback=callback,
-                record=checkpoints(record, steps), output=output, grad_tol=grad_tol, gap_tol=gap_tol)
+                record=checkpoints(record, steps), output=output, grad_tol=grad_tol, gap_tol=gap_tol,
+                progress=progress)
 
 
 class _State:
@@ -186,6 +191,15 @@ def _chunk_cap(plan):
     work = (spec.data.size if spec is not None and spec.sparse else problem.dim * getattr(problem, "n", 1))
     work = (work + 4 * problem.dim + 200) * (3 if plan.code == K.PROX_GRAD_BACKTRACK else 1)
     return int(max(1, min(2e7 // work, 1e5)))
+
+
+def _bar(plan):
+    """Progress of a long run: shown after 2 s in a terminal (progress=None), always (True), never (False)."""
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if plan.progress is None else (not plan.progress)
+    return tqdm(total=plan.steps, desc=plan.method, disable=disable, delay=0 if plan.progress else 2, leave=False,
+                unit="it", unit_scale=True)
 
 
 def run(plan: Plan, kernel, backend_name):
@@ -252,6 +266,7 @@ def run(plan: Plan, kernel, backend_name):
 
     ckpts = plan.record
     cap = _chunk_cap(plan)
+    bar = _bar(plan)
     rng = np.random.default_rng(plan.seed)
     no_noise = np.zeros((0, problem.dim))
     elapsed = 0.0
@@ -274,6 +289,7 @@ def run(plan: Plan, kernel, backend_name):
                 code = kernel.advance(model, plan.code, st.x, st.xbest, st.xsum, st.grad, st.scal, plan.step_seq,
                                       plan.avg_w, plan.eta, k, target, plan.n_threads, idx, noise)
                 elapsed += time.perf_counter() - t0
+                bar.update(target - k)
                 if code != K.OK:
                     k = int(st.scal[K.S_FAIL_ITER])
                     status = 1 if code == K.NONFINITE else 2
@@ -309,6 +325,8 @@ def run(plan: Plan, kernel, backend_name):
                         break
         except KeyboardInterrupt:
             status, message = 5, f"interrupted (KeyboardInterrupt) at iteration {k}"
+        finally:
+            bar.close()
         if (not cols["iter"] or cols["iter"][-1] != k) and status != 1:
             record(k, elapsed)
     return build(k, status, message)

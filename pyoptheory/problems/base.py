@@ -84,6 +84,7 @@ class Problem:
         self._x0 = None if x0 is None else as_float_array(x0, "x0", shape=(self.dim,))
         self._x_star = None if x_star is None else as_float_array(x_star, "x_star", shape=(self.dim,))
         self._f_star = None if f_star is None else float(f_star)
+        self._optimum_given = (x_star is not None, f_star is not None)
         self._constants = None
 
     # --- oracles ---------------------------------------------------------
@@ -152,6 +153,24 @@ class Problem:
         """A minimizer (the one nearest the default start where the set is not a point), or None."""
         self._ensure_optimum()
         return None if self._x_star is None else self._x_star.copy()
+
+    # Attributes that are caches of the data, not data: left out of the fingerprint.
+    _VOLATILE = ("_z_cache", "_spec", "_constants")
+
+    def fingerprint(self):
+        """A hash of what defines the problem (its data, parameters and given optimum), not of
+        what was computed from it (constants, a solved optimum), so it is stable over a session."""
+        import joblib
+
+        state = {}
+        for key, value in sorted(self.__dict__.items()):
+            if key in self._VOLATILE:
+                continue
+            if key in ("_x_star", "_f_star"):
+                given = self._optimum_given[0 if key == "_x_star" else 1]
+                value = value if given else None
+            state[key] = value.fingerprint() if isinstance(value, Problem) else value
+        return joblib.hash((type(self).__module__, type(self).__qualname__, state))
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name!r}: kind={self.kind}, dim={self.dim}>"

@@ -264,7 +264,8 @@ class Verification:
         return "\n".join(lines)
 
 
-def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backend=None):
+def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backend=None, executor="serial",
+           address=None, n_jobs=-1, cache=None, progress=None):
     """Check a theorem's bound and rate.
 
     Parameters
@@ -281,6 +282,9 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
     quick : bool
     backend : str, optional
         Kernel used for the runs.
+    executor, address, n_jobs, cache, progress
+        Where the runs go and whether results are cached: see
+        :func:`pyoptheory.experiments.sweep` (seeds and horizons run in parallel).
 
     Returns
     -------
@@ -310,6 +314,7 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
         one_run = inst.deterministic or (inst.exact and th.exact is not None) or not th.stochastic
         frame = sweep(measure, {"theorem_id": [th.id if registered else th], "instance_name": [inst.name],
                                 "horizons": [horizons], "backend": [backend], "problem": [user_problem]},
-                      seeds=seeds[:1] if one_run else seeds)
+                      seeds=seeds[:1] if one_run else seeds, executor=executor, address=address, n_jobs=n_jobs,
+                      cache=cache, progress=progress)
         cases.append(_case(th, inst, frame, quick))
     return Verification(th, cases, quick)
