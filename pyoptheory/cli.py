@@ -6,6 +6,20 @@ import json
 import sys
 
 
+def _sweep_options(args):
+    return dict(executor=args.executor, address=args.address, n_jobs=args.n_jobs,
+                cache=(args.cache_dir or True) if args.cache else None)
+
+
+def _add_sweep_flags(p):
+    p.add_argument("--executor", choices=("serial", "loky", "dask"), default="serial",
+                   help="where runs go: this process, local worker processes, or a Dask cluster")
+    p.add_argument("--address", default=None, help="Dask scheduler address (default: a local cluster)")
+    p.add_argument("--n-jobs", type=int, default=-1, help="worker processes (-1: all cores)")
+    p.add_argument("--cache", action="store_true", help="reuse and store results in the disk cache")
+    p.add_argument("--cache-dir", default=None, help="cache folder (default: $PYOPTHEORY_CACHE_DIR or ~/.cache/pyoptheory)")
+
+
 def _list(args):
     import pyoptheory as po
     from pyoptheory.experiments.figures import figures
@@ -36,7 +50,7 @@ def _verify(args):
         return 2
     reports = []
     for th in ths:
-        rep = po.verify(th, quick=args.quick)
+        rep = po.verify(th, quick=args.quick, **_sweep_options(args))
         reports.append(rep)
         if not args.json:
             print(rep, flush=True)
@@ -72,7 +86,7 @@ def _reproduce(args):
         print(f"pyoptheory reproduce: {exc}", file=sys.stderr)
         return 2
     for fid in ids:
-        paths = reproduce(fid, out=args.out, quick=args.quick)
+        paths = reproduce(fid, out=args.out, quick=args.quick, **_sweep_options(args))
         print(f"{fid}: " + ", ".join(str(p) for p in paths.values()), flush=True)
     return 0
 
@@ -99,12 +113,14 @@ def main(argv=None):
     v.add_argument("--quick", action="store_true", help="horizons up to 1e4, about 15 s per theorem")
     v.add_argument("--json", action="store_true", help="a JSON list, one object per theorem")
     v.add_argument("--full-json", action="store_true", help="with --json: include per-horizon values")
+    _add_sweep_flags(v)
     v.set_defaults(run=_verify)
     r = sub.add_parser("reproduce", help="regenerate paper figures (PNG, PDF, CSV, JSON)")
     r.add_argument("ids", nargs="*")
     r.add_argument("--all", action="store_true")
     r.add_argument("--out", default="figures")
     r.add_argument("--quick", action="store_true")
+    _add_sweep_flags(r)
     r.set_defaults(run=_reproduce)
     c = sub.add_parser("cache", help="the disk cache of sweep results")
     c.add_argument("action", choices=("info", "clear"))

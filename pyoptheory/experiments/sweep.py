@@ -61,7 +61,7 @@ def rows_of(out, cell, seed):
         out = [out]
     if not isinstance(out, list):
         raise TypeError("fn_or_method: the function must return a Result, a dict, a list of dicts or a DataFrame")
-    return [{**r, "seed": r.get("seed", seed)} for r in out]
+    return [{**label, **r, "seed": r.get("seed", seed)} for r in out]
 
 
 def run_method(method, problem, seed, **options):

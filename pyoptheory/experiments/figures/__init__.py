@@ -36,10 +36,11 @@ def _git_commit():
         return None
 
 
-def reproduce(figure_id, out="figures", quick=False):
+def reproduce(figure_id, out="figures", quick=False, **sweep_options):
     """Compute and draw a figure; write PNG, PDF, CSV of the data and JSON of provenance.
 
-    Files go to ``out/<id>/<id>.{png,pdf,csv,json}``; returns the paths.
+    Files go to ``out/<id>/<id>.{png,pdf,csv,json}``; returns the paths.  ``sweep_options``
+    (``executor``, ``address``, ``n_jobs``, ``cache``, ``progress``) go to the figure's sweep.
     """
     import matplotlib
 
@@ -50,7 +51,7 @@ def reproduce(figure_id, out="figures", quick=False):
     from ... import __version__
 
     mod = get_figure(figure_id)
-    frame = mod.compute(quick=quick)
+    frame = mod.compute(quick=quick, **sweep_options)
     fig = mod.draw(frame)
     folder = Path(out) / figure_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,8 @@ def reproduce(figure_id, out="figures", quick=False):
     frame.to_csv(paths["csv"], index=False)
     meta = dict(figure=figure_id, reproduces=(mod.__doc__ or "").strip().splitlines()[0], quick=quick,
                 pyoptheory=__version__, git_commit=_git_commit(), numpy=np.__version__,
-                python=platform.python_version(), machine=platform.machine(), parameters=getattr(mod, "PARAMETERS", {}),
+                python=platform.python_version(), machine=platform.machine(), node=platform.node(),
+                executor=sweep_options.get("executor", "serial"), parameters=getattr(mod, "PARAMETERS", {}),
                 seeds=getattr(mod, "SEEDS", []))
     paths["json"].write_text(json.dumps(meta, indent=2, default=str))
     return paths

@@ -9,7 +9,6 @@ bound drawn (catalogue 1.6 and P7).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ...theory import get_theorem
 
@@ -19,17 +18,16 @@ PARAMETERS = {"theorem": "gd.convex.smooth", "huber": {"L": 3.0, "R": 1.0}, "qua
 SEEDS = []  # deterministic
 
 
-def compute(quick=False):
+def compute(quick=False, **sweep_options):
     from ...verify.core import measure
+    from ..sweep import sweep
 
     th = get_theorem("gd.convex.smooth")
     horizons = [int(h) for h in np.unique(np.round(np.geomspace(1, 1e4 if quick else 1e5, 25)))]
-    frames = []
-    for name in ("huber_worst_case", "random_quadratic"):
-        rows = pd.DataFrame(measure(th.id, name, horizons))
-        rows["problem"] = name
-        frames.append(rows[["problem", "horizon", "measured", "bound"]])
-    return pd.concat(frames, ignore_index=True).rename(columns={"measured": "gap"})
+    frame = sweep(measure, {"theorem_id": [th.id], "instance_name": ["huber_worst_case", "random_quadratic"],
+                            "horizons": [horizons]}, **sweep_options)
+    frame = frame.rename(columns={"instance_name": "problem", "measured": "gap"})
+    return frame[["problem", "horizon", "gap", "bound"]]
 
 
 def draw(frame):

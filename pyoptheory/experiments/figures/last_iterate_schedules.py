@@ -11,7 +11,6 @@ gap is visible as growth.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ... import problems as P
 from ... import schedules as S
@@ -28,18 +27,22 @@ def schedule_steps(name, T):
     return S.linear_decay(2.0 / np.sqrt(T), T).steps(T)
 
 
-def compute(quick=False):
+def run_one(schedule, horizon, seed=0):
+    """Final gap and refined bound of one schedule on the instance built for ``horizon``."""
+    prob = P.additive_noise(P.harvey_lipschitz(horizon), noise_std=0.0)
+    etas = schedule_steps(schedule, horizon)
+    res = solve(prob, "projected_sgd", steps=horizon, schedule=etas, record=np.array([horizon]), seed=seed,
+                backend="numpy")
+    return dict(schedule=schedule, horizon=horizon, gap=float(res.trace["gap"][-1]),
+                bound=float(S.last_iterate_bound(etas, 0.0, prob.constants["G"])))
+
+
+def compute(quick=False, **sweep_options):
+    from ..sweep import sweep
+
     horizons = [int(h) for h in np.unique(np.round(np.geomspace(10, 1e4 if quick else 1e5, 10 if quick else 14)))]
-    rows = []
-    for T in horizons:
-        prob = P.additive_noise(P.harvey_lipschitz(T), noise_std=0.0)
-        G = prob.constants["G"]
-        for name in ("inv_sqrt", "linear_decay"):
-            etas = schedule_steps(name, T)
-            res = solve(prob, "projected_sgd", steps=T, schedule=etas, record=np.array([T]), seed=0, backend="numpy")
-            rows.append(dict(schedule=name, horizon=T, gap=float(res.trace["gap"][-1]),
-                             bound=float(S.last_iterate_bound(etas, 0.0, G))))
-    return pd.DataFrame(rows)
+    frame = sweep(run_one, {"schedule": ["inv_sqrt", "linear_decay"], "horizon": horizons}, **sweep_options)
+    return frame[["schedule", "horizon", "gap", "bound"]]
 
 
 def draw(frame):

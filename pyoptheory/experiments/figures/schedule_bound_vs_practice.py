@@ -37,19 +37,23 @@ def multipliers(name, T):
     return {"constant": S.constant(1.0), "cosine": S.cosine(1.0, T), "wsd": S.wsd(1.0, T, 0.2)}[name].steps(T)
 
 
-def compute(quick=False):
-    T = 400
+def run_lr(schedule, base_lr, seed=0, T=400):
+    """Full-batch subgradient descent on the toy with one schedule and base step: final gap and bound."""
     toy = toy_problem()
     oracle = P.additive_noise(toy, noise_std=0.0)  # full-batch subgradients
     G, D = toy.constants["G"], float(np.linalg.norm(toy.x_star))
-    rows = []
-    for name in SCHEDULES:
-        mult = multipliers(name, T)
-        for lr in np.geomspace(1e-3, 3.0, 12 if quick else 30):
-            etas = lr * mult
-            res = solve(oracle, "sgd", steps=T, schedule=etas, record=np.array([T]), seed=0)
-            rows.append(dict(panel="base_lr", schedule=name, base_lr=lr, t=T, horizon=T,
-                             measured=float(res.trace["gap"][-1]), bound=float(S.last_iterate_bound(etas, D, G))))
+    etas = base_lr * multipliers(schedule, T)
+    res = solve(oracle, "sgd", steps=T, schedule=etas, record=np.array([T]), seed=seed)
+    return dict(panel="base_lr", schedule=schedule, base_lr=base_lr, t=T, horizon=T,
+                measured=float(res.trace["gap"][-1]), bound=float(S.last_iterate_bound(etas, D, G)))
+
+
+def compute(quick=False, **sweep_options):
+    from ..sweep import sweep
+
+    lrs = [float(v) for v in np.geomspace(1e-3, 3.0, 12 if quick else 30)]
+    left = sweep(run_lr, {"schedule": list(SCHEDULES), "base_lr": lrs}, **sweep_options)
+    rows = left.drop(columns=["seed"]).to_dict("records")
     for name in ("wsd", "cosine"):
         for T in PARAMETERS["horizons"]:
             mult = multipliers(name, T)
