@@ -54,6 +54,9 @@ def _verify(args):
         reports.append(rep)
         if not args.json:
             print(rep, flush=True)
+    from pyoptheory.verify.core import record_verdicts
+
+    record_verdicts(reports)  # the documentation's theorem page shows the last verdicts
     if args.json:
         out = []
         for rep in reports:

@@ -49,6 +49,20 @@ def method_kind_pairs():
     return [(name, kind) for name, spec in po.methods().items() for kind in spec.accepts]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory):
+    """Tests never write to the user's cache folder."""
+    import os
+
+    old = os.environ.get("PYOPTHEORY_CACHE_DIR")
+    os.environ["PYOPTHEORY_CACHE_DIR"] = str(tmp_path_factory.mktemp("pyoptheory-cache"))
+    yield
+    if old is None:
+        os.environ.pop("PYOPTHEORY_CACHE_DIR", None)
+    else:
+        os.environ["PYOPTHEORY_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def problem_of_kind():
     cache = {}

@@ -68,8 +68,8 @@ def gd(problem, *, step=None, backend=None, **options):
     ``record``, ``output``, ``grad_tol``, ``gap_tol`` (the last two checked at
     recorded checkpoints; ``record="all"`` checks every iteration).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyoptheory as po
     >>> p = po.problems.quadratic(20, L=1.0, mu=0.1, seed=0)
     >>> res = po.solve(p, "gd", steps=200)

@@ -131,25 +131,30 @@ def weighted_average_bound(T, c, p):
 
 # --- prescribed parameters ------------------------------------------------------------
 def step_one_over_L(problem, c, T):
+    """Prescribed: step = 1/L."""
     return {"step": 1.0 / c.L, "L_eff": c.L}
 
 
 def armijo_params(problem, c, T):
+    """Prescribed: backtracking from step 1 with factor eta = 2 (L_eff = max(eta L, 1/step))."""
     step0, eta = 1.0, 2.0
     return {"step": step0, "eta": eta, "L_eff": max(eta * c.L, 1.0 / step0)}
 
 
 def subgradient_constant_step(problem, c, T):
+    """Prescribed: constant step ||x0 - x*||/(G sqrt(T+1)); best iterate."""
     return {"step": c.D0 / (c.G * np.sqrt(T + 1)), "step_rule": "constant", "output": "best"}
 
 
 def average_constant_step(problem, c, T):
+    """Prescribed: constant step ||x0 - x*||/(G sqrt(T)); step-weighted average."""
     gamma = c.D0 / (c.G * np.sqrt(max(T, 1)))
     return {"step": gamma, "step_rule": "constant", "output": "step_weighted",
             "gammas": partial(_constant_gammas, gamma)}
 
 
 def average_sqrt_step(problem, c, T):
+    """Prescribed: gamma_t = ||x0 - x*||/(G sqrt(t+1)); step-weighted average."""
     gamma = c.D0 / c.G
     return {"step": gamma, "step_rule": "sqrt", "output": "step_weighted", "gammas": partial(_sqrt_gammas, gamma)}
 

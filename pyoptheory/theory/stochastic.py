@@ -258,11 +258,13 @@ def _sqrt_steps(gamma, T):
 
 
 def params_11a(problem, c, T):
+    """Prescribed: constant step D0/(B sqrt(T)); step-weighted average of x_0..x_{T-1}."""
     gamma = c.D0 / np.sqrt(c.B2 * max(T, 1))
     return {"schedule": np.full(T, gamma), "output": "step_weighted", "gammas": partial(_const, gamma)}
 
 
 def params_11b(problem, c, T):
+    """Prescribed: gamma_t = D0/(B sqrt(t+1)); step-weighted average."""
     gamma = c.D0 / np.sqrt(c.B2)
     return {"schedule": _sqrt_steps(gamma, T)[:T], "output": "step_weighted", "gammas": partial(_sqrt_steps, gamma)}
 
@@ -272,26 +274,31 @@ def _lsb_steps(mu, T):
 
 
 def params_lsb(problem, c, T):
+    """Prescribed: gamma_t = 2/(mu (t+1)) (1-indexed); t-weighted average."""
     return {"schedule": _lsb_steps(c.mu, T), "output": "t_weighted"}
 
 
 def params_13(problem, c, T):
+    """Prescribed: gamma = min(1/(4 L_max), D0/sqrt(2 sigma* T)); uniform average of x_0..x_{T-1}."""
     tuned = c.D0 / np.sqrt(2 * c.sigma2_star * max(T, 1)) if c.sigma2_star > 0 else np.inf
     step = min(1 / (4 * c.L_max), tuned)
     return {"step": step, "output": "uniform"}
 
 
 def params_14(problem, c, T):
+    """Prescribed: gamma = 1/(2 L_max), constant."""
     step = 1 / (2 * c.L_max)
     return {"step": step, "etas": partial(_const, step)}
 
 
 def params_switching(problem, c, T):
+    """Prescribed: 1/(2 L_max) for 4 ceil(L_max/mu) steps, then (2k+1)/((k+1)^2 mu)."""
     sched = S.switching(c.L_max, c.mu)
     return {"schedule": sched.steps(T), "etas": sched.steps}
 
 
 def params_15_convex(problem, c, T):
+    """Prescribed: gamma = min(1/(8 L_max), D0/sqrt(2 sigma_F* T)); uniform average of x_1..x_T."""
     tuned = c.D0 / np.sqrt(2 * c.sigma2_star * max(T, 1)) if c.sigma2_star > 0 else np.inf
     step = min(1 / (8 * c.L_max), tuned)
     return {"step": step, "output": "uniform", "average_from": 1,
@@ -299,6 +306,7 @@ def params_15_convex(problem, c, T):
 
 
 def params_refined(kind, problem, c, T):
+    """Prescribed: the schedule at its optimal base gamma* = sqrt(t1/(t2+t3)) (catalogue 2.1)."""
     mult = _multipliers(kind, T)
     gamma, _ = S.optimal_base(mult, c.D0, np.sqrt(c.B2))
     return {"schedule": gamma * mult, "etas": partial(_scaled, kind, gamma)}
@@ -315,19 +323,23 @@ def _scaled(kind, gamma, T):
 
 
 def params_shamir_zhang(problem, c, T):
+    """Prescribed: eta_t = c/sqrt(t), c = D/(2G)."""
     cc = c.D / (2 * np.sqrt(c.B2))
     return {"schedule": _sqrt_steps(cc, T)[:T], "c": cc}
 
 
 def params_shamir_zhang_sc(problem, c, T):
+    """Prescribed: eta_t = 1/(lambda t)."""
     return {"schedule": 1.0 / (c.mu * np.arange(1, T + 1))}
 
 
 def params_suffix(problem, c, T):
+    """Prescribed: eta_t = 1/(mu t); average of the last half of the iterates."""
     return {"schedule": 1.0 / (c.mu * np.arange(1, T + 1)), "output": "suffix"}
 
 
 def params_liu_zhou(problem, c, T):
+    """Prescribed: eta_t = min(1/(2L), eta/sqrt(T)), eta = D0/sigma."""
     eta = c.D0 / np.sqrt(max(c.sigma2_star, 1e-300))
     step = min(1 / (2 * c.L), eta / np.sqrt(max(T, 1)))
     return {"schedule": np.full(T, step), "eta": eta}

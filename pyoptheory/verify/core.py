@@ -264,6 +264,43 @@ class Verification:
         return "\n".join(lines)
 
 
+def _verdicts_path():
+    from ..experiments.cache import default_dir
+
+    return default_dir() / "verdicts.json"
+
+
+def last_verdicts():
+    """The verdict of the last recorded verification of each theorem (``pyoptheory verify`` records them)."""
+    import json
+
+    path = _verdicts_path()
+    try:
+        return json.loads(path.read_text()) if path.exists() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def record_verdicts(reports):
+    """Merge ``reports`` (Verifications) into the recorded verdicts, atomically."""
+    import datetime
+    import json
+    import os
+    import tempfile
+
+    data = last_verdicts()
+    when = datetime.datetime.now().isoformat(timespec="seconds")
+    for rep in reports:
+        data[rep.theorem.id] = dict(passed=rep.passed, quick=rep.quick, when=when, fitted_rate=rep.fitted_rate,
+                                    predicted_rate=rep.predicted_rate, tightness=rep.tightness)
+    path = _verdicts_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-verdicts-")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh, indent=1, default=float)
+    os.replace(tmp, path)
+
+
 def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backend=None, executor="serial",
            address=None, n_jobs=-1, cache=None, progress=None):
     """Check a theorem's bound and rate.
