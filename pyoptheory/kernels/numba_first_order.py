@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .layout import (BACKTRACK_FAILED, NONFINITE, OK, PROX_GRAD, PROX_GRAD_BACKTRACK, S_BEST_F, S_F_STAR,
-                     S_FAIL_ITER, S_FEVALS, S_FX, S_GRAD_EVALS, S_LK, S_WSUM, SGD, SUBGRADIENT)
+from .layout import (AGD, AGD_SC, AGD_SIMPLE, BACKTRACK_FAILED, HEAVY_BALL, NONFINITE, OK, PROX_GRAD,
+                     PROX_GRAD_BACKTRACK, S_BACKTRACK, S_BEST_F, S_BETA, S_F_STAR, S_FAIL_ITER, S_FEVALS, S_FPREV,
+                     S_FX, S_GRAD_EVALS, S_LAMBDA, S_LK, S_RESTART, S_RESTARTS, S_WSUM, SGD, SUBGRADIENT)
 
 name = "numba"
 
@@ -225,6 +226,82 @@ def prox(m, y, step, out):
 
 
 @njit(cache=True)
+def _momentum_step(m, method, k, x, xp, grad, scal, steps, eta, y, gy, tmp):
+    """One step of the momentum methods (see first_order.hpp); x_{k-1} is kept in ``xp``."""
+    d = x.shape[0]
+    mom = 0.0
+    lam_next = scal[S_LAMBDA]
+    if method == AGD and k > 0:
+        lam = scal[S_LAMBDA]
+        lam_next = 0.5 * (1.0 + np.sqrt(4.0 * lam * lam + 1.0))
+        mom = (lam - 1.0) / lam_next
+    elif method == AGD_SIMPLE and k > 0:
+        mom = (k - 1) / (k + 2)
+    elif method == AGD_SC or method == HEAVY_BALL:
+        mom = scal[S_BETA]
+    hb = method == HEAVY_BALL
+    for j in range(d):
+        y[j] = x[j] if hb else x[j] + mom * (x[j] - xp[j])
+    fy = value_grad(m, y, grad)
+    scal[S_GRAD_EVALS] += 1
+    if not np.isfinite(fy):
+        scal[S_FAIL_ITER] = k
+        return NONFINITE
+    if hb:
+        alpha = steps[0] if steps.shape[0] == 1 else steps[k]
+        for j in range(d):
+            xn = x[j] - alpha * grad[j] + mom * (x[j] - xp[j])
+            xp[j] = x[j]
+            x[j] = xn
+        return OK
+    tries = 0
+    while True:
+        Lk = scal[S_LK]
+        for j in range(d):
+            gy[j] = y[j] - grad[j] / Lk
+        prox(m, gy, 1.0 / Lk, gy)
+        if scal[S_BACKTRACK] == 0.0:
+            break
+        fn = value_grad(m, gy, tmp)
+        scal[S_FEVALS] += 1
+        lin = 0.0
+        sq = 0.0
+        for j in range(d):
+            dj = gy[j] - y[j]
+            lin += grad[j] * dj
+            sq += dj * dj
+        if fn <= fy + lin + 0.5 * Lk * sq + 1e-14 * abs(fy):
+            break
+        scal[S_LK] = Lk * eta
+        tries += 1
+        if not np.isfinite(scal[S_LK]) or tries > 2001:
+            scal[S_FAIL_ITER] = k
+            return BACKTRACK_FAILED
+    restart = False
+    if scal[S_RESTART] == 1.0:
+        Fn = value_grad(m, gy, tmp) + reg_value(m, gy)
+        scal[S_FEVALS] += 1
+        restart = Fn > scal[S_FPREV]
+        scal[S_FPREV] = Fn
+    elif scal[S_RESTART] == 2.0:
+        dot = 0.0
+        for j in range(d):
+            dot += (y[j] - gy[j]) * (gy[j] - x[j])
+        restart = dot > 0.0
+    for j in range(d):
+        xp[j] = x[j]
+        x[j] = gy[j]
+    if method == AGD and k > 0:
+        scal[S_LAMBDA] = lam_next
+    if restart:
+        scal[S_RESTARTS] += 1
+        scal[S_LAMBDA] = 1.0
+        for j in range(d):
+            xp[j] = x[j]
+    return OK
+
+
+@njit(cache=True)
 def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, k0, k1, idx, noise):
     d = x.shape[0]
     y = np.empty(d)
@@ -232,8 +309,13 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
     sparse, dense, b, n = m[0], m[1], m[5], m[6]
     loss, p, w, l2, reg = m[8], m[9], m[11], m[12], m[14]
     coef = np.empty(idx.shape[1])
+    tmp = np.empty(d)
     for k in range(k0, k1):
-        if method == SGD and idx.shape[0] > 0 and noise.shape[0] == 0 and reg == REG_NONE:
+        if method >= AGD:
+            status = _momentum_step(m, method, k, x, xbest, grad, scal, steps, eta, y, gy, tmp)
+            if status != OK:
+                return status
+        elif method == SGD and idx.shape[0] > 0 and noise.shape[0] == 0 and reg == REG_NONE:
             # fast path of the plain minibatch step, as in first_order.hpp
             ids = idx[k - k0]
             batch = ids.shape[0]

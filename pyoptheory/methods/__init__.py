@@ -1,3 +1,4 @@
 """Method families; importing this package registers every method."""
+from . import accelerated  # noqa: F401
 from . import gradient  # noqa: F401
 from . import stochastic  # noqa: F401

@@ -79,6 +79,7 @@ class Plan:
     grad_tol: float = 0.0
     gap_tol: float = 0.0
     grad_step: float = np.nan  # gradient mapping of the composite problem recorded as grad_norm
+    scal_init: dict = field(default_factory=dict)  # method parameters in the scalar state (layout.py)
     stochastic: object = None  # a StochasticProblem whose ``draw(rng, m)`` gives each chunk's randomness
     progress: object = None  # tqdm bar: None shows it in a terminal when a run lasts over 2 s
     extra: dict = field(default_factory=dict)
@@ -168,6 +169,9 @@ class _State:
         self.scal[K.S_BEST_F] = np.inf
         self.scal[K.S_LK] = plan.L0
         self.scal[K.S_F_STAR] = np.nan if f_star is None else f_star
+        self.scal[K.S_LAMBDA] = 1.0
+        for index, value in plan.scal_init.items():
+            self.scal[index] = value
         self.xsum = None
         if plan.avg_w is not None:
             self.xsum = plan.avg_w[0] * plan.x0

@@ -38,6 +38,11 @@ class Reference:
     @staticmethod
     def advance(problem, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
         for k in range(k0, k1):
+            if method >= K.AGD:
+                status = Reference._momentum_step(problem, method, k, x, xbest, grad, scal, steps, eta)
+                if status != K.OK:
+                    return status
+                continue
             if method == K.SGD:
                 # x_{k+1} = prox_{eta_k g}(x_k - eta_k g_k), g_k = minibatch gradient (or full
                 # (sub)gradient) + additive noise, the randomness drawn by the driver for this chunk.
@@ -83,6 +88,80 @@ class Reference:
             if xsum is not None and avg_w[k + 1] != 0.0:
                 xsum += avg_w[k + 1] * x
                 scal[K.S_WSUM] += avg_w[k + 1]
+        return K.OK
+
+    @staticmethod
+    def _momentum_step(problem, method, k, x, x_prev, grad, scal, steps, eta):
+        """Nesterov / FISTA (lambda sequence, (k-1)/(k+2), or constant momentum) and heavy ball.
+
+        AGD family: ``y = x_k + m_k (x_k - x_{k-1})``, ``x_{k+1} = prox_{g/L_k}(y - grad f(y)/L_k)``,
+        ``lambda_{k+1} = (1 + sqrt(4 lambda_k^2 + 1))/2``, ``m_k = (lambda_k - 1)/lambda_{k+1}``;
+        heavy ball: ``x_{k+1} = x_k - alpha grad f(x_k) + beta (x_k - x_{k-1})``.
+        """
+        lam_next = scal[K.S_LAMBDA]
+        if method == K.AGD and k > 0:
+            lam = scal[K.S_LAMBDA]
+            lam_next = 0.5 * (1.0 + np.sqrt(4.0 * lam * lam + 1.0))
+            mom = (lam - 1.0) / lam_next
+        elif method == K.AGD_SIMPLE and k > 0:
+            mom = (k - 1) / (k + 2)
+        elif method in (K.AGD_SC, K.HEAVY_BALL):
+            mom = scal[K.S_BETA]
+        else:
+            mom = 0.0
+        if method == K.HEAVY_BALL:
+            g = problem.grad(x)
+            fx = problem.f(x)
+            scal[K.S_GRAD_EVALS] += 1
+            if not np.isfinite(fx):
+                scal[K.S_FAIL_ITER] = k
+                return K.NONFINITE
+            alpha = steps[0] if steps.shape[0] == 1 else steps[k]
+            x_new = x - alpha * g + mom * (x - x_prev)
+            x_prev[:] = x
+            x[:] = x_new
+            return K.OK
+        y = x + mom * (x - x_prev)
+        g = problem.grad(y)
+        fy = problem.f(y)
+        grad[:] = g
+        scal[K.S_GRAD_EVALS] += 1
+        if not np.isfinite(fy):
+            scal[K.S_FAIL_ITER] = k
+            return K.NONFINITE
+        for _ in range(2002):
+            Lk = scal[K.S_LK]
+            x_new = problem.prox(y - g / Lk, 1.0 / Lk)
+            if scal[K.S_BACKTRACK] == 0.0:
+                break
+            fn = problem.f(x_new)
+            scal[K.S_FEVALS] += 1
+            diff = x_new - y
+            if fn <= fy + g @ diff + 0.5 * Lk * (diff @ diff) + 1e-14 * abs(fy):
+                break
+            scal[K.S_LK] = Lk * eta
+            if not np.isfinite(scal[K.S_LK]):
+                scal[K.S_FAIL_ITER] = k
+                return K.BACKTRACK_FAILED
+        else:
+            scal[K.S_FAIL_ITER] = k
+            return K.BACKTRACK_FAILED
+        restart = False
+        if scal[K.S_RESTART] == 1.0:  # function-value restart: F went up
+            Fn = problem.objective(x_new)
+            scal[K.S_FEVALS] += 1
+            restart = Fn > scal[K.S_FPREV]
+            scal[K.S_FPREV] = Fn
+        elif scal[K.S_RESTART] == 2.0:  # gradient restart: the momentum points uphill
+            restart = (y - x_new) @ (x_new - x) > 0.0
+        x_prev[:] = x
+        x[:] = x_new
+        if method == K.AGD and k > 0:
+            scal[K.S_LAMBDA] = lam_next
+        if restart:
+            scal[K.S_RESTARTS] += 1
+            scal[K.S_LAMBDA] = 1.0
+            x_prev[:] = x
         return K.OK
 
     @staticmethod

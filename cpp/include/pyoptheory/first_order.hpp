@@ -17,7 +17,13 @@
 
 namespace pyoptheory {
 
-enum Method : int { PROX_GRAD = 0, PROX_GRAD_BACKTRACK = 1, SUBGRADIENT = 2, SUBGRADIENT_POLYAK = 3, SGD = 4 };
+enum Method : int {
+  PROX_GRAD = 0, PROX_GRAD_BACKTRACK = 1, SUBGRADIENT = 2, SUBGRADIENT_POLYAK = 3, SGD = 4,
+  AGD = 5,         // Nesterov / FISTA, lambda sequence (optional backtracking and adaptive restart)
+  AGD_SIMPLE = 6,  // momentum (k-1)/(k+2)
+  AGD_SC = 7,      // constant momentum beta (strongly convex)
+  HEAVY_BALL = 8   // x_{k+1} = x_k - alpha grad f(x_k) + beta (x_k - x_{k-1})
+};
 
 // Layout of the scalar state shared with Python (pyoptheory/kernels/layout.py).
 enum Scal : int {
@@ -29,7 +35,13 @@ enum Scal : int {
   S_FEVALS = 5,
   S_FAIL_ITER = 6,   // iteration at which a non-finite value appeared
   S_F_STAR = 7,      // f* (Polyak's step)
-  S_SIZE = 8
+  S_LAMBDA = 8,      // lambda_k of the accelerated methods
+  S_FPREV = 9,       // F(x_k), for function-value restart
+  S_BETA = 10,       // momentum parameter (input)
+  S_RESTART = 11,    // 0 none, 1 function value, 2 gradient (input)
+  S_BACKTRACK = 12,  // 1: backtracking on L_k for the accelerated methods (input)
+  S_RESTARTS = 13,   // restarts so far
+  S_SIZE = 14
 };
 enum Status : int { OK = 0, NONFINITE = 1, BACKTRACK_FAILED = 2 };
 
@@ -98,6 +110,80 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
         if (!std::isfinite(scal[S_LK]) || tries > 2000) {
           scal[S_FAIL_ITER] = static_cast<double>(k);
           return BACKTRACK_FAILED;
+        }
+      }
+    } else if (method >= AGD) {
+      // Momentum methods; x_{k-1} is kept in xbest.
+      //   AGD family: y = x_k + m_k (x_k - x_{k-1}),  x_{k+1} = prox_{g/L_k}(y - grad f(y)/L_k)
+      //   heavy ball: x_{k+1} = x_k - alpha_k grad f(x_k) + beta (x_k - x_{k-1})
+      double* xp = r.xbest;
+      double mom = 0.0, lam_next = scal[S_LAMBDA];
+      if (method == AGD && k > 0) {
+        const double lam = scal[S_LAMBDA];
+        lam_next = 0.5 * (1.0 + std::sqrt(4.0 * lam * lam + 1.0));
+        mom = (lam - 1.0) / lam_next;
+      } else if (method == AGD_SIMPLE && k > 0) {
+        mom = static_cast<double>(k - 1) / static_cast<double>(k + 2);
+      } else if (method == AGD_SC || method == HEAVY_BALL) {
+        mom = scal[S_BETA];
+      }
+      const bool hb = method == HEAVY_BALL;
+      for (int64_t j = 0; j < d; ++j) y[j] = hb ? r.x[j] : r.x[j] + mom * (r.x[j] - xp[j]);
+      const double fy = m.value_grad(y.data(), r.grad, n_threads);
+      scal[S_GRAD_EVALS] += 1;
+      if (!std::isfinite(fy)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      if (hb) {
+        const double alpha = step_at(r, k);
+        for (int64_t j = 0; j < d; ++j) {
+          const double xn = r.x[j] - alpha * r.grad[j] + mom * (r.x[j] - xp[j]);
+          xp[j] = r.x[j];
+          r.x[j] = xn;
+        }
+      } else {
+        // step 1/L_k, with Beck-Teboulle backtracking on L_k when asked
+        for (int tries = 0;; ++tries) {
+          const double Lk = scal[S_LK];
+          for (int64_t j = 0; j < d; ++j) gy[j] = y[j] - r.grad[j] / Lk;
+          m.prox(gy.data(), 1.0 / Lk, gy.data());
+          if (scal[S_BACKTRACK] == 0.0) break;
+          std::vector<double>& tmp = coef;
+          tmp.resize(d);
+          const double fn = m.value_grad(gy.data(), tmp.data(), n_threads);
+          scal[S_FEVALS] += 1;
+          double lin = 0.0, sq = 0.0;
+          for (int64_t j = 0; j < d; ++j) {
+            const double dj = gy[j] - y[j];
+            lin += r.grad[j] * dj;
+            sq += dj * dj;
+          }
+          if (fn <= fy + lin + 0.5 * Lk * sq + 1e-14 * std::fabs(fy)) break;
+          scal[S_LK] = Lk * r.eta;
+          if (!std::isfinite(scal[S_LK]) || tries > 2000) {
+            scal[S_FAIL_ITER] = static_cast<double>(k);
+            return BACKTRACK_FAILED;
+          }
+        }
+        // adaptive restart (O'Donoghue & Candes 2015): kill the momentum when it points uphill
+        bool restart = false;
+        if (scal[S_RESTART] == 1.0) {
+          std::vector<double>& tmp = coef;
+          tmp.resize(d);
+          const double Fn = m.value_grad(gy.data(), tmp.data(), n_threads) + m.reg_value(gy.data());
+          scal[S_FEVALS] += 1;
+          restart = Fn > scal[S_FPREV];
+          scal[S_FPREV] = Fn;
+        } else if (scal[S_RESTART] == 2.0) {
+          double dot = 0.0;
+          for (int64_t j = 0; j < d; ++j) dot += (y[j] - gy[j]) * (gy[j] - r.x[j]);
+          restart = dot > 0.0;
+        }
+        std::copy(r.x, r.x + d, xp);
+        std::copy(gy.begin(), gy.end(), r.x);
+        if (method == AGD) scal[S_LAMBDA] = k > 0 ? lam_next : scal[S_LAMBDA];
+        if (restart) {
+          scal[S_RESTARTS] += 1;
+          scal[S_LAMBDA] = 1.0;
+          std::copy(r.x, r.x + d, xp);  // no momentum into the next step
         }
       }
     } else if (method == SGD && r.idx && !r.noise && m.reg == REG_NONE) {
