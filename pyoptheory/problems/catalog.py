@@ -63,7 +63,8 @@ def quadratic(dim, L=1.0, mu=0.0, *, spectrum=None, x_star=None, x0=None, seed=0
     A = np.sqrt(lam)[:, None] * Q.T
     b = A @ xs
     return LinearModel(A, b, loss="squared", weight=1.0, name=name or f"quadratic(d={dim})",
-                       regularizer=_constraint(constraint), x0=x0, x_star=xs, f_star=0.0)
+                       regularizer=_constraint(constraint), x0=x0, x_star=xs, f_star=0.0,
+                       gram_extremes=(float(lam.max()), float(lam.min())))  # A^T A = Q diag(lam) Q^T exactly
 
 
 def least_squares(A, b, *, l2=0.0, constraint=None, x0=None, name="least_squares"):

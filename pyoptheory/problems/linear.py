@@ -101,7 +101,8 @@ class LinearModel(Problem):
     """
 
     def __init__(self, A, b, *, loss, name, reduce="sum", weight=None, l2=0.0, const=0.0, loss_param=0.0,
-                 regularizer=None, kind=None, x0=None, x_star=None, f_star=None, solver=None, extra_constants=None):
+                 regularizer=None, kind=None, x0=None, x_star=None, f_star=None, solver=None, extra_constants=None,
+                 gram_extremes=None):
         self.A = A
         self.b = b
         n, d = A.shape
@@ -117,6 +118,7 @@ class LinearModel(Problem):
             raise TypeError("regularizer: expected a pyoptheory.problems.sets regularizer")
         self._solver = solver
         self._extra_constants = dict(extra_constants or {})
+        self._gram_extremes = gram_extremes  # (lambda_max, lambda_min) of A^T A when known in closed form
         if kind is None:
             smooth = self.loss in SMOOTH_LOSSES and self.reduce == SUM
             if regularizer is None:
@@ -191,7 +193,10 @@ class LinearModel(Problem):
         w, l2, n = self.weight, self.l2, self.n
         if self.loss in SMOOTH_LOSSES and self.reduce == SUM:
             c = SMOOTH_LOSSES[self.loss]
-            lmax, lmin = _sym_extreme_eigs(self.A, n)
+            if self._gram_extremes is not None:
+                lmax, lmin = (float(v) for v in self._gram_extremes)
+            else:
+                lmax, lmin = _sym_extreme_eigs(self.A, n)
             vals["L"] = w * c * lmax + l2
             how["L"] = f"exact: {w:.6g} * {c:g} * lambda_max(A^T A) + l2"
             if self.loss == SQUARED:

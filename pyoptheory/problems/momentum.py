@@ -38,8 +38,11 @@ def nesterov_chain(p, L=1.0, dim=None):
     xs = np.zeros(dim)
     xs[:p] = 1.0 - np.arange(1, p + 1) / (p + 1)
     f_star = L / 8 * (-1 + 1 / (p + 1))
+    # D^T D is tridiag(-1, 2, -1) of size p: eigenvalues 4 sin^2(k pi/(2(p+1))), k = 1..p (exact)
+    lmax = 4 * np.sin(p * np.pi / (2 * (p + 1))) ** 2
+    lmin = 4 * np.sin(np.pi / (2 * (p + 1))) ** 2 if dim == p else 0.0
     return LinearModel(A, b, loss="squared", weight=L / 4, const=-L / 8, x0=np.zeros(dim), x_star=xs, f_star=f_star,
-                       name=f"nesterov_chain(p={p})",
+                       name=f"nesterov_chain(p={p})", gram_extremes=(lmax, lmin),
                        extra_constants={"L_class": (L, "class parameter of Nesterov's chain (Lectures, Thm 2.1.7)")})
 
 

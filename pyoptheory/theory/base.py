@@ -60,6 +60,7 @@ class Instance:
     attains: bool = False
     exact: bool = False  # measure by the theorem's exact expectation instead of Monte Carlo
     deterministic: bool = False  # the oracle is deterministic: one run, no seeds
+    lower: bool = False  # the theorem's lower bound applies on this instance and is asserted too
     check_rate: object = True  # False where the predicted rate does not describe this instance (noise floors);
     # "full": asserted on the full grid only, where the quick grid is still pre-asymptotic
     note: str = ""
@@ -122,6 +123,9 @@ class Theorem:
     horizons_full: tuple = tuple(int(v) for v in np.unique(np.round(np.geomspace(1, 1e5, 30))))
     notes: str = ""
     exact: object = None  # exact(problem, p, horizons) -> expected quantity at each horizon
+    lower_bound: object = None  # lower_bound(T, c, p), asserted on instances marked ``lower``
+    normalize: object = None  # normalize(c): the instance's scale (e.g. L D0^2), divided out before the rate
+    # fit, so that per-horizon instances whose D0 grows with T (Nesterov's chain) are compared fairly
     extra: dict = field(default_factory=dict)
 
     @property

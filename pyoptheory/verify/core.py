@@ -54,7 +54,10 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
             else:
                 value = float(tr[th.quantity][hit[0]])
             pT = p if separate else th.params(prob, c, T)
-            rows.append(dict(horizon=int(T), measured=value, bound=float(th.bound(T, c, pT)),
+            lower = th.lower_bound(T, c, pT) if (inst.lower and th.lower_bound is not None) else np.nan
+            scale = float(th.normalize(c)) if th.normalize is not None else 1.0
+            rows.append(dict(horizon=int(T), measured=value, bound=float(th.bound(T, c, pT)), lower=float(lower),
+                             scale=scale,
                              fun0=float(tr["fun"][0]), seed=seed, message=res.message,
                              user_declared=prob.constants.user_declared))
     return rows
@@ -102,6 +105,7 @@ class CaseResult:
     n_seeds: int
     user_declared: bool
     notes: list = field(default_factory=list)
+    lower_holds: bool | None = None  # the theorem's lower bound, on instances where it applies
 
 
 def _case(th, inst, frame, quick=False):
@@ -128,6 +132,7 @@ def _case(th, inst, frame, quick=False):
         bad = horizons[~ok]
         notes.append(f"bound fails at horizons {bad[:5].tolist()}")
     bound_holds = bool(ok.all()) if th.assert_bound else None
+    scale = g["scale"].first().reindex(horizons).to_numpy() if "scale" in frame else np.ones_like(mean)
     idx = stats.fit_window(horizons, mean, floor, bound)
     tol = stats.SLOPE_TOL_EXACT if (not th.stochastic or per_seed.shape[0] >= 200) else stats.SLOPE_TOL_MC
     # the predicted rate at the largest horizon's parameters
@@ -138,7 +143,7 @@ def _case(th, inst, frame, quick=False):
         notes.append("rate not asserted on this instance" + (" in quick mode" if inst.check_rate == "full" else "")
                      + " (see its note)")
     elif idx.size >= 3:
-        fitted, fit_se = stats.fit_rate(th.rate.kind, horizons, mean, bound, idx)
+        fitted, fit_se = stats.fit_rate(th.rate.kind, horizons, mean / scale, bound / scale, idx)
         tol = stats.slope_tolerance(tol, fit_se, th.rate.kind, predicted)
         rate_ok = bool(stats.rate_verdict(th.rate.kind, fitted, predicted, inst.tight, tol))
         notes.append(f"rate fitted on {idx.size} horizons, slope standard error {fit_se:.3g}, tolerance {tol:.3g}")
@@ -158,10 +163,19 @@ def _case(th, inst, frame, quick=False):
             notes.append(f"bound not attained: max |measured/bound - 1| = {np.nanmax(np.abs(ratio - 1)):.2e}")
     if failed_runs.any():
         notes.append(f"runs failed (diverged) at horizons {horizons[failed_runs][:5].tolist()}")
+    lower_holds = None
+    if "lower" in frame and frame["lower"].notna().any():
+        low = g["lower"].first().reindex(horizons).to_numpy()
+        upper_ci = mean + z * se
+        ok_low = upper_ci >= low * (1 - stats.REL_TOL) - floor
+        lower_holds = bool(ok_low.all())
+        if not lower_holds:
+            notes.append(f"lower bound fails at horizons {horizons[~ok_low][:5].tolist()}")
     passed = bool(bound_holds is not False and rate_ok is not False and attained is not False
-                  and not failed_runs.any())
+                  and lower_holds is not False and not failed_runs.any())
     return CaseResult(inst.name, inst.tight, horizons, mean, se, bound, bound_holds, fitted, predicted, rate_ok,
-                      attained, tightness, passed, per_seed.shape[0], bool(frame["user_declared"].any()), notes)
+                      attained, tightness, passed, per_seed.shape[0], bool(frame["user_declared"].any()), notes,
+                      lower_holds)
 
 
 def _pred_constants(th, inst, T):
@@ -219,7 +233,8 @@ class Verification:
             tightness=self.tightness, confirmed=th.confirmed, source=th.source, quick=self.quick,
             cases=[dict(instance=c.instance, tight_instance=c.tight_instance, passed=c.passed,
                         bound_holds=c.bound_holds, fitted_rate=c.fitted_rate, predicted_rate=c.predicted_rate,
-                        rate_ok=c.rate_ok, attained=c.attained, tightness=c.tightness, n_seeds=c.n_seeds,
+                        rate_ok=c.rate_ok, attained=c.attained, lower_holds=c.lower_holds, tightness=c.tightness,
+                        n_seeds=c.n_seeds,
                         user_declared=c.user_declared, notes=c.notes,
                         horizons=c.horizons.tolist(), measured=c.measured.tolist(), bound=c.bound.tolist())
                    for c in self.cases])
@@ -260,6 +275,7 @@ class Verification:
             rk = "n/a" if c.rate_ok is None else ("ok" if c.rate_ok else "NO")
             lines.append(f"  {c.instance:<26} bound {bh} rate {fr} vs "
                          f"{c.predicted_rate:.4g} ({rk}) tightness {c.tightness:.4g}"
+                         + ("" if c.lower_holds is None else f" lower bound {'ok' if c.lower_holds else 'NO'}")
                          + ("" if c.attained is None else f" attained {c.attained}"))
         return "\n".join(lines)
 
