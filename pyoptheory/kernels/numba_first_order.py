@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .layout import (AGD, AGD_SC, AGD_SIMPLE, BACKTRACK_FAILED, HEAVY_BALL, NONFINITE, OK, PROX_GRAD,
+from .layout import (AGD, AGD_SC, AGD_SIMPLE, BACKTRACK_FAILED, HEAVY_BALL, NONFINITE, OK, PROX_GRAD, S_MU, SAGD,
+                     SAGD_SC, SHB,
                      PROX_GRAD_BACKTRACK, S_BACKTRACK, S_BEST_F, S_BETA, S_F_STAR, S_FAIL_ITER, S_FEVALS, S_FPREV,
                      S_FX, S_GRAD_EVALS, S_LAMBDA, S_LK, S_RESTART, S_RESTARTS, S_WSUM, SGD, SUBGRADIENT)
 
@@ -226,6 +227,53 @@ def prox(m, y, step, out):
 
 
 @njit(cache=True)
+def _stochastic_grad(m, row, point, out, idx, noise):
+    if idx.shape[0] > 0:
+        sample_grad(m, idx[row], point, out)
+    else:
+        value_grad(m, point, out)
+    if noise.shape[0] > 0:
+        for j in range(point.shape[0]):
+            out[j] += noise[row, j]
+
+
+@njit(cache=True)
+def _stochastic_momentum_step(m, method, k, k0, x, xp, grad, scal, steps, idx, noise, y, gy):
+    """Stochastic AGD and stochastic heavy ball (see first_order.hpp)."""
+    d = x.shape[0]
+    step = steps[0] if steps.shape[0] == 1 else steps[k]
+    mom = scal[S_BETA]
+    lam_next = scal[S_LAMBDA]
+    if method == SAGD:
+        mom = 0.0
+        if k > 0:
+            lam = scal[S_LAMBDA]
+            lam_next = 0.5 * (1.0 + np.sqrt(4.0 * lam * lam + 1.0))
+            mom = (lam - 1.0) / lam_next
+    elif method == SHB and scal[S_MU] > 0.0:
+        q = 1.0 - np.sqrt(scal[S_MU] * step)
+        mom = q * q
+    shb = method == SHB
+    for j in range(d):
+        y[j] = x[j] if shb else x[j] + mom * (x[j] - xp[j])
+    _stochastic_grad(m, k - k0, y, grad, idx, noise)
+    scal[S_GRAD_EVALS] += 1
+    for j in range(d):
+        gy[j] = x[j] - step * grad[j] + mom * (x[j] - xp[j]) if shb else y[j] - step * grad[j]
+        if not np.isfinite(gy[j]):
+            scal[S_FAIL_ITER] = k
+            return NONFINITE
+    if not shb:
+        prox(m, gy, step, gy)
+    for j in range(d):
+        xp[j] = x[j]
+        x[j] = gy[j]
+    if method == SAGD and k > 0:
+        scal[S_LAMBDA] = lam_next
+    return OK
+
+
+@njit(cache=True)
 def _momentum_step(m, method, k, x, xp, grad, scal, steps, eta, y, gy, tmp):
     """One step of the momentum methods (see first_order.hpp); x_{k-1} is kept in ``xp``."""
     d = x.shape[0]
@@ -311,7 +359,11 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
     coef = np.empty(idx.shape[1])
     tmp = np.empty(d)
     for k in range(k0, k1):
-        if method >= AGD:
+        if method >= SAGD_SC:
+            status = _stochastic_momentum_step(m, method, k, k0, x, xbest, grad, scal, steps, idx, noise, y, gy)
+            if status != OK:
+                return status
+        elif method >= AGD:
             status = _momentum_step(m, method, k, x, xbest, grad, scal, steps, eta, y, gy, tmp)
             if status != OK:
                 return status

@@ -17,7 +17,7 @@ from .catalog import (breast_cancer, diabetes, gd_quadratic_worst_case, hinge, h
 from .last_iterate import harvey_lipschitz
 from .linear import LinearModel
 from .momentum import heavy_ball_counterexample, nesterov_chain
-from .oracles import StochasticProblem, additive_noise, bounded_noise, finite_sum
+from .oracles import StochasticProblem, additive_noise, anisotropic_noise, bounded_noise, finite_sum
 from .sets import L1, Ball, Box, Simplex, project_simplex
 from .user import black_box, smooth
 
@@ -25,4 +25,5 @@ __all__ = ["Problem", "Constants", "LinearModel", "quadratic", "least_squares", 
            "lasso_certified", "l1_distance", "max_affine", "hinge", "huber_worst_case", "subgradient_worst_case",
            "gd_quadratic_worst_case", "prox_grad_worst_case", "breast_cancer", "diabetes", "smooth", "black_box",
            "Ball", "Box", "Simplex", "L1", "project_simplex", "harvey_lipschitz", "StochasticProblem",
-           "finite_sum", "additive_noise", "bounded_noise", "nesterov_chain", "heavy_ball_counterexample"]
+           "finite_sum", "additive_noise", "bounded_noise", "nesterov_chain", "heavy_ball_counterexample",
+           "anisotropic_noise"]

@@ -229,3 +229,18 @@ def bounded_noise(problem, radius, kind="sphere"):
     if kind not in ("sphere", "rademacher"):
         raise ValueError(f"kind: unknown bounded noise {kind!r}; valid: rademacher, sphere")
     return StochasticProblem(problem, noise=kind, radius=radius)
+
+
+def anisotropic_noise(problem, sigma, batch_size=1):
+    """``g = grad f(x) + xi``, ``xi ~ N(0, sigma^2 H / M)`` with H the Hessian of a quadratic
+    (least squares) problem and M the batch size: the exact noise model of Pan et al. (2024),
+    catalogue 3.6 (noise covariance proportional to H, shrinking as 1/M)."""
+    from .linear import LinearModel
+
+    if not (isinstance(problem, LinearModel) and problem.loss == SQUARED and problem.reduce == SUM):
+        raise ValueError("problem: anisotropic noise needs a quadratic (least-squares) problem")
+    sigma = as_scalar(sigma, "sigma", nonnegative=True)
+    M = as_int(batch_size, "batch_size", minimum=1)
+    A = problem.A.toarray() if hasattr(problem.A, "toarray") else problem.A
+    H = problem.weight * A.T @ A + problem.l2 * np.eye(problem.dim)
+    return StochasticProblem(problem, noise="gaussian", cov=sigma**2 * H / M)

@@ -22,7 +22,10 @@ enum Method : int {
   AGD = 5,         // Nesterov / FISTA, lambda sequence (optional backtracking and adaptive restart)
   AGD_SIMPLE = 6,  // momentum (k-1)/(k+2)
   AGD_SC = 7,      // constant momentum beta (strongly convex)
-  HEAVY_BALL = 8   // x_{k+1} = x_k - alpha grad f(x_k) + beta (x_k - x_{k-1})
+  HEAVY_BALL = 8,  // x_{k+1} = x_k - alpha grad f(x_k) + beta (x_k - x_{k-1})
+  SAGD_SC = 9,     // stochastic AGD, constant momentum (Mishkin, Pilanci & Schmidt 2024)
+  SAGD = 10,       // stochastic AGD, lambda sequence
+  SHB = 11         // stochastic heavy ball, momentum beta or tied to the step: (1 - sqrt(mu eta_k))^2
 };
 
 // Layout of the scalar state shared with Python (pyoptheory/kernels/layout.py).
@@ -41,7 +44,8 @@ enum Scal : int {
   S_RESTART = 11,    // 0 none, 1 function value, 2 gradient (input)
   S_BACKTRACK = 12,  // 1: backtracking on L_k for the accelerated methods (input)
   S_RESTARTS = 13,   // restarts so far
-  S_SIZE = 14
+  S_MU = 14,         // mu of the tied heavy-ball momentum (input; 0: use S_BETA)
+  S_SIZE = 15
 };
 enum Status : int { OK = 0, NONFINITE = 1, BACKTRACK_FAILED = 2 };
 
@@ -69,6 +73,21 @@ inline void accumulate_average(const LinearModel& m, RunBuffers& r, int64_t j) {
   if (w == 0.0) return;
   for (int64_t i = 0; i < m.d; ++i) r.xsum[i] += w * r.x[i];
   r.scal[S_WSUM] += w;
+}
+
+// The stochastic gradient of chunk row ``row`` at ``point``: a minibatch gradient (indices drawn by
+// the driver) or the full (sub)gradient, plus the drawn noise when there is any.
+inline void stochastic_grad(const LinearModel& m, const RunBuffers& r, int64_t row, const double* point, double* out,
+                            int n_threads) {
+  if (r.idx) {
+    m.sample_grad(r.idx + row * r.batch, r.batch, point, out);
+  } else {
+    m.value_grad(point, out, n_threads);
+  }
+  if (r.noise) {
+    const double* xi = r.noise + row * m.d;
+    for (int64_t j = 0; j < m.d; ++j) out[j] += xi[j];
+  }
 }
 
 inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, int64_t k1, int n_threads) {
@@ -112,6 +131,38 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
           return BACKTRACK_FAILED;
         }
       }
+    } else if (method >= SAGD_SC) {
+      // Stochastic momentum methods; x_{k-1} in xbest.
+      //   SAGD: y = x_k + m_k (x_k - x_{k-1}), x_{k+1} = prox(y - eta_k g(y))
+      //   SHB:  x_{k+1} = x_k - eta_k g(x_k) + beta_k (x_k - x_{k-1})
+      double* xp = r.xbest;
+      const double step = step_at(r, k);
+      double mom = scal[S_BETA], lam_next = scal[S_LAMBDA];
+      if (method == SAGD) {
+        mom = 0.0;
+        if (k > 0) {
+          const double lam = scal[S_LAMBDA];
+          lam_next = 0.5 * (1.0 + std::sqrt(4.0 * lam * lam + 1.0));
+          mom = (lam - 1.0) / lam_next;
+        }
+      } else if (method == SHB && scal[S_MU] > 0.0) {
+        const double q = 1.0 - std::sqrt(scal[S_MU] * step);
+        mom = q * q;
+      }
+      const bool shb = method == SHB;
+      for (int64_t j = 0; j < d; ++j) y[j] = shb ? r.x[j] : r.x[j] + mom * (r.x[j] - xp[j]);
+      stochastic_grad(m, r, k - k0, y.data(), r.grad, n_threads);
+      scal[S_GRAD_EVALS] += 1;
+      bool finite = true;
+      for (int64_t j = 0; j < d; ++j) {
+        gy[j] = shb ? r.x[j] - step * r.grad[j] + mom * (r.x[j] - xp[j]) : y[j] - step * r.grad[j];
+        finite = finite && std::isfinite(gy[j]);
+      }
+      if (!finite) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      if (!shb) m.prox(gy.data(), step, gy.data());
+      std::copy(r.x, r.x + d, xp);
+      std::copy(gy.begin(), gy.end(), r.x);
+      if (method == SAGD && k > 0) scal[S_LAMBDA] = lam_next;
     } else if (method >= AGD) {
       // Momentum methods; x_{k-1} is kept in xbest.
       //   AGD family: y = x_k + m_k (x_k - x_{k-1}),  x_{k+1} = prox_{g/L_k}(y - grad f(y)/L_k)
@@ -223,17 +274,8 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
     } else if (method == SGD) {
       // x_{k+1} = prox_{eta_k g}(x_k - eta_k g_k), g_k a minibatch gradient and/or a full
       // (sub)gradient plus additive noise.
-      const int64_t row = k - k0;
-      if (r.idx) {
-        m.sample_grad(r.idx + row * r.batch, r.batch, r.x, r.grad);
-      } else {
-        m.value_grad(r.x, r.grad, n_threads);
-      }
+      stochastic_grad(m, r, k - k0, r.x, r.grad, n_threads);
       scal[S_GRAD_EVALS] += 1;
-      if (r.noise) {
-        const double* xi = r.noise + row * d;
-        for (int64_t j = 0; j < d; ++j) r.grad[j] += xi[j];
-      }
       const double step = step_at(r, k);
       bool finite = true;
       for (int64_t j = 0; j < d; ++j) {
