@@ -123,3 +123,55 @@ def test_bad_input():
         po.solve(q, "agd", steps=5, momentum="heavy")
     with pytest.raises(ValueError, match="output"):
         po.solve(q, "agd", steps=5, output="uniform")
+
+
+def test_sagd_without_noise_is_strongly_convex_agd():
+    rng = np.random.default_rng(21)
+    A_ = rng.standard_normal((200, 10))
+    ls = P.least_squares(A_, A_ @ rng.standard_normal(10), x0=np.zeros(10))
+    det = P.additive_noise(ls, noise_std=0.0)
+    for backend in ("numpy", "numba", "cpp"):
+        a = po.solve(det, "sagd", rho=1.0, steps=50, seed=0, backend=backend)
+        b = po.solve(ls, "agd_strongly_convex", steps=50, backend=backend)
+        np.testing.assert_allclose(a.x, b.x, rtol=1e-12, atol=1e-14)
+
+
+def test_sagd_uses_the_exact_strong_growth_constant():
+    rng = np.random.default_rng(21)
+    A_ = rng.standard_normal((100, 10))
+    ls = P.least_squares(A_, A_ @ rng.standard_normal(10))
+    sp = P.finite_sum(ls, 4)
+    res = po.solve(sp, "sagd", steps=3000, seed=0)
+    assert res.success and res.fun - ls.f_star < 1e-20
+    noisy = P.finite_sum(P.least_squares(A_, rng.standard_normal(100)), 4)
+    with pytest.raises(ValueError, match="rho: strong growth needs interpolation"):
+        po.solve(noisy, "sagd", steps=5)
+    with pytest.raises(ValueError, match="rho: the strong growth constant is at least 1"):
+        po.solve(sp, "sagd", steps=5, rho=0.5)
+
+
+def _shb_iterations(kappa, momentum=None):
+    q = P.quadratic(30, L=1.0, mu=1.0 / kappa, seed=4)
+    oracle = P.anisotropic_noise(q, 0.0)  # sigma = 0: the noiseless heavy ball
+    res = po.solve(oracle, "shb", steps=400_000, stages=1, momentum=momentum, seed=0,
+                   gap_tol=1e-8 * q.objective(q.x0), record="all")
+    assert res.status == 6
+    return res.nit
+
+
+def test_shb_without_noise_needs_sqrt_kappa_iterations_and_sgd_kappa():
+    kappas = np.array([10, 100, 1000, 10000])
+    shb_its = [_shb_iterations(k) for k in kappas]
+    sgd_its = [_shb_iterations(k, momentum=0.0) for k in kappas]
+    assert 0.4 <= np.polyfit(np.log(kappas), np.log(shb_its), 1)[0] <= 0.6
+    assert 0.85 <= np.polyfit(np.log(kappas), np.log(sgd_its), 1)[0] <= 1.1
+
+
+def test_shb_final_error_is_inversely_proportional_to_the_batch_size():
+    q = P.quadratic(20, L=1.0, mu=0.01, seed=5)
+    finals = []
+    for M in (1, 4, 16, 64):
+        oracle = P.anisotropic_noise(q, 0.5, M)
+        finals.append(np.mean([po.solve(oracle, "shb", steps=3000, seed=s, record=2).fun for s in range(24)]))
+    slope = np.polyfit(np.log([1, 4, 16, 64]), np.log(finals), 1)[0]
+    assert -1.1 <= slope <= -0.9
