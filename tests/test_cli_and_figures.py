@@ -106,3 +106,14 @@ def test_schedule_bound_vs_practice_bounds_hold():
     assert (left.measured <= left.bound).all()
     right = frame[frame.panel == "horizons"]
     assert set(right.horizon) == {200, 300, 400, 500, 600}
+
+
+def test_accelerated_vs_gd_data_respects_the_bounds():
+    frame = get_figure("accelerated-vs-gd").compute(quick=True)
+    chain = frame[frame.instance == "chain"]
+    assert (chain.gap >= chain.lower * (1 - 1e-12)).all()  # every Krylov method stays above f_k* - f_p*
+    for method in ("gd", "agd"):
+        sub = frame[(frame.method == method) & (frame.k > 0)]
+        assert (sub.gap <= sub.bound * (1 + 1e-9)).all()
+    hb = frame[(frame.method == "heavy_ball") & frame.bound.notna()]
+    assert (hb.gap <= hb.bound * (1 + 1e-9)).all()

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 FIGURES = {"gd-tightness": ".gd_tightness", "last-iterate-schedules": ".last_iterate_schedules",
-           "schedule-bound-vs-practice": ".schedule_bound_vs_practice"}
+           "schedule-bound-vs-practice": ".schedule_bound_vs_practice", "accelerated-vs-gd": ".accelerated_vs_gd"}
 
 
 def figures():
