@@ -112,8 +112,7 @@ def test_accelerated_vs_gd_data_respects_the_bounds():
     frame = get_figure("accelerated-vs-gd").compute(quick=True)
     chain = frame[frame.instance == "chain"]
     assert (chain.gap >= chain.lower * (1 - 1e-12)).all()  # every Krylov method stays above f_k* - f_p*
-    for method in ("gd", "agd"):
-        sub = frame[(frame.method == method) & (frame.k > 0)]
-        assert (sub.gap <= sub.bound * (1 + 1e-9)).all()
-    hb = frame[(frame.method == "heavy_ball") & frame.bound.notna()]
-    assert (hb.gap <= hb.bound * (1 + 1e-9)).all()
+    for method in ("gd", "agd", "heavy_ball"):
+        sub = frame[(frame.method == method) & (frame.k > 0) & frame.bound.notna()]
+        floor = 1e-13 * sub.groupby("instance").gap.transform("max")  # floating-point floor
+        assert (sub.gap <= sub.bound * (1 + 1e-9) + floor).all()
