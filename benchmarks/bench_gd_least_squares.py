@@ -1,6 +1,7 @@
-"""Full-gradient GD on dense least squares (n = 5000, d = 1000): time per iteration of each
-backend against the two BLAS matrix-vector products one gradient needs (A @ x and A.T @ r),
-timed side by side in this process.  Prints ratios; asserts nothing (timings are not tests).
+"""Deterministic first-order methods on dense least squares (n = 5000, d = 1000): time per iteration
+of GD, AGD, FISTA, strongly convex AGD and heavy ball on each backend, against the two BLAS
+matrix-vector products one gradient needs (A @ x and A.T @ r), timed side by side in this process.
+Prints ratios; asserts nothing (timings are not tests).
 
     python benchmarks/bench_gd_least_squares.py [--n 5000] [--d 1000] [--steps 200]
 """
@@ -45,11 +46,13 @@ def main():
     blas = best_of(two_matvecs) / reps
     print(f"n={args.n} d={args.d} cores={os.cpu_count()} BLAS={[i.get('internal_api') for i in threadpool_info()]}")
     print(f"two BLAS matvecs (A@x, A.T@r): {blas * 1e3:.3f} ms")
-    for backend in ("numpy", "numba", "cpp"):
-        po.solve(p, "gd", steps=3, backend=backend)  # compile / warm up
-        res = [po.solve(p, "gd", steps=args.steps, backend=backend, record=2) for _ in range(3)]
-        per_iter = min(r.trace["time"][-1] for r in res) / args.steps
-        print(f"gd backend={backend:<6} {per_iter * 1e3:.3f} ms/iter   ratio to BLAS pair: {per_iter / blas:.2f}x")
+    for method in ("gd", "agd", "fista", "agd_strongly_convex", "heavy_ball"):
+        for backend in ("numpy", "numba", "cpp"):
+            po.solve(p, method, steps=3, backend=backend)  # compile / warm up
+            res = [po.solve(p, method, steps=args.steps, backend=backend, record=2) for _ in range(3)]
+            per_iter = min(r.trace["time"][-1] for r in res) / args.steps
+            print(f"{method:<20} backend={backend:<6} {per_iter * 1e3:.3f} ms/iter   ratio to BLAS pair: "
+                  f"{per_iter / blas:.2f}x")
 
 
 if __name__ == "__main__":

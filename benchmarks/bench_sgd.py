@@ -57,15 +57,17 @@ def bench(name, problem, A, b, steps, numpy_steps, loss):
     print(f"\n{name}: n={A.shape[0]} d={A.shape[1]} steps={steps}")
     print(f"  raw arithmetic (dot + axpy, compiled): {raw * 1e9:8.1f} ns/step")
     print(f"  minimal NumPy loop:                    {loop * 1e9:8.1f} ns/step")
-    for backend in ("numba", "cpp"):
-        po.solve(sp, "sgd", steps=10, step=step, seed=0, backend=backend)  # compile / warm up
-        t = time.perf_counter()
-        res = po.solve(sp, "sgd", steps=steps, step=step, seed=0, backend=backend, record=2)
-        wall = (time.perf_counter() - t) / steps
-        kern = res.trace["time"][-1] / steps
-        print(f"  pyoptheory sgd backend={backend:<5}: {kern * 1e9:8.1f} ns/step in the kernel, {wall * 1e9:8.1f} "
-              f"ns/step wall (sampling, setup, 2 evaluations included) | vs NumPy loop {loop / wall:6.1f}x | "
-              f"vs raw arithmetic {wall / raw:5.2f}x")
+    methods = {"sgd": dict(step=step), "shb": dict(step=step, momentum=0.5)}
+    for method, opts in methods.items():
+        for backend in ("numba", "cpp"):
+            po.solve(sp, method, steps=10, seed=0, backend=backend, **opts)  # compile / warm up
+            t = time.perf_counter()
+            res = po.solve(sp, method, steps=steps, seed=0, backend=backend, record=2, **opts)
+            wall = (time.perf_counter() - t) / steps
+            kern = res.trace["time"][-1] / steps
+            print(f"  pyoptheory {method:<4} backend={backend:<5}: {kern * 1e9:8.1f} ns/step in the kernel, "
+                  f"{wall * 1e9:8.1f} ns/step wall (sampling, setup, 2 evaluations included) | vs NumPy loop "
+                  f"{loop / wall:6.1f}x | vs raw arithmetic {wall / raw:5.2f}x")
 
 
 def main():

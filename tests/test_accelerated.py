@@ -125,31 +125,6 @@ def test_bad_input():
         po.solve(q, "agd", steps=5, output="uniform")
 
 
-def test_sagd_without_noise_is_strongly_convex_agd():
-    rng = np.random.default_rng(21)
-    A_ = rng.standard_normal((200, 10))
-    ls = P.least_squares(A_, A_ @ rng.standard_normal(10), x0=np.zeros(10))
-    det = P.additive_noise(ls, noise_std=0.0)
-    for backend in ("numpy", "numba", "cpp"):
-        a = po.solve(det, "sagd", rho=1.0, steps=50, seed=0, backend=backend)
-        b = po.solve(ls, "agd_strongly_convex", steps=50, backend=backend)
-        np.testing.assert_allclose(a.x, b.x, rtol=1e-12, atol=1e-14)
-
-
-def test_sagd_uses_the_exact_strong_growth_constant():
-    rng = np.random.default_rng(21)
-    A_ = rng.standard_normal((100, 10))
-    ls = P.least_squares(A_, A_ @ rng.standard_normal(10))
-    sp = P.finite_sum(ls, 4)
-    res = po.solve(sp, "sagd", steps=3000, seed=0)
-    assert res.success and res.fun - ls.f_star < 1e-20
-    noisy = P.finite_sum(P.least_squares(A_, rng.standard_normal(100)), 4)
-    with pytest.raises(ValueError, match="rho: strong growth needs interpolation"):
-        po.solve(noisy, "sagd", steps=5)
-    with pytest.raises(ValueError, match="rho: the strong growth constant is at least 1"):
-        po.solve(sp, "sagd", steps=5, rho=0.5)
-
-
 def _shb_iterations(kappa, momentum=None):
     q = P.quadratic(30, L=1.0, mu=1.0 / kappa, seed=4)
     oracle = P.anisotropic_noise(q, 0.0)  # sigma = 0: the noiseless heavy ball

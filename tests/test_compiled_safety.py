@@ -32,7 +32,7 @@ def _args(d=4, **over):
     (dict(grad=np.zeros(3)), "grad must"),
     (dict(scal=np.zeros(3)), "scal"),
     (dict(steps=np.ones(2)), "steps"),
-    (dict(method=9), "method"),
+    (dict(method=99), "method"),
     (dict(k0=5, k1=2), "k0"),
     (dict(method=4, idx=np.full((3, 1), 7, dtype=np.int64)), "idx: sample index out of range"),
     (dict(method=4, idx=np.zeros((2, 1), dtype=np.int64)), "idx must have shape"),

@@ -94,7 +94,7 @@ int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object 
             darr steps, py::object avg_w, double eta, int64_t k0, int64_t k1, int n_threads, iarr idx,
             darr noise) {
   const LinearModel& m = pm.m;
-  require(method >= 0 && method <= 11, "advance: unknown method code");
+  require(method >= 0 && method <= 9, "advance: unknown method code");
   require(k0 >= 0 && k1 >= k0, "advance: need 0 <= k0 <= k1");
   pyoptheory::RunBuffers r{};
   r.x = vec(x, m.d, "x");

@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .layout import (AGD, AGD_SC, AGD_SIMPLE, BACKTRACK_FAILED, HEAVY_BALL, NONFINITE, OK, PROX_GRAD, S_MU, SAGD,
-                     SAGD_SC, SHB,
+from .layout import (AGD, AGD_SC, AGD_SIMPLE, BACKTRACK_FAILED, HEAVY_BALL, NONFINITE, OK, PROX_GRAD, S_MU, SHB,
                      PROX_GRAD_BACKTRACK, S_BACKTRACK, S_BEST_F, S_BETA, S_F_STAR, S_FAIL_ITER, S_FEVALS, S_FPREV,
                      S_FX, S_GRAD_EVALS, S_LAMBDA, S_LK, S_RESTART, S_RESTARTS, S_WSUM, SGD, SUBGRADIENT)
 
@@ -238,38 +237,38 @@ def _stochastic_grad(m, row, point, out, idx, noise):
 
 
 @njit(cache=True)
-def _stochastic_momentum_step(m, method, k, k0, x, xp, grad, scal, steps, idx, noise, y, gy):
-    """Stochastic AGD and stochastic heavy ball (see first_order.hpp)."""
+def _stochastic_heavy_ball_step(m, k, k0, x, xp, grad, scal, steps, idx, noise):
+    """Stochastic heavy ball (see first_order.hpp); x_{k-1} is kept in ``xp``."""
     d = x.shape[0]
     step = steps[0] if steps.shape[0] == 1 else steps[k]
     mom = scal[S_BETA]
-    lam_next = scal[S_LAMBDA]
-    if method == SAGD:
-        mom = 0.0
-        if k > 0:
-            lam = scal[S_LAMBDA]
-            lam_next = 0.5 * (1.0 + np.sqrt(4.0 * lam * lam + 1.0))
-            mom = (lam - 1.0) / lam_next
-    elif method == SHB and scal[S_MU] > 0.0:
+    if scal[S_MU] > 0.0:
         q = 1.0 - np.sqrt(scal[S_MU] * step)
         mom = q * q
-    shb = method == SHB
-    for j in range(d):
-        y[j] = x[j] if shb else x[j] + mom * (x[j] - xp[j])
-    _stochastic_grad(m, k - k0, y, grad, idx, noise)
-    scal[S_GRAD_EVALS] += 1
-    for j in range(d):
-        gy[j] = x[j] - step * grad[j] + mom * (x[j] - xp[j]) if shb else y[j] - step * grad[j]
-        if not np.isfinite(gy[j]):
+    sparse, dense, b, n, loss, p, w, l2 = m[0], m[1], m[5], m[6], m[8], m[9], m[11], m[12]
+    if idx.shape[0] > 0 and noise.shape[0] == 0 and not sparse and idx.shape[1] == 1:
+        i = idx[k - k0, 0]
+        a = dense[i]
+        z = _dot4(a, x)
+        c = step * n * w * _loss_deriv(loss, z, b[i], p)
+        if not np.isfinite(z) or not np.isfinite(c):
             scal[S_FAIL_ITER] = k
             return NONFINITE
-    if not shb:
-        prox(m, gy, step, gy)
-    for j in range(d):
-        xp[j] = x[j]
-        x[j] = gy[j]
-    if method == SAGD and k > 0:
-        scal[S_LAMBDA] = lam_next
+        shrink = 1.0 - step * l2
+        for j in range(d):
+            xj = x[j]
+            x[j] = shrink * xj - c * a[j] + mom * (xj - xp[j])
+            xp[j] = xj
+    else:
+        _stochastic_grad(m, k - k0, x, grad, idx, noise)
+        for j in range(d):
+            xj = x[j]
+            x[j] = xj - step * grad[j] + mom * (xj - xp[j])
+            xp[j] = xj
+            if not np.isfinite(x[j]):
+                scal[S_FAIL_ITER] = k
+                return NONFINITE
+    scal[S_GRAD_EVALS] += 1
     return OK
 
 
@@ -359,8 +358,8 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
     coef = np.empty(idx.shape[1])
     tmp = np.empty(d)
     for k in range(k0, k1):
-        if method >= SAGD_SC:
-            status = _stochastic_momentum_step(m, method, k, k0, x, xbest, grad, scal, steps, idx, noise, y, gy)
+        if method == SHB:
+            status = _stochastic_heavy_ball_step(m, k, k0, x, xbest, grad, scal, steps, idx, noise)
             if status != OK:
                 return status
         elif method >= AGD:

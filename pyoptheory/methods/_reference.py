@@ -38,8 +38,8 @@ class Reference:
     @staticmethod
     def advance(problem, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
         for k in range(k0, k1):
-            if method >= K.SAGD_SC:
-                status = Reference._stochastic_momentum_step(problem, method, k, k0, x, xbest, scal, steps, idx, noise)
+            if method == K.SHB:
+                status = Reference._stochastic_heavy_ball_step(problem, k, k0, x, xbest, scal, steps, idx, noise)
                 if status != K.OK:
                     return status
                 continue
@@ -101,39 +101,19 @@ class Reference:
         return g + noise[row] if noise.shape[0] else g
 
     @staticmethod
-    def _stochastic_momentum_step(problem, method, k, k0, x, x_prev, scal, steps, idx, noise):
-        """Stochastic AGD (Mishkin, Pilanci & Schmidt 2024): ``y = x_k + m_k (x_k - x_{k-1})``,
-        ``x_{k+1} = prox(y - eta_k g(y))``; stochastic heavy ball (Pan et al. 2024):
-        ``x_{k+1} = x_k - eta_k g(x_k) + beta_k (x_k - x_{k-1})``, ``beta_k = (1 - sqrt(mu eta_k))^2``
-        when ``mu`` is given, else a constant ``beta``."""
+    def _stochastic_heavy_ball_step(problem, k, k0, x, x_prev, scal, steps, idx, noise):
+        """Stochastic heavy ball (Pan et al. 2024): ``x_{k+1} = x_k - eta_k g(x_k) + beta_k (x_k - x_{k-1})``,
+        ``beta_k = (1 - sqrt(mu eta_k))^2`` when ``mu`` is given, else a constant ``beta``."""
         step = steps[0] if steps.shape[0] == 1 else steps[k]
-        mom, lam_next = scal[K.S_BETA], scal[K.S_LAMBDA]
-        if method == K.SAGD:
-            mom = 0.0
-            if k > 0:
-                lam = scal[K.S_LAMBDA]
-                lam_next = 0.5 * (1.0 + np.sqrt(4.0 * lam * lam + 1.0))
-                mom = (lam - 1.0) / lam_next
-        elif method == K.SHB and scal[K.S_MU] > 0.0:
-            mom = (1.0 - np.sqrt(scal[K.S_MU] * step)) ** 2
-        row = k - k0
-        if method == K.SHB:
-            g = Reference._stochastic_gradient(problem, row, x, idx, noise)
-            x_new = x - step * g + mom * (x - x_prev)
-        else:
-            y = x + mom * (x - x_prev)
-            g = Reference._stochastic_gradient(problem, row, y, idx, noise)
-            x_new = y - step * g
+        mom = (1.0 - np.sqrt(scal[K.S_MU] * step)) ** 2 if scal[K.S_MU] > 0.0 else scal[K.S_BETA]
+        g = Reference._stochastic_gradient(problem, k - k0, x, idx, noise)
+        x_new = x - step * g + mom * (x - x_prev)
         scal[K.S_GRAD_EVALS] += 1
         if not np.all(np.isfinite(x_new)):
             scal[K.S_FAIL_ITER] = k
             return K.NONFINITE
-        if method != K.SHB:
-            x_new = problem.prox(x_new, step)
         x_prev[:] = x
         x[:] = x_new
-        if method == K.SAGD and k > 0:
-            scal[K.S_LAMBDA] = lam_next
         return K.OK
 
     @staticmethod

@@ -203,46 +203,6 @@ def _momentum_plan(sp, name, code, seq, scal, backend, common):
     return run(plan, kernel, backend)
 
 
-@register("sagd", accepts=("smooth", "composite", "constrained"), backends=BACKENDS, theorem="sagd.strongly_convex")
-def sagd(problem, *, rho=None, mu=None, step=None, batch_size=None, replace=True, backend=None, **options):
-    r"""Stochastic accelerated gradient under interpolation (strong growth).
-
-    Notes
-    -----
-    **Setting.** ``E||g(x)||^2 <= rho ||grad f(x)||^2`` for all x (strong growth, which implies
-    interpolation); ``rho`` defaults to the oracle's exact constant (interpolating least squares:
-    ``lambda_max(H^-1 M H^-1)``, minibatches ``1 + (rho - 1)/b``).
-
-    **Algorithm.** Nesterov's method with stochastic gradients and the step ``1/(rho L)``:
-    ``y_k = x_k + beta (x_k - x_{k-1})``, ``beta = (sqrt(rho L) - sqrt(mu))/(sqrt(rho L) + sqrt(mu))``
-    when ``mu > 0`` (the lambda sequence of :func:`agd` when ``mu = 0``), then
-    ``x_{k+1} = prox(y_k - g(y_k)/(rho L))``.
-
-    **Guarantee.** Mishkin, Pilanci & Schmidt (2024): ``E f(x_k) - f* <= (1 - sqrt(mu/(rho L)))^k
-    (f(x0) - f* + mu/2 ||x0 - x*||^2)`` (orders recalled [M]; the step follows from a consistency
-    derivation in the catalogue 3.5), so iterations scale as ``sqrt(rho kappa)``.
-    """
-    from ..kernels import layout as K  # noqa: F811
-
-    sp = stochastic_problem(problem, batch_size, replace)
-    common = common_options(sp, **options)
-    c = sp.constants
-    L = c["L"]
-    rho = c["rho"] if rho is None else as_scalar(rho, "rho", positive=True)
-    if rho < 1:
-        raise ValueError(f"rho: the strong growth constant is at least 1, got {rho}")
-    mu = c.get("mu", 0.0) if mu is None else as_scalar(mu, "mu", nonnegative=True)
-    if mu > L * (1 + 1e-12):
-        raise ValueError(f"mu: must not exceed L = {L:.6g}, got {mu:.6g}")
-    step = 1.0 / (rho * L) if step is None else as_scalar(step, "step", positive=True)
-    if mu > 0:
-        beta = (np.sqrt(rho * L) - np.sqrt(mu)) / (np.sqrt(rho * L) + np.sqrt(mu))
-        code = K.SAGD_SC
-    else:
-        beta, code = 0.0, K.SAGD
-    return _momentum_plan(sp, "sagd", code, np.array([step]), {K.S_BETA: beta}, backend, common)
-
-
 @register("shb", accepts=("smooth",), backends=BACKENDS, theorem="shb.step_decay")
 def shb(problem, *, step=None, stages=None, decay=2.0, momentum=None, mu=None, batch_size=None, replace=True,
         backend=None, **options):
@@ -254,7 +214,7 @@ def shb(problem, *, step=None, stages=None, decay=2.0, momentum=None, mu=None, b
     equal length (default ``max(1, round(log2 T))``), ``eta`` constant within a stage and divided by
     ``decay`` between stages, and the momentum tied to the stage's step,
     ``beta_t = (1 - sqrt(mu eta_t))^2`` (or a constant ``momentum`` in [0, 1)); ``step`` defaults to
-    ``1/L``.  The exact rule of the paper is recalled [M] (catalogue 3.6).
+    ``1/L`` for a full gradient plus noise and ``1/(2 L_max)`` for sampled finite sums.  The exact rule of the paper is recalled [M] (catalogue 3.6).
 
     **Guarantee (orders, [M]).** Bias ``O(exp(-T/(sqrt(kappa) polylog T)))``, against ``Omega(kappa)``
     iterations for SGD, and variance ``O(d sigma^2/(M T))`` under anisotropic noise ``cov <= sigma^2 H/M``
@@ -267,7 +227,9 @@ def shb(problem, *, step=None, stages=None, decay=2.0, momentum=None, mu=None, b
     c = sp.constants
     L = c["L"]
     T = common["steps"]
-    step = 1.0 / L if step is None else as_scalar(step, "step", positive=True)
+    if step is None:  # a full gradient plus noise tolerates 1/L; sampled finite sums need 1/(2 L_max)
+        step = 1.0 / L if sp.batch_size is None else 1.0 / (2.0 * c["L_max"])
+    step = as_scalar(step, "step", positive=True)
     decay = as_scalar(decay, "decay", positive=True)
     if decay < 1:
         raise ValueError(f"decay: the step is divided by decay >= 1 between stages, got {decay}")

@@ -23,9 +23,7 @@ enum Method : int {
   AGD_SIMPLE = 6,  // momentum (k-1)/(k+2)
   AGD_SC = 7,      // constant momentum beta (strongly convex)
   HEAVY_BALL = 8,  // x_{k+1} = x_k - alpha grad f(x_k) + beta (x_k - x_{k-1})
-  SAGD_SC = 9,     // stochastic AGD, constant momentum (Mishkin, Pilanci & Schmidt 2024)
-  SAGD = 10,       // stochastic AGD, lambda sequence
-  SHB = 11         // stochastic heavy ball, momentum beta or tied to the step: (1 - sqrt(mu eta_k))^2
+  SHB = 9          // stochastic heavy ball, momentum beta or tied to the step: (1 - sqrt(mu eta_k))^2
 };
 
 // Layout of the scalar state shared with Python (pyoptheory/kernels/layout.py).
@@ -131,38 +129,42 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
           return BACKTRACK_FAILED;
         }
       }
-    } else if (method >= SAGD_SC) {
-      // Stochastic momentum methods; x_{k-1} in xbest.
-      //   SAGD: y = x_k + m_k (x_k - x_{k-1}), x_{k+1} = prox(y - eta_k g(y))
-      //   SHB:  x_{k+1} = x_k - eta_k g(x_k) + beta_k (x_k - x_{k-1})
+    } else if (method == SHB) {
+      // Stochastic heavy ball: x_{k+1} = x_k - eta_k g(x_k) + beta_k (x_k - x_{k-1}), x_{k-1} in xbest,
+      // beta_k = (1 - sqrt(mu eta_k))^2 when mu is given (the momentum tied to the stage's step).
       double* xp = r.xbest;
       const double step = step_at(r, k);
-      double mom = scal[S_BETA], lam_next = scal[S_LAMBDA];
-      if (method == SAGD) {
-        mom = 0.0;
-        if (k > 0) {
-          const double lam = scal[S_LAMBDA];
-          lam_next = 0.5 * (1.0 + std::sqrt(4.0 * lam * lam + 1.0));
-          mom = (lam - 1.0) / lam_next;
-        }
-      } else if (method == SHB && scal[S_MU] > 0.0) {
+      double mom = scal[S_BETA];
+      if (scal[S_MU] > 0.0) {
         const double q = 1.0 - std::sqrt(scal[S_MU] * step);
         mom = q * q;
       }
-      const bool shb = method == SHB;
-      for (int64_t j = 0; j < d; ++j) y[j] = shb ? r.x[j] : r.x[j] + mom * (r.x[j] - xp[j]);
-      stochastic_grad(m, r, k - k0, y.data(), r.grad, n_threads);
-      scal[S_GRAD_EVALS] += 1;
-      bool finite = true;
-      for (int64_t j = 0; j < d; ++j) {
-        gy[j] = shb ? r.x[j] - step * r.grad[j] + mom * (r.x[j] - xp[j]) : y[j] - step * r.grad[j];
-        finite = finite && std::isfinite(gy[j]);
+      if (r.idx && !r.noise && !m.sparse && r.batch == 1) {
+        // fused: one dot and one pass over the sampled row
+        const int64_t i = r.idx[k - k0];
+        const double z = m.row_dot(i, r.x);
+        const double c = step * static_cast<double>(m.n) * m.weight * loss_deriv(m.loss, z, m.b[i], m.loss_param);
+        if (!std::isfinite(z) || !std::isfinite(c)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+        const double* a = m.dense + i * d;
+        const double shrink = 1.0 - step * m.l2;
+        for (int64_t j = 0; j < d; ++j) {
+          const double xj = r.x[j];
+          r.x[j] = shrink * xj - c * a[j] + mom * (xj - xp[j]);
+          xp[j] = xj;
+        }
+        scal[S_GRAD_EVALS] += 1;
+      } else {
+        stochastic_grad(m, r, k - k0, r.x, r.grad, n_threads);
+        scal[S_GRAD_EVALS] += 1;
+        bool finite = true;
+        for (int64_t j = 0; j < d; ++j) {
+          const double xj = r.x[j];
+          r.x[j] = xj - step * r.grad[j] + mom * (xj - xp[j]);
+          xp[j] = xj;
+          finite = finite && std::isfinite(r.x[j]);
+        }
+        if (!finite) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
       }
-      if (!finite) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
-      if (!shb) m.prox(gy.data(), step, gy.data());
-      std::copy(r.x, r.x + d, xp);
-      std::copy(gy.begin(), gy.end(), r.x);
-      if (method == SAGD && k > 0) scal[S_LAMBDA] = lam_next;
     } else if (method >= AGD) {
       // Momentum methods; x_{k-1} is kept in xbest.
       //   AGD family: y = x_k + m_k (x_k - x_{k-1}),  x_{k+1} = prox_{g/L_k}(y - grad f(y)/L_k)
