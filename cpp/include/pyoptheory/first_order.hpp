@@ -142,15 +142,22 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
       if (r.idx && !r.noise && !m.sparse && r.batch == 1) {
         // fused: one dot and one pass over the sampled row
         const int64_t i = r.idx[k - k0];
+        if (k + 1 < k1) {  // fetch the next sampled row ahead of time
+          const char* next = reinterpret_cast<const char*>(m.dense + r.idx[k - k0 + 1] * d);
+          for (int64_t off = 0; off < d * static_cast<int64_t>(sizeof(double)); off += 64)
+            __builtin_prefetch(next + off, 0, 1);
+        }
         const double z = m.row_dot(i, r.x);
         const double c = step * static_cast<double>(m.n) * m.weight * loss_deriv(m.loss, z, m.b[i], m.loss_param);
         if (!std::isfinite(z) || !std::isfinite(c)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
-        const double* a = m.dense + i * d;
+        const double* __restrict__ a = m.dense + i * d;
+        double* __restrict__ x = r.x;
+        double* __restrict__ xprev = xp;
         const double shrink = 1.0 - step * m.l2;
         for (int64_t j = 0; j < d; ++j) {
-          const double xj = r.x[j];
-          r.x[j] = shrink * xj - c * a[j] + mom * (xj - xp[j]);
-          xp[j] = xj;
+          const double xj = x[j];
+          x[j] = shrink * xj - c * a[j] + mom * (xj - xprev[j]);
+          xprev[j] = xj;
         }
         scal[S_GRAD_EVALS] += 1;
       } else {
