@@ -13,6 +13,7 @@ TRACE_COLUMNS = {
     "gap_best": "min_{j<=k} F(x_j) - F* (best iterate so far)",
     "grad_norm": "norm of the gradient (gradient mapping for composite problems, subgradient otherwise)",
     "dist": "||x_k - x*||",
+    "grad_norm_min": "min over iterations of the gradient-mapping norm the method's theorem bounds",
     "marginal_err": "l1 violation of the marginal constraints (optimal transport)",
     "regret": "cumulative regret (online learning)",
     "fevals": "function evaluations so far",

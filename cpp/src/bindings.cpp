@@ -36,14 +36,16 @@ const T* ptr_of(const py::array_t<T, py::array::c_style>& a, py::list& keep) {
 
 PyLinearModel make_model(darr dense, darr data, iarr indices, iarr indptr, darr b, int64_t n, int64_t d,
                          int loss, double loss_param, int reduce, double weight, double l2, double cst, int reg,
-                         double reg_scalar, darr reg_lo, darr reg_hi) {
+                         double reg_scalar, darr reg_lo, darr reg_hi, double reg_param, int penalty, double pen_lam,
+                         double pen_param) {
   PyLinearModel pm;
   LinearModel& m = pm.m;
   require(n >= 1 && d >= 1, "LinearModel: n and d must be positive");
   require(b.ndim() == 1 && b.shape(0) == n, "LinearModel: b must have shape (n,)");
   require(loss >= 0 && loss <= 5, "LinearModel: unknown loss code");
   require(reduce == 0 || reduce == 1, "LinearModel: unknown reduce code");
-  require(reg >= 0 && reg <= 4, "LinearModel: unknown regularizer code");
+  require(reg >= 0 && reg <= 6, "LinearModel: unknown regularizer code");
+  require(penalty >= 0 && penalty <= 2, "LinearModel: unknown penalty code");
   m.n = n;
   m.d = d;
   if (dense.size() > 0) {
@@ -73,6 +75,10 @@ PyLinearModel make_model(darr dense, darr data, iarr indices, iarr indptr, darr 
   m.cst = cst;
   m.reg = reg;
   m.reg_scalar = reg_scalar;
+  m.reg_param = reg_param;
+  m.penalty = penalty;
+  m.pen_lam = pen_lam;
+  m.pen_param = pen_param;
   if (reg == pyoptheory::REG_BALL || reg == pyoptheory::REG_BOX) {
     require(reg_lo.ndim() == 1 && reg_lo.shape(0) == d, "LinearModel: reg_lo must have shape (d,)");
     m.reg_lo = ptr_of(reg_lo, pm.keep);
@@ -94,7 +100,7 @@ int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object 
             darr steps, py::object avg_w, double eta, int64_t k0, int64_t k1, int n_threads, iarr idx,
             darr noise) {
   const LinearModel& m = pm.m;
-  require(method >= 0 && method <= 9, "advance: unknown method code");
+  require(method >= 0 && method <= 10, "advance: unknown method code");
   require(k0 >= 0 && k1 >= k0, "advance: need 0 <= k0 <= k1");
   pyoptheory::RunBuffers r{};
   r.x = vec(x, m.d, "x");
@@ -167,7 +173,8 @@ PYBIND11_MODULE(_core, mod) {
       .def(py::init(&make_model), py::arg("dense"), py::arg("data"), py::arg("indices"), py::arg("indptr"),
            py::arg("b"), py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("loss_param"), py::arg("reduce"),
            py::arg("weight"), py::arg("l2"), py::arg("cst"), py::arg("reg"), py::arg("reg_scalar"),
-           py::arg("reg_lo"), py::arg("reg_hi"));
+           py::arg("reg_lo"), py::arg("reg_hi"), py::arg("reg_param") = 0.0, py::arg("penalty") = 0,
+           py::arg("pen_lam") = 0.0, py::arg("pen_param") = 0.0);
   mod.def("advance", &advance, py::arg("model"), py::arg("method"), py::arg("x").noconvert(), py::arg("xbest").noconvert(),
           py::arg("xsum"), py::arg("grad").noconvert(), py::arg("scal").noconvert(), py::arg("steps"), py::arg("avg_w"), py::arg("eta"), py::arg("k0"),
           py::arg("k1"), py::arg("n_threads"), py::arg("idx"), py::arg("noise"));

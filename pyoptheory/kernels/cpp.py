@@ -17,7 +17,7 @@ def prepare(spec):
     core = _core()
     return core.LinearModel(spec.dense, spec.data, spec.indices, spec.indptr, spec.b, spec.n, spec.d, spec.loss,
                             spec.loss_param, spec.reduce, spec.weight, spec.l2, spec.cst, spec.reg, spec.reg_scalar,
-                            spec.reg_lo, spec.reg_hi)
+                            spec.reg_lo, spec.reg_hi, spec.reg_param, spec.penalty, spec.pen_lam, spec.pen_param)
 
 
 def advance(model, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):

@@ -9,14 +9,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .layout import (AGD, AGD_SC, AGD_SIMPLE, BACKTRACK_FAILED, HEAVY_BALL, NONFINITE, OK, PROX_GRAD, S_MU, SHB,
+from .layout import (AGD, AGD_SC, AGD_SIMPLE, BACKTRACK_FAILED, HEAVY_BALL, NONCONVEX_AG, NONFINITE, OK, PROX_GRAD,
+                     S_MU, SHB,
                      PROX_GRAD_BACKTRACK, S_BACKTRACK, S_BEST_F, S_BETA, S_F_STAR, S_FAIL_ITER, S_FEVALS, S_FPREV,
                      S_FX, S_GRAD_EVALS, S_LAMBDA, S_LK, S_RESTART, S_RESTARTS, S_WSUM, SGD, SUBGRADIENT)
 
 name = "numba"
 
 SQUARED, LOGISTIC, HINGE, ABSOLUTE, HUBER, AFFINE = range(6)
-REG_NONE, REG_L1, REG_BALL, REG_BOX, REG_SIMPLEX = range(5)
+REG_NONE, REG_L1, REG_BALL, REG_BOX, REG_SIMPLEX, REG_SCAD, REG_MCP = range(7)
+PEN_NONE, PEN_SCAD, PEN_MCP = range(3)
 
 
 @njit(cache=True)
@@ -76,6 +78,46 @@ def _dot4(a, x):
         s += a[j] * x[j]
         j += 1
     return s + ((s0 + s1) + (s2 + s3))
+
+
+@njit(cache=True)
+def _penalty_value(pen, t, lam, par):
+    a = abs(t)
+    if pen == PEN_SCAD:
+        if a <= lam:
+            return lam * a
+        if a <= par * lam:
+            return (2.0 * par * lam * a - t * t - lam * lam) / (2.0 * (par - 1.0))
+        return 0.5 * lam * lam * (par + 1.0)
+    return lam * a - t * t / (2.0 * par) if a <= par * lam else 0.5 * par * lam * lam
+
+
+@njit(cache=True)
+def _concave_deriv(pen, t, lam, par):
+    a = abs(t)
+    s = _sign0(t)
+    if pen == PEN_SCAD:
+        if a <= lam:
+            return 0.0
+        if a <= par * lam:
+            return -s * (a - lam) / (par - 1.0)
+        return -lam * s
+    return -t / par if a <= par * lam else -lam * s
+
+
+@njit(cache=True)
+def _penalty_prox(reg, z, c, lam, par):
+    a = abs(z)
+    s = _sign0(z)
+    if reg == REG_SCAD:
+        if a <= lam * (1.0 + c):
+            return s * (a - c * lam) if a > c * lam else 0.0
+        if a <= par * lam:
+            return ((par - 1.0) * z - s * c * par * lam) / (par - 1.0 - c)
+        return z
+    if a <= par * lam:
+        return s * (a - c * lam) / (1.0 - c / par) if a > c * lam else 0.0
+    return z
 
 
 @njit(cache=True)
@@ -144,6 +186,11 @@ def value_grad(m, x, grad):
             s += x[j] * x[j]
             grad[j] += l2 * x[j]
         f += 0.5 * l2 * s
+    pen, plam, ppar = m[19], m[20], m[21]
+    if pen != PEN_NONE:
+        for j in range(d):
+            f += _penalty_value(pen, x[j], plam, ppar) - plam * abs(x[j])
+            grad[j] += _concave_deriv(pen, x[j], plam, ppar)
     return f + cst
 
 
@@ -180,6 +227,12 @@ def sample_grad(m, ids, x, grad):
 
 @njit(cache=True)
 def reg_value(m, x):
+    if m[14] == REG_SCAD or m[14] == REG_MCP:
+        pen = PEN_SCAD if m[14] == REG_SCAD else PEN_MCP
+        s = 0.0
+        for j in range(x.shape[0]):
+            s += _penalty_value(pen, x[j], m[15], m[18])
+        return s
     if m[14] != REG_L1:
         return 0.0
     s = 0.0
@@ -209,6 +262,9 @@ def prox(m, y, step, out):
     elif reg == REG_BOX:
         for j in range(d):
             out[j] = min(max(y[j], lo[j]), hi[j])
+    elif reg == REG_SCAD or reg == REG_MCP:
+        for j in range(d):
+            out[j] = _penalty_prox(reg, y[j], step, scalar, m[18])
     elif reg == REG_SIMPLEX:
         u = np.sort(y)[::-1]
         cumsum = 0.0
@@ -358,7 +414,30 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
     coef = np.empty(idx.shape[1])
     tmp = np.empty(d)
     for k in range(k0, k1):
-        if method == SHB:
+        if method == NONCONVEX_AG:
+            alpha = 2.0 / (k + 2)
+            beta = steps[0] if steps.shape[0] == 1 else steps[k]
+            for j in range(d):
+                y[j] = (1.0 - alpha) * x[j] + alpha * xbest[j]
+            fm = value_grad(m, y, grad)
+            scal[S_GRAD_EVALS] += 1
+            if not np.isfinite(fm):
+                scal[S_FAIL_ITER] = k
+                return NONFINITE
+            for j in range(d):
+                gy[j] = xbest[j] - beta * grad[j]
+            prox(m, gy, beta, xbest)
+            for j in range(d):
+                gy[j] = y[j] - beta * grad[j]
+            prox(m, gy, beta, x)
+            gm = 0.0
+            for j in range(d):
+                gj = (y[j] - x[j]) / beta
+                gm += gj * gj
+            if gm < scal[S_BEST_F]:
+                scal[S_BEST_F] = gm
+            status = OK
+        elif method == SHB:
             status = _stochastic_heavy_ball_step(m, k, k0, x, xbest, grad, scal, steps, idx, noise)
             if status != OK:
                 return status
@@ -495,7 +574,8 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
 def prepare(spec):
     return (bool(spec.sparse), spec.dense, spec.data, spec.indices, spec.indptr, spec.b, int(spec.n), int(spec.d),
             int(spec.loss), float(spec.loss_param), int(spec.reduce), float(spec.weight), float(spec.l2),
-            float(spec.cst), int(spec.reg), float(spec.reg_scalar), spec.reg_lo, spec.reg_hi)
+            float(spec.cst), int(spec.reg), float(spec.reg_scalar), spec.reg_lo, spec.reg_hi, float(spec.reg_param),
+            int(spec.penalty), float(spec.pen_lam), float(spec.pen_param))
 
 
 _EMPTY = np.zeros(1)

@@ -215,6 +215,7 @@ def run(plan: Plan, kernel, backend_name):
     st = _State(plan, f_star)
     want_avg = plan.avg_w is not None
     want_best = plan.code in (K.SUBGRADIENT, K.SUBGRADIENT_POLYAK)
+    want_gmin = plan.code == K.NONCONVEX_AG
     cols = {name: [] for name in ("iter", "time", "fun", "gap", "grad_norm")}
     if x_star is not None:
         cols["dist"] = []
@@ -222,6 +223,8 @@ def run(plan: Plan, kernel, backend_name):
         cols["gap_avg"] = []
     if want_best:
         cols["gap_best"] = []
+    if want_gmin:
+        cols["grad_norm_min"] = []
     cols["fevals"], cols["grad_evals"] = [], []
     gbuf = np.zeros(problem.dim)
     f_ref = f_star
@@ -251,6 +254,8 @@ def run(plan: Plan, kernel, backend_name):
             cols["gap_avg"].append(np.nan if f_star is None else evaluate(st.average()) - f_star)
         if want_best:
             cols["gap_best"].append(np.nan if f_star is None else st.scal[K.S_BEST_F] - f_star)
+        if want_gmin:
+            cols["grad_norm_min"].append(float(np.sqrt(st.scal[K.S_BEST_F])))
         cols["fevals"].append(int(st.scal[K.S_FEVALS]))
         cols["grad_evals"].append(int(st.scal[K.S_GRAD_EVALS]))
         return fun, gnorm

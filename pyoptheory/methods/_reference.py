@@ -38,6 +38,22 @@ class Reference:
     @staticmethod
     def advance(problem, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
         for k in range(k0, k1):
+            if method == K.NONCONVEX_AG:
+                # Ghadimi & Lan (2016): alpha_k = 2/(k+1) (1-based); x_md = (1 - alpha) x_ag + alpha x;
+                # x <- prox_{beta h}(x - beta grad f(x_md)); x_ag <- prox_{beta h}(x_md - beta grad f(x_md))
+                alpha = 2.0 / (k + 2)
+                beta = steps[0] if steps.shape[0] == 1 else steps[k]
+                x_md = (1 - alpha) * x + alpha * xbest
+                g = problem.grad(x_md)
+                scal[K.S_GRAD_EVALS] += 1
+                if not np.isfinite(problem.f(x_md)):
+                    scal[K.S_FAIL_ITER] = k
+                    return K.NONFINITE
+                xbest[:] = problem.prox(xbest - beta * g, beta)
+                x[:] = problem.prox(x_md - beta * g, beta)
+                gm = float(np.sum(((x_md - x) / beta) ** 2))  # squared gradient mapping at x_md
+                scal[K.S_BEST_F] = min(scal[K.S_BEST_F], gm)
+                continue
             if method == K.SHB:
                 status = Reference._stochastic_heavy_ball_step(problem, k, k0, x, xbest, scal, steps, idx, noise)
                 if status != K.OK:

@@ -159,3 +159,38 @@ def heavy_ball(problem, *, tuning="quadratic", step=None, momentum=None, mu=None
             raise ValueError(f"momentum: must lie in [0, 1), got {beta}")
     return _momentum_run(problem, "heavy_ball", K.HEAVY_BALL, step_seq=np.array([alpha]), L0=1.0 / alpha, beta=beta,
                          backend=backend, **options)
+
+
+@register("nonconvex_ag", accepts=("composite",), backends=BACKENDS, theorem="nonconvex_ag.stationarity")
+def nonconvex_ag(problem, *, step=None, backend=None, **options):
+    r"""Accelerated gradient for nonconvex composite problems (Ghadimi & Lan 2016), e.g. SCAD/MCP
+    regression split as ``f = loss + q`` (smooth, nonconvex) plus ``h = lam ||.||_1``.
+
+    Notes
+    -----
+    **Algorithm.** ``alpha_k = 2/(k+1)``; ``x_md = (1 - alpha_k) x_ag + alpha_k x``;
+    ``x <- prox_{beta h}(x - beta grad f(x_md))``; ``x_ag <- prox_{beta h}(x_md - beta grad f(x_md))``
+    with ``beta = 1/(2 L_f)`` (Ghadimi & Lan's choice, ``lambda_k = beta_k``).  ``Result.x`` is
+    ``x_ag``; the trace column ``grad_norm_min`` is ``min_k ||G_beta(x_md^k)||`` with
+    ``G_c(x) = (x - prox_{c h}(x - c grad f(x)))/c``.
+
+    **Guarantee (order, [M]).** ``min_{k<=N} ||G||^2 = O(L_f (Psi(x0) - Psi*)/N)`` on nonconvex f
+    (and the accelerated rates when f is convex).  Yang, Asgharian & Bhatnagar choose the damping
+    sequence differently (not implemented: their rule was not read).
+
+    References
+    ----------
+    Ghadimi & Lan (2016), Math. Program. 156; Yang, Asgharian & Bhatnagar (sparse learning with
+    nonconvex penalties).
+    """
+    from ..kernels import layout as K  # noqa: F811
+
+    common = common_options(problem, **options)
+    if common["output"] != "last":
+        raise ValueError("output: nonconvex_ag returns x_ag")
+    L = _smoothness(problem)
+    step = 1.0 / (2.0 * L) if step is None else as_scalar(step, "step", positive=True)
+    kernel, backend = select_kernel(problem, backend)
+    plan = Plan(problem=problem, method="nonconvex_ag", code=K.NONCONVEX_AG, step_seq=np.array([step]),
+                grad_step=1.0 / L, **common)
+    return run(plan, kernel, backend)

@@ -42,6 +42,9 @@ def _fixed_step(problem, step, method, theorem):
 def _run_prox_grad(problem, method, theorem, *, step, backend, **options):
     common = common_options(problem, **options)
     step = _fixed_step(problem, step, method, theorem)
+    limit = getattr(problem.regularizer, "max_step", None)
+    if limit is not None and step >= limit():
+        raise ValueError(f"step: the thresholding prox of {problem.regularizer!r} needs step < {limit():g}, got {step:g}")
     kernel, backend = _kernel(problem, backend)
     plan = Plan(problem=problem, method=method, code=K.PROX_GRAD, step_seq=np.array([step]),
                 grad_step=step if problem.kind != "smooth" else np.nan, **common)

@@ -13,12 +13,12 @@ last-iterate lower bound: :func:`harvey_lipschitz`; your own: :func:`smooth`,
 from .base import Constants, Problem
 from .catalog import (breast_cancer, diabetes, gd_quadratic_worst_case, hinge, huber_worst_case, l1_distance,
                       lasso, lasso_certified, least_squares, logistic, max_affine, prox_grad_worst_case, quadratic,
-                      subgradient_worst_case)
+                      sparse_regression, subgradient_worst_case)
 from .last_iterate import harvey_lipschitz
 from .linear import LinearModel
 from .momentum import heavy_ball_counterexample, nesterov_chain
 from .oracles import StochasticProblem, additive_noise, anisotropic_noise, bounded_noise, finite_sum
-from .sets import L1, Ball, Box, Simplex, project_simplex
+from .sets import L1, MCP, SCAD, Ball, Box, Simplex, project_simplex
 from .user import black_box, smooth
 
 __all__ = ["Problem", "Constants", "LinearModel", "quadratic", "least_squares", "logistic", "lasso",
@@ -26,4 +26,4 @@ __all__ = ["Problem", "Constants", "LinearModel", "quadratic", "least_squares", 
            "gd_quadratic_worst_case", "prox_grad_worst_case", "breast_cancer", "diabetes", "smooth", "black_box",
            "Ball", "Box", "Simplex", "L1", "project_simplex", "harvey_lipschitz", "StochasticProblem",
            "finite_sum", "additive_noise", "bounded_noise", "nesterov_chain", "heavy_ball_counterexample",
-           "anisotropic_noise"]
+           "anisotropic_noise", "sparse_regression", "SCAD", "MCP"]

@@ -341,3 +341,51 @@ def diabetes(l2=0.0):
     y = data.target - data.target.mean()
     y = y / y.std()
     return least_squares(_standardize(data.data), y, l2=l2, name="diabetes_least_squares")
+
+
+def sparse_regression(n=200, p=1000, s=10, *, penalty="scad", lam=None, param=None, split=True, rho=0.5, snr=3.0,
+                      seed=0, name=None):
+    r"""High-dimensional sparse regression with a nonconvex penalty (catalogue 3.7).
+
+    Design rows ``N(0, Sigma)`` with Toeplitz ``Sigma_ij = rho^|i-j|``, a true ``beta`` with ``s``
+    nonzeros (+-1 to +-2, spread over the coordinates), noise scaled to the signal-to-noise ratio
+    ``snr``.  ``Psi(beta) = ||y - X beta||^2/(2n) + sum_j p_lam(beta_j)`` with SCAD (``param`` = a,
+    default 3.7) or MCP (``param`` = gamma, default 3); ``lam`` defaults to
+    ``sqrt(2 log p / n) * sigma``.
+
+    ``split=True``: ``f = loss + sum_j q(beta_j)`` (smooth, nonconvex, ``L = L_loss + 1/(a-1)`` or
+    ``+ 1/gamma``) and ``g = lam ||.||_1`` (for the accelerated method); ``split=False``: ``f`` the
+    loss and ``g`` the full penalty with its thresholding prox (the proximal-gradient baseline).
+    The true coefficients are ``problem.beta_true``; there is no f* (the problem is nonconvex).
+    """
+    from .sets import MCP, SCAD
+
+    rng = _rng(seed)
+    n, p, s = as_int(n, "n", minimum=1), as_int(p, "p", minimum=1), as_int(s, "s", minimum=1)
+    if s > p:
+        raise ValueError(f"s: the support size must not exceed p = {p}, got {s}")
+    rho = as_scalar(rho, "rho", nonnegative=True, upper=0.999)
+    if penalty not in ("scad", "mcp"):
+        raise ValueError(f"penalty: unknown value {penalty!r}; valid: mcp, scad")
+    param = (3.7 if penalty == "scad" else 3.0) if param is None else as_scalar(param, "param", positive=True)
+    idx = np.arange(p)
+    Sigma = rho ** np.abs(idx[:, None] - idx[None, :])
+    X = rng.standard_normal((n, p)) @ np.linalg.cholesky(Sigma).T
+    beta = np.zeros(p)
+    support = np.sort(rng.choice(p, size=s, replace=False))
+    beta[support] = rng.choice([-1.0, 1.0], size=s) * rng.uniform(1.0, 2.0, size=s)
+    signal = X @ beta
+    sigma = float(np.std(signal) / as_scalar(snr, "snr", positive=True))
+    y = signal + sigma * rng.standard_normal(n)
+    lam = float(np.sqrt(2 * np.log(p) / n) * sigma) if lam is None else as_scalar(lam, "lam", positive=True)
+    reg = L1(lam) if split else (SCAD(lam, param) if penalty == "scad" else MCP(lam, param))
+    prob = LinearModel(X, y, loss="squared", regularizer=reg, penalty=(penalty, lam, param) if split else None,
+                       x0=np.zeros(p), name=name or f"sparse_regression_{penalty}({'split' if split else 'full'})",
+                       solver=_no_optimum)
+    prob.beta_true = beta
+    return prob
+
+
+def _no_optimum(problem):
+    """Nonconvex problems have no certified optimum: gaps are not recorded."""
+    return None, None

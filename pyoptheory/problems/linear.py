@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .base import Constants, Problem
-from .sets import Regularizer
+from .sets import Regularizer, concave_deriv, penalty_value
 
 SQUARED, LOGISTIC, HINGE, ABSOLUTE, HUBER, AFFINE = range(6)
 LOSSES = {"squared": SQUARED, "logistic": LOGISTIC, "hinge": HINGE, "absolute": ABSOLUTE, "huber": HUBER,
@@ -102,7 +102,7 @@ class LinearModel(Problem):
 
     def __init__(self, A, b, *, loss, name, reduce="sum", weight=None, l2=0.0, const=0.0, loss_param=0.0,
                  regularizer=None, kind=None, x0=None, x_star=None, f_star=None, solver=None, extra_constants=None,
-                 gram_extremes=None):
+                 gram_extremes=None, penalty=None):
         self.A = A
         self.b = b
         n, d = A.shape
@@ -119,6 +119,10 @@ class LinearModel(Problem):
         self._solver = solver
         self._extra_constants = dict(extra_constants or {})
         self._gram_extremes = gram_extremes  # (lambda_max, lambda_min) of A^T A when known in closed form
+        # (kind, lam, par): the smooth concave part q = p_lam - lam|t| of a SCAD/MCP penalty, added to f
+        self.penalty = penalty
+        if penalty is not None and penalty[0] not in ("scad", "mcp"):
+            raise ValueError(f"penalty: unknown kind {penalty[0]!r}; valid: mcp, scad")
         if kind is None:
             smooth = self.loss in SMOOTH_LOSSES and self.reduce == SUM
             if regularizer is None:
@@ -144,7 +148,11 @@ class LinearModel(Problem):
         z = self._z(x)
         vals = loss_value(self.loss, z, self.b, self.loss_param)
         core = np.sum(vals) if self.reduce == SUM else np.max(vals)
-        return float(self.weight * core + 0.5 * self.l2 * np.dot(x, x) + self.const)
+        q = 0.0
+        if self.penalty is not None:
+            kind, lam, par = self.penalty
+            q = float(np.sum(penalty_value(kind, x, lam, par) - lam * np.abs(x)))
+        return float(self.weight * core + 0.5 * self.l2 * np.dot(x, x) + q + self.const)
 
     def grad(self, x):
         z = self._z(x)
@@ -156,7 +164,10 @@ class LinearModel(Problem):
             i = int(np.argmax(vals))  # first maximiser, as in the kernels
             row = self.A[i].toarray().ravel() if sp.issparse(self.A) else self.A[i]
             g = self.weight * float(loss_deriv(self.loss, z[i:i + 1], self.b[i:i + 1], self.loss_param)[0]) * row
-        return np.asarray(g, dtype=float).ravel() + self.l2 * x
+        g = np.asarray(g, dtype=float).ravel() + self.l2 * x
+        if self.penalty is not None:
+            g = g + concave_deriv(*self.penalty[:1], x, *self.penalty[1:])
+        return g
 
     # --- compiled description --------------------------------------------------
     @property
@@ -178,7 +189,10 @@ class LinearModel(Problem):
                 b=np.ascontiguousarray(self.b, dtype=np.float64), n=self.n, d=self.dim, loss=self.loss,
                 loss_param=self.loss_param, reduce=self.reduce, weight=self.weight, l2=self.l2, cst=self.const,
                 reg=reg.code, reg_scalar=float(reg.scalar), reg_lo=np.ascontiguousarray(lo, dtype=np.float64),
-                reg_hi=np.ascontiguousarray(hi, dtype=np.float64), sparse=sp.issparse(self.A))
+                reg_hi=np.ascontiguousarray(hi, dtype=np.float64), sparse=sp.issparse(self.A),
+                reg_param=float(reg.param), penalty={None: 0, "scad": 1, "mcp": 2}[self.penalty and self.penalty[0]],
+                pen_lam=float(self.penalty[1]) if self.penalty else 0.0,
+                pen_param=float(self.penalty[2]) if self.penalty else 0.0)
         return self._spec
 
     # --- constants ---------------------------------------------------------------
@@ -235,6 +249,16 @@ class LinearModel(Problem):
         if reg is not None and reg.is_indicator:
             vals["D"] = reg.diameter
             how["D"] = "exact: diameter of the constraint set"
+        if self.penalty is not None and "L" in vals:
+            kind, lam, par = self.penalty
+            curv = 1.0 / (par - 1.0) if kind == "scad" else 1.0 / par
+            vals["L"] += curv
+            how["L"] += f" + {curv:.6g} (the concave part of the {kind.upper()} penalty)"
+            vals["mu"] = 0.0
+            how["mu"] = "0: f is nonconvex (its negative curvature is bounded by the penalty's)"
+            vals["neg_curvature"] = curv
+            how["neg_curvature"] = f"exact: 1/(a-1) for SCAD, 1/gamma for MCP"
+            vals.pop("L_max", None)
         for key, (value, text) in self._extra_constants.items():
             vals[key], how[key] = value, text
         return Constants(vals, how)

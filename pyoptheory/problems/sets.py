@@ -11,13 +11,14 @@ import numpy as np
 from .._validation import as_float_array, as_scalar
 
 # Codes shared with the compiled kernels.
-REG_NONE, REG_L1, REG_BALL, REG_BOX, REG_SIMPLEX = range(5)
+REG_NONE, REG_L1, REG_BALL, REG_BOX, REG_SIMPLEX, REG_SCAD, REG_MCP = range(7)
 
 
 class Regularizer:
     code = REG_NONE
     is_indicator = False
     scalar = 0.0
+    param = 0.0
 
     def value(self, x):
         return 0.0
@@ -150,3 +151,78 @@ def project_simplex(y, radius=1.0):
     ok = np.nonzero(u - t > 0)[0]
     theta = t[ok[-1]]
     return np.maximum(y - theta, 0.0)
+
+
+def penalty_value(kind, t, lam, par):
+    """SCAD (a = par > 2) or MCP (gamma = par > 1) penalty p_lam(t), elementwise (catalogue 3.7)."""
+    a = np.abs(t)
+    if kind == "scad":
+        return np.where(a <= lam, lam * a, np.where(a <= par * lam, (2 * par * lam * a - t * t - lam * lam) /
+                                                     (2 * (par - 1)), 0.5 * lam * lam * (par + 1)))
+    return np.where(a <= par * lam, lam * a - t * t / (2 * par), 0.5 * par * lam * lam)
+
+
+def concave_deriv(kind, t, lam, par):
+    """q'(t) for q = p_lam - lam |t| (smooth and concave; Lipschitz 1/(a-1) for SCAD, 1/gamma for MCP)."""
+    a, s = np.abs(t), np.sign(t)
+    if kind == "scad":
+        return np.where(a <= lam, 0.0, np.where(a <= par * lam, -s * (a - lam) / (par - 1), -lam * s))
+    return np.where(a <= par * lam, -t / par, -lam * s)
+
+
+class _Penalty(Regularizer):
+    """Full nonconvex penalty ``g(x) = sum_j p_lam(x_j)`` with its thresholding prox (step c below
+    ``a - 1`` for SCAD, ``gamma`` for MCP)."""
+
+    kind = None
+
+    def __init__(self, lam, par):
+        self.lam = self.scalar = as_scalar(lam, "lam", positive=True)
+        self.param = float(par)
+
+    def value(self, x):
+        return float(np.sum(penalty_value(self.kind, x, self.lam, self.param)))
+
+    def max_step(self):
+        return self.param - 1.0 if self.kind == "scad" else self.param
+
+    def prox(self, y, step):
+        lam, par, c = self.lam, self.param, step
+        a, s = np.abs(y), np.sign(y)
+        soft = np.where(a > c * lam, s * (a - c * lam), 0.0)
+        if self.kind == "scad":
+            mid = ((par - 1) * y - s * c * par * lam) / (par - 1 - c)
+            return np.where(a <= lam * (1 + c), soft, np.where(a <= par * lam, mid, y))
+        return np.where(a <= par * lam, soft / (1 - c / par), y)
+
+
+class SCAD(_Penalty):
+    """SCAD penalty (Fan & Li 2001), ``a > 2`` (default 3.7)."""
+
+    code = REG_SCAD
+    kind = "scad"
+
+    def __init__(self, lam, a=3.7):
+        a = as_scalar(a, "a", positive=True)
+        if a <= 2:
+            raise ValueError(f"a: SCAD needs a > 2, got {a}")
+        super().__init__(lam, a)
+
+    def __repr__(self):
+        return f"SCAD(lam={self.lam}, a={self.param})"
+
+
+class MCP(_Penalty):
+    """MCP penalty (Zhang 2010), ``gamma > 1`` (default 3)."""
+
+    code = REG_MCP
+    kind = "mcp"
+
+    def __init__(self, lam, gamma=3.0):
+        gamma = as_scalar(gamma, "gamma", positive=True)
+        if gamma <= 1:
+            raise ValueError(f"gamma: MCP needs gamma > 1, got {gamma}")
+        super().__init__(lam, gamma)
+
+    def __repr__(self):
+        return f"MCP(lam={self.lam}, gamma={self.param})"

@@ -98,6 +98,26 @@ def _scale(c):
     return c.L * c.D0**2
 
 
+def sparse_scad(T=None):
+    """Sparse regression n = 200, p = 1000, s = 10, Toeplitz(0.5), SNR 3, SCAD (a = 3.7), split form."""
+    return P.sparse_regression(penalty="scad", split=True, seed=0)
+
+
+def sparse_mcp(T=None):
+    """The same design with MCP (gamma = 3), split form."""
+    return P.sparse_regression(penalty="mcp", split=True, seed=1)
+
+
+def nonconvex_shape(T, c, p):
+    """[M] order only: L_f (Psi(x0) - Psi_low)/T with Psi_low = 0 <= Psi* (constant 1)."""
+    return np.inf if T == 0 else c.L * p["psi0"] / T
+
+
+def nonconvex_params(problem, c, T):
+    """Prescribed: beta_k = lambda_k = 1/(2 L_f), alpha_k = 2/(k+1)."""
+    return {"psi0": problem.objective(problem.x0)}
+
+
 # --- parameters ------------------------------------------------------------------------------------
 
 
@@ -208,3 +228,13 @@ THEOREMS = [
         source="Ghadimi, Feyzmahdavian & Johansson (2015); PEPit heavy_ball_momentum; catalogue 3.3",
         instances=(Instance("quadratic_kappa_100", quadratic_kappa_100), Instance("breast_cancer_logistic", breast_cancer))),
 ]
+
+THEOREMS.append(Theorem(
+    id="nonconvex_ag.stationarity", method="nonconvex_ag",
+    assumptions=("f = loss + q smooth (L_f), possibly nonconvex", "h = lam ||.||_1", "beta = 1/(2 L_f)"),
+    quantity="grad_map2", statement="min_{k<=N} ||G_beta(x_md^k)||^2 = O(L_f (Psi(x0) - Psi*)/N) (order recalled)",
+    bound=nonconvex_shape, params=nonconvex_params, options=only(), rate=power(-1.0), tight=False, confirmed="M",
+    source="Ghadimi & Lan (2016), Accelerated gradient methods for nonconvex nonlinear and stochastic programming, "
+           "Thm 2 (order recalled; catalogue 3.7 [M])",
+    instances=(Instance("sparse_regression_scad", sparse_scad), Instance("sparse_regression_mcp", sparse_mcp)),
+    horizons_quick=(1, 2, 3, 5, 8, 13, 20, 32, 50, 80, 130, 200, 320, 500, 800, 1300, 2000)))

@@ -77,7 +77,8 @@ class Theorem:
         The registered method the theorem is about.
     assumptions : tuple of str
     quantity : str
-        ``gap`` (F(x_T) - F*), ``gap_best``, ``gap_avg`` or ``dist2`` (||x_T - x*||^2).
+        ``gap`` (F(x_T) - F*), ``gap_best``, ``gap_avg``, ``dist2`` (||x_T - x*||^2) or ``grad_map2``
+        (min over iterations of the squared gradient-mapping norm, nonconvex methods).
     statement : str
         The bound in words and symbols.
     bound : callable ``bound(T, c, p)``
@@ -136,7 +137,7 @@ class Theorem:
     def __post_init__(self):
         if self.confirmed not in CONFIRMATIONS:
             raise ValueError(f"confirmed: unknown tag {self.confirmed!r}")
-        if self.quantity not in ("gap", "gap_best", "gap_avg", "dist2"):
+        if self.quantity not in ("gap", "gap_best", "gap_avg", "dist2", "grad_map2"):
             raise ValueError(f"quantity: unknown quantity {self.quantity!r}")
 
     def constants_for(self, problem, x0=None):

@@ -51,6 +51,8 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
                 value = np.inf
             elif th.quantity == "dist2":
                 value = float(tr["dist"][hit[0]] ** 2)
+            elif th.quantity == "grad_map2":
+                value = float(tr["grad_norm_min"][hit[0]] ** 2)
             else:
                 value = float(tr[th.quantity][hit[0]])
             pT = p if separate else th.params(prob, c, T)

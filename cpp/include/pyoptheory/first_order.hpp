@@ -23,7 +23,8 @@ enum Method : int {
   AGD_SIMPLE = 6,  // momentum (k-1)/(k+2)
   AGD_SC = 7,      // constant momentum beta (strongly convex)
   HEAVY_BALL = 8,  // x_{k+1} = x_k - alpha grad f(x_k) + beta (x_k - x_{k-1})
-  SHB = 9          // stochastic heavy ball, momentum beta or tied to the step: (1 - sqrt(mu eta_k))^2
+  SHB = 9,         // stochastic heavy ball, momentum beta or tied to the step: (1 - sqrt(mu eta_k))^2
+  NONCONVEX_AG = 10  // Ghadimi & Lan (2016) accelerated gradient for nonconvex composite problems
 };
 
 // Layout of the scalar state shared with Python (pyoptheory/kernels/layout.py).
@@ -129,6 +130,26 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
           return BACKTRACK_FAILED;
         }
       }
+    } else if (method == NONCONVEX_AG) {
+      // Ghadimi & Lan (2016): alpha_k = 2/(k+1) (1-based), x_md = (1 - alpha) x_ag + alpha x,
+      // x = prox_{lam h}(x - lam grad f(x_md)), x_ag = prox_{beta h}(x_md - beta grad f(x_md)),
+      // lam = beta = steps[k]; min_k ||G_beta(x_md)||^2 is kept in S_BEST_F.  x_ag is r.x, x is xbest.
+      double* xs = r.xbest;
+      const double alpha = 2.0 / static_cast<double>(k + 2), beta = step_at(r, k);
+      for (int64_t j = 0; j < d; ++j) y[j] = (1.0 - alpha) * r.x[j] + alpha * xs[j];
+      const double fm = m.value_grad(y.data(), r.grad, n_threads);
+      scal[S_GRAD_EVALS] += 1;
+      if (!std::isfinite(fm)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      for (int64_t j = 0; j < d; ++j) gy[j] = xs[j] - beta * r.grad[j];
+      m.prox(gy.data(), beta, xs);
+      for (int64_t j = 0; j < d; ++j) gy[j] = y[j] - beta * r.grad[j];
+      m.prox(gy.data(), beta, r.x);
+      double gm = 0.0;
+      for (int64_t j = 0; j < d; ++j) {
+        const double gj = (y[j] - r.x[j]) / beta;
+        gm += gj * gj;
+      }
+      if (gm < scal[S_BEST_F]) scal[S_BEST_F] = gm;
     } else if (method == SHB) {
       // Stochastic heavy ball: x_{k+1} = x_k - eta_k g(x_k) + beta_k (x_k - x_{k-1}), x_{k-1} in xbest,
       // beta_k = (1 - sqrt(mu eta_k))^2 when mu is given (the momentum tied to the stage's step).

@@ -22,7 +22,46 @@ namespace pyoptheory {
 
 enum Loss : int { SQUARED = 0, LOGISTIC = 1, HINGE = 2, ABSOLUTE = 3, HUBER = 4, AFFINE = 5 };
 enum Reduce : int { SUM = 0, MAX = 1 };
-enum Reg : int { REG_NONE = 0, REG_L1 = 1, REG_BALL = 2, REG_BOX = 3, REG_SIMPLEX = 4 };
+enum Reg : int { REG_NONE = 0, REG_L1 = 1, REG_BALL = 2, REG_BOX = 3, REG_SIMPLEX = 4, REG_SCAD = 5, REG_MCP = 6 };
+enum Penalty : int { PEN_NONE = 0, PEN_SCAD = 1, PEN_MCP = 2 };
+
+// Nonconvex penalties p_lam (SCAD with a > 2, MCP with gamma > 1), their smooth concave parts
+// q = p_lam - lam |t| (Yang, Asgharian & Bhatnagar; catalogue 3.7) and their thresholding prox.
+inline double penalty_value(int pen, double t, double lam, double par) {
+  const double a = std::fabs(t);
+  if (pen == PEN_SCAD) {
+    if (a <= lam) return lam * a;
+    if (a <= par * lam) return (2.0 * par * lam * a - t * t - lam * lam) / (2.0 * (par - 1.0));
+    return 0.5 * lam * lam * (par + 1.0);
+  }
+  return a <= par * lam ? lam * a - t * t / (2.0 * par) : 0.5 * par * lam * lam;  // MCP
+}
+
+inline double concave_part(int pen, double t, double lam, double par) {
+  return penalty_value(pen, t, lam, par) - lam * std::fabs(t);
+}
+
+inline double concave_deriv(int pen, double t, double lam, double par) {
+  const double a = std::fabs(t), s = t > 0 ? 1.0 : (t < 0 ? -1.0 : 0.0);
+  if (pen == PEN_SCAD) {
+    if (a <= lam) return 0.0;
+    if (a <= par * lam) return -s * (a - lam) / (par - 1.0);
+    return -lam * s;
+  }
+  return a <= par * lam ? -t / par : -lam * s;  // MCP
+}
+
+// prox_{c p_lam}(z): SCAD needs c < a - 1, MCP needs c < gamma (checked in Python).
+inline double penalty_prox(int reg, double z, double c, double lam, double par) {
+  const double a = std::fabs(z), s = z > 0 ? 1.0 : (z < 0 ? -1.0 : 0.0);
+  if (reg == REG_SCAD) {
+    if (a <= lam * (1.0 + c)) return a > c * lam ? s * (a - c * lam) : 0.0;
+    if (a <= par * lam) return ((par - 1.0) * z - s * c * par * lam) / (par - 1.0 - c);
+    return z;
+  }
+  if (a <= par * lam) return a > c * lam ? s * (a - c * lam) / (1.0 - c / par) : 0.0;  // MCP (firm)
+  return z;
+}
 
 // phi(z, b) and one (sub)derivative d phi / d z; ties (|r| = 0, margin = 1) take 0.
 inline double loss_value(int loss, double z, double b, double p) {
@@ -62,6 +101,9 @@ struct LinearModel {
   double loss_param = 0.0, weight = 1.0, l2 = 0.0, cst = 0.0;
   int reg = REG_NONE;
   double reg_scalar = 0.0;
+  double reg_param = 0.0;  // a of SCAD, gamma of MCP (regularizer)
+  int penalty = PEN_NONE;  // smooth concave part q of a SCAD/MCP penalty, added to f
+  double pen_lam = 0.0, pen_param = 0.0;
   const double* reg_lo = nullptr;  // box lower bounds, or the ball's centre
   const double* reg_hi = nullptr;  // box upper bounds
 
@@ -162,6 +204,12 @@ struct LinearModel {
       if (grad)
         for (int64_t j = 0; j < d; ++j) grad[j] += l2 * x[j];
     }
+    if (penalty != PEN_NONE) {
+      for (int64_t j = 0; j < d; ++j) {
+        f += concave_part(penalty, x[j], pen_lam, pen_param);
+        if (grad) grad[j] += concave_deriv(penalty, x[j], pen_lam, pen_param);
+      }
+    }
     return f + cst;
   }
 
@@ -181,6 +229,11 @@ struct LinearModel {
 
   // g(x): lam ||x||_1 for the l1 regularizer; 0 for indicators (iterates are kept feasible).
   double reg_value(const double* x) const {
+    if (reg == REG_SCAD || reg == REG_MCP) {
+      double s = 0.0;
+      for (int64_t j = 0; j < d; ++j) s += penalty_value(reg == REG_SCAD ? PEN_SCAD : PEN_MCP, x[j], reg_scalar, reg_param);
+      return s;
+    }
     if (reg != REG_L1) return 0.0;
     double s = 0.0;
     for (int64_t j = 0; j < d; ++j) s += std::fabs(x[j]);
@@ -210,6 +263,10 @@ struct LinearModel {
         for (int64_t j = 0; j < d; ++j) out[j] = std::min(std::max(y[j], reg_lo[j]), reg_hi[j]);
         break;
       case REG_SIMPLEX: project_simplex(y, reg_scalar, out); break;
+      case REG_SCAD:
+      case REG_MCP:
+        for (int64_t j = 0; j < d; ++j) out[j] = penalty_prox(reg, y[j], step, reg_scalar, reg_param);
+        break;
       default:
         if (out != y) std::copy(y, y + d, out);
     }
