@@ -116,3 +116,14 @@ def test_accelerated_vs_gd_data_respects_the_bounds():
         sub = frame[(frame.method == method) & (frame.k > 0) & frame.bound.notna()]
         floor = 1e-13 * sub.groupby("instance").gap.transform("max")  # floating-point floor
         assert (sub.gap <= sub.bound * (1 + 1e-9) + floor).all()
+
+
+def test_stochastic_heavy_ball_batch_variance_shrinks_with_the_batch():
+    import numpy as np
+
+    frame = get_figure("stochastic-heavy-ball-batch").compute(quick=True)
+    last = frame[frame.k == frame.k.max()].set_index(["method", "batch"])["loss"]
+    for method in ("sgd", "shb"):
+        finals = last[method].sort_index().to_numpy()
+        assert np.all(np.diff(finals) < 0)  # larger batches, smaller final loss
+    assert last["shb"][4096] < last["sgd"][4096]  # the bias regime: momentum ends lower
