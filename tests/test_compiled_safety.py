@@ -1,5 +1,4 @@
 """The C++ extension refuses bad input with ValueError/TypeError and never crashes; Ctrl-C stops a compiled run."""
-import os
 import signal
 import subprocess
 import sys

@@ -5,7 +5,6 @@ import pytest
 import pyoptheory as po
 from pyoptheory import problems as P
 from pyoptheory.problems.linear import LinearModel
-from pyoptheory.theory.base import Instance, Theorem
 
 HORIZONS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 

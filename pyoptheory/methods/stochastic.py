@@ -143,7 +143,7 @@ def sgd(problem, *, step=None, schedule=None, batch_size=None, replace=True, out
         convex, constant step: ``E||x_t - x*||^2 <= (1 - eta mu)^t ||x0 - x*||^2 + 2 eta sigma*/mu``
         (``sgd.strongly_convex.constant``); last iterate under any schedule: the refined bound of
         Defazio et al. (2023), Thm 10 (``sgd.last_iterate.*``).
-    """ + _DOC_COMMON
+    """
     return _run_sgd(problem, "sgd", "sgd.smooth.average", step=step, schedule=schedule, batch_size=batch_size,
                     replace=replace, output=output, suffix=suffix, average_from=average_from, backend=backend,
                     **options)
@@ -164,7 +164,7 @@ def projected_sgd(problem, *, step=None, schedule=None, batch_size=None, replace
         step-weighted average, ``E||g||^2 <= B^2`` (theorem ``sgd.subgradient.convex``, catalogue
         1.1); strongly convex with ``eta_t = 2/(mu(t+1))`` and t-weighted averaging:
         ``2 B^2/(mu (k+1))`` (``sgd.strongly_convex.lsb``, Lacoste-Julien, Schmidt & Bach 2012).
-    """ + _DOC_COMMON
+    """
     return _run_sgd(problem, "projected_sgd", "sgd.subgradient.convex", step=step, schedule=schedule,
                     batch_size=batch_size, replace=replace, output=output, suffix=suffix,
                     average_from=average_from, backend=backend, **options)
@@ -187,20 +187,22 @@ def proximal_sgd(problem, *, step=None, schedule=None, batch_size=None, replace=
         ``E F(xbar) - F* <= (||x0 - x*||^2 + 8 eta^2 L_max (F(x0) - F*))/(2 eta (1 - 4 eta L_max) T)
         + 2 eta sigma_F*/(1 - 4 eta L_max)`` (catalogue 1.5, derived there; theorems
         ``proximal_sgd.strongly_convex``, ``proximal_sgd.convex``).
-    """ + _DOC_COMMON
+    """
     return _run_sgd(problem, "proximal_sgd", "proximal_sgd.convex", step=step, schedule=schedule,
                     batch_size=batch_size, replace=replace, output=output, suffix=suffix,
                     average_from=average_from, backend=backend, **options)
 
 
 def _momentum_plan(sp, name, code, seq, scal, backend, common):
-    from ..kernels import layout as K  # noqa: F811
-
     if common["output"] != "last":
         raise ValueError(f"output: {name} returns the last iterate (the one its theorems bound)")
     kernel, backend = select_kernel(sp, backend)
     plan = Plan(problem=sp, method=name, code=code, step_seq=seq, stochastic=sp, scal_init=scal, **common)
     return run(plan, kernel, backend)
+
+
+for _method in (sgd, projected_sgd, proximal_sgd):
+    _method.__doc__ += _DOC_COMMON
 
 
 @register("shb", accepts=("smooth",), backends=BACKENDS, theorem="shb.step_decay")
@@ -220,8 +222,6 @@ def shb(problem, *, step=None, stages=None, decay=2.0, momentum=None, mu=None, b
     iterations for SGD, and variance ``O(d sigma^2/(M T))`` under anisotropic noise ``cov <= sigma^2 H/M``
     (:func:`pyoptheory.problems.anisotropic_noise`).
     """
-    from ..kernels import layout as K  # noqa: F811
-
     sp = stochastic_problem(problem, batch_size, replace)
     common = common_options(sp, **options)
     c = sp.constants

@@ -257,7 +257,7 @@ class LinearModel(Problem):
             vals["mu"] = 0.0
             how["mu"] = "0: f is nonconvex (its negative curvature is bounded by the penalty's)"
             vals["neg_curvature"] = curv
-            how["neg_curvature"] = f"exact: 1/(a-1) for SCAD, 1/gamma for MCP"
+            how["neg_curvature"] = "exact: 1/(a-1) for SCAD, 1/gamma for MCP"
             vals.pop("L_max", None)
         for key, (value, text) in self._extra_constants.items():
             vals[key], how[key] = value, text
