@@ -9,6 +9,7 @@
 
 #include "pyoptheory/first_order.hpp"
 #include "pyoptheory/linear_model.hpp"
+#include "pyoptheory/sinkhorn.hpp"
 
 namespace py = pybind11;
 using pyoptheory::LinearModel;
@@ -165,6 +166,51 @@ darr prox(const PyLinearModel& pm, darr y, double step) {
   return out;
 }
 
+py::tuple sinkhorn_log(darr C, darr a, darr b, double reg, darr f, darr g, int64_t iters, double tol, int n_threads) {
+  require(C.ndim() == 2, "C must be a 2-d float64 array");
+  const int64_t n = C.shape(0), m = C.shape(1);
+  require(a.ndim() == 1 && a.shape(0) == n && b.ndim() == 1 && b.shape(0) == m, "a, b must match the shape of C");
+  require(reg > 0.0 && std::isfinite(reg), "reg must be positive");
+  double* fp = vec(f, n, "f");
+  double* gp = vec(g, m, "g");
+  pyoptheory::OTProblem p{C.data(), n, m, a.data(), b.data(), reg};
+  double err[2] = {0.0, 0.0};
+  int64_t done;
+  {
+    py::gil_scoped_release release;
+    done = pyoptheory::sinkhorn_log(p, fp, gp, iters, tol, err, n_threads);
+  }
+  return py::make_tuple(done, err[0], err[1] != 0.0);
+}
+
+py::tuple sinkhorn_row_error(darr C, darr a, darr b, double reg, darr f, darr g, int n_threads) {
+  require(C.ndim() == 2 && a.ndim() == 1 && a.shape(0) == C.shape(0) && b.ndim() == 1 && b.shape(0) == C.shape(1) &&
+              f.ndim() == 1 && f.shape(0) == C.shape(0) && g.ndim() == 1 && g.shape(0) == C.shape(1),
+          "sinkhorn_row_error: inconsistent shapes");
+  pyoptheory::OTProblem p{C.data(), C.shape(0), C.shape(1), a.data(), b.data(), reg};
+  double err, mass = 0.0;
+  {
+    py::gil_scoped_release release;
+    err = pyoptheory::sinkhorn_row_update(p, const_cast<double*>(f.data()), g.data(), n_threads, false, &mass);
+  }
+  return py::make_tuple(err, mass);
+}
+
+py::tuple sinkhorn_scaling(darr K, darr a, darr b, darr u, darr v, int64_t iters, double tol, int n_threads) {
+  require(K.ndim() == 2, "K must be a 2-d float64 array");
+  const int64_t n = K.shape(0), m = K.shape(1);
+  require(a.ndim() == 1 && a.shape(0) == n && b.ndim() == 1 && b.shape(0) == m, "a, b must match the shape of K");
+  double* up = vec(u, n, "u");
+  double* vp = vec(v, m, "v");
+  double err[2] = {0.0, 0.0};
+  int64_t done;
+  {
+    py::gil_scoped_release release;
+    done = pyoptheory::sinkhorn_scaling(K.data(), n, m, a.data(), b.data(), up, vp, iters, tol, err, n_threads);
+  }
+  return py::make_tuple(done, err[0], err[1] != 0.0);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -180,6 +226,12 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("k1"), py::arg("n_threads"), py::arg("idx"), py::arg("noise"));
   mod.def("evaluate", &evaluate, py::arg("model"), py::arg("x"), py::arg("grad").noconvert(), py::arg("n_threads"));
   mod.def("prox", &prox, py::arg("model"), py::arg("y"), py::arg("step"));
+  mod.def("sinkhorn_log", &sinkhorn_log, py::arg("C"), py::arg("a"), py::arg("b"), py::arg("reg"),
+          py::arg("f").noconvert(), py::arg("g").noconvert(), py::arg("iters"), py::arg("tol"), py::arg("n_threads"));
+  mod.def("sinkhorn_row_error", &sinkhorn_row_error, py::arg("C"), py::arg("a"), py::arg("b"), py::arg("reg"),
+          py::arg("f"), py::arg("g"), py::arg("n_threads"));
+  mod.def("sinkhorn_scaling", &sinkhorn_scaling, py::arg("K"), py::arg("a"), py::arg("b"), py::arg("u").noconvert(),
+          py::arg("v").noconvert(), py::arg("iters"), py::arg("tol"), py::arg("n_threads"));
 #ifdef PYOPTHEORY_OPENMP
   mod.attr("has_openmp") = true;
 #else

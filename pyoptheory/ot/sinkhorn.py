@@ -1,0 +1,263 @@
+r"""Sinkhorn's algorithm for entropic optimal transport (catalogue: structured.md, section 2).
+
+Problem (POT's convention, ``reg = epsilon = 1/eta`` of the SNS paper):
+
+.. math::
+
+    \min_{P \ge 0,\ P 1 = a,\ P^\top 1 = b} \langle C, P\rangle + \mathrm{reg} \sum_{ij} P_{ij} (\log P_{ij} - 1),
+
+with dual potentials ``f, g`` and plan ``P_ij = exp((f_i + g_j - C_ij)/reg)``; the dual
+objective ``D(f, g) = <a, f> + <b, g> - reg sum_ij P_ij + reg * mass`` is concave, and each
+Sinkhorn half-step maximises it exactly over one block:
+
+    f_i = reg log a_i - reg LSE_j((g_j - C_ij)/reg),   g_j = reg log b_j - reg LSE_i((f_i - C_ij)/reg).
+
+``method="log"`` runs these log-sum-exp updates (no overflow at any ``reg``); ``"scaling"`` the
+multiplicative form ``u = a/(K v)``, ``v = b/(K^T u)`` with ``K = exp(-C/reg)`` (fast for large
+``reg``; it underflows at small ``reg`` and then stops with ``success=False`` and a message).
+The NumPy functions here are the references of ``cpp/include/pyoptheory/sinkhorn.hpp``.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from scipy.special import logsumexp
+
+from .._validation import as_float_array, as_int, as_scalar, choose
+from ..result import Result, Trace
+
+METHODS = ("log", "scaling")
+BACKENDS = ("numpy", "cpp")
+
+
+# --- NumPy references -----------------------------------------------------------------------
+def row_update(C, a, b, reg, f, g, update=True):
+    """Row half-step: returns ``||P 1 - a||_1`` of the current plan and (if ``update``) sets
+    ``f = reg (log a - LSE_j((g_j - C_ij)/reg))``."""
+    lse = logsumexp((g[None, :] - C) / reg, axis=1)
+    rows = np.exp(f / reg + lse)
+    err = float(np.sum(np.abs(rows - a)))
+    if update:
+        with np.errstate(divide="ignore"):
+            f[:] = np.where(a > 0, reg * (np.log(a) - lse), -np.inf)
+    return err if update else (err, float(np.sum(rows)))
+
+
+def col_update(C, a, b, reg, f, g):
+    """Column half-step: ``g = reg (log b - LSE_i((f_i - C_ij)/reg))``."""
+    lse = logsumexp((f[:, None] - C) / reg, axis=0)
+    with np.errstate(divide="ignore"):
+        g[:] = np.where(b > 0, reg * (np.log(b) - lse), -np.inf)
+
+
+def log_iterations(C, a, b, reg, f, g, iters, tol):
+    """``iters`` log-domain iterations; stop when the error measured before a row update is <= tol."""
+    err = np.nan
+    for it in range(iters):
+        err = row_update(C, a, b, reg, f, g)
+        if not np.isfinite(err):
+            return it, err, True
+        if err <= tol:
+            return it, err, False
+        col_update(C, a, b, reg, f, g)
+    return iters, err, False
+
+
+def scaling_iterations(K, a, b, u, v, iters, tol):
+    """``iters`` scaling iterations ``u = a/(K v)``, ``v = b/(K^T u)``; stops on underflow."""
+    err = np.nan
+    for it in range(iters):
+        kv = K @ v
+        err = float(np.sum(np.abs(u * kv - a)))
+        if not np.isfinite(err) or np.any((a > 0) & ~(kv > 0)):
+            return it, err, True
+        if err <= tol:
+            return it, err, False
+        u[:] = np.where(a > 0, a / np.where(kv > 0, kv, 1.0), 0.0)
+        ktu = K.T @ u
+        if np.any((b > 0) & ~(ktu > 0)) or not np.all(np.isfinite(ktu)):
+            return it, err, True
+        v[:] = np.where(b > 0, b / np.where(ktu > 0, ktu, 1.0), 0.0)
+    return iters, err, False
+
+
+# --- the solver ---------------------------------------------------------------------------------
+def _check_inputs(a, b, C, reg, normalize):
+    C = as_float_array(C, "C", ndim=2)
+    n, m = C.shape
+    a = as_float_array(a, "a", ndim=1, shape=(n,))
+    b = as_float_array(b, "b", ndim=1, shape=(m,))
+    if np.any(a < 0):
+        raise ValueError("a: marginals must be nonnegative")
+    if np.any(b < 0):
+        raise ValueError("b: marginals must be nonnegative")
+    sa, sb = a.sum(), b.sum()
+    if sa <= 0 or sb <= 0:
+        raise ValueError("a, b: marginals must have positive mass")
+    if abs(sa - sb) > 1e-9 * max(sa, sb):
+        if not normalize:
+            raise ValueError(f"a, b: masses differ ({sa:.12g} vs {sb:.12g}); pass normalize=True to rescale both to 1")
+    if normalize:
+        a, b = a / sa, b / sb
+    reg = as_scalar(reg, "reg", positive=True)
+    return a, b, C, reg
+
+
+def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max_time=None, warm_start=None,
+             backend="cpp", n_threads=None, record=None, callback=None, normalize=False):
+    r"""Entropic optimal transport by Sinkhorn's algorithm (see the module docstring).
+
+    Parameters
+    ----------
+    a, b : array (n,), (m,)
+        Nonnegative marginals of equal mass (``normalize=True`` rescales both to 1).  Zero-mass
+        bins get potential ``-inf`` and zero rows/columns in the plan.
+    C : array (n, m)
+        Cost matrix (finite).  Integer and float32 input is converted to float64.
+    reg : float
+        Entropic regularization epsilon (POT's ``reg``; the SNS paper's ``eta = 1/reg``).
+    method : {"log", "scaling"}
+    marginal_tol : float
+        Stop when ``||P 1 - a||_1 + ||P^T 1 - b||_1`` (the column term is 0 after each column update)
+        is at most this.
+    steps : int
+        Full iterations (both half-steps).
+    max_time : float, optional
+        Seconds; the run stops with ``success=False``.
+    warm_start : (f, g), optional
+        Initial dual potentials.
+    backend : {"cpp", "numpy"}
+    record, callback
+        As in :func:`pyoptheory.solve` (log-spaced checkpoints; ``callback(result)`` may raise
+        ``StopIteration``).
+
+    Returns
+    -------
+    Result
+        ``x``: the plan (n, m); ``f``, ``g``: the potentials; ``fun``: the dual objective;
+        ``cost``: ``<C, P>``; ``entropic_cost``: ``<C, P> + reg sum P (log P - 1) + reg * mass``;
+        ``marginal_err``; ``trace`` with ``iter``, ``time``, ``marginal_err``, ``fun``.
+        ``success`` is True only when ``marginal_tol`` was reached.
+
+    References
+    ----------
+    Sinkhorn (1964); Cuturi (2013); Peyre & Cuturi, Computational Optimal Transport (2019), ch. 4.
+    """
+    from ..methods._driver import checkpoints, default_threads
+
+    a, b, C, reg = _check_inputs(a, b, C, reg, normalize)
+    n, m = C.shape
+    choose(method, "method", METHODS)
+    choose(backend, "backend", BACKENDS)
+    steps = as_int(steps, "steps", minimum=0)
+    tol = as_scalar(marginal_tol, "marginal_tol", nonnegative=True)
+    max_time = np.inf if max_time is None else as_scalar(max_time, "max_time", positive=True)
+    n_threads = default_threads() if n_threads is None else as_int(n_threads, "n_threads", minimum=1)
+    if callback is not None and not callable(callback):
+        raise TypeError("callback: must be callable as callback(intermediate_result)")
+    mass = float(a.sum())
+    if warm_start is None:
+        f, g = np.zeros(n), np.zeros(m)
+    else:
+        f = as_float_array(warm_start[0], "warm_start[0]", shape=(n,), finite=False)
+        g = as_float_array(warm_start[1], "warm_start[1]", shape=(m,), finite=False)
+    if method == "scaling":
+        K = np.exp(-C / reg)
+        u, v = np.exp(f / reg), np.exp(g / reg)
+    core = None
+    if backend == "cpp":
+        from .. import _core as core
+    ckpts = checkpoints(record, steps)
+    cap = int(max(1, 2e7 // (n * m)))
+    cols = {"iter": [], "time": [], "marginal_err": [], "fun": []}
+
+    def potentials():
+        if method == "scaling":
+            with np.errstate(divide="ignore"):
+                return reg * np.log(u), reg * np.log(v)
+        return f, g
+
+    def error_and_mass():
+        """``||P 1 - a||_1`` and ``sum P`` of the current plan (one pass over C, nothing updated)."""
+        ff, gg = potentials()
+        if core is not None:
+            return core.sinkhorn_row_error(C, a, b, reg, np.ascontiguousarray(ff), np.ascontiguousarray(gg), n_threads)
+        return row_update(C, a, b, reg, ff.copy(), gg, update=False)
+
+    def dual(ff, gg, total):
+        """D(f, g) = <a, f> + <b, g> - reg sum P + reg mass (zero-mass bins contribute nothing)."""
+        return float(np.dot(a[a > 0], ff[a > 0]) + np.dot(b[b > 0], gg[b > 0]) - reg * total + reg * mass)
+
+    def record_at(k, elapsed):
+        err, total = error_and_mass()
+        cols["iter"].append(k)
+        cols["time"].append(elapsed)
+        cols["marginal_err"].append(err)
+        cols["fun"].append(dual(*potentials(), total))
+        return err
+
+    def build(k, status, message, err):
+        ff, gg = potentials()
+        with np.errstate(over="ignore", invalid="ignore"):
+            P = np.exp((ff[:, None] + gg[None, :] - C) / reg)
+        P = np.where(np.isfinite(P), P, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ent = float(np.sum(np.where(P > 0, P * (np.log(np.where(P > 0, P, 1.0)) - 1.0), 0.0)))
+        cost = float(np.sum(C * P))
+        return Result(x=P, f=ff.copy(), g=gg.copy(), fun=dual(ff, gg, float(P.sum())), cost=cost, entropic_cost=cost + reg * ent + reg * mass,
+                      marginal_err=err, nit=int(k), success=bool(err <= tol), status=status, message=message,
+                      trace=Trace({c: np.asarray(vals) for c, vals in cols.items()}), backend=backend, seed=None,
+                      grad_evals=2 * int(k), fevals=0, method=f"sinkhorn_{method}", problem="entropic_ot")
+
+    elapsed, k = 0.0, 0
+    err = record_at(0, 0.0)
+    if err <= tol:
+        return build(0, 6, "converged: marginal_tol reached at x0", err)
+    status, message, next_ck = 0, "", 1
+    try:
+        while k < steps:
+            target = min(ckpts[next_ck], k + cap)
+            t0 = time.perf_counter()
+            if method == "log":
+                if core is not None:
+                    done, kerr, bad = core.sinkhorn_log(C, a, b, reg, f, g, target - k, tol, n_threads)
+                else:
+                    done, kerr, bad = log_iterations(C, a, b, reg, f, g, target - k, tol)
+            else:
+                if core is not None:
+                    done, kerr, bad = core.sinkhorn_scaling(K, a, b, u, v, target - k, tol, n_threads)
+                else:
+                    done, kerr, bad = scaling_iterations(K, a, b, u, v, target - k, tol)
+            elapsed += time.perf_counter() - t0
+            k += done
+            if bad:
+                status = 1
+                message = (f"stopped at iteration {k}: " + ("the scaling form underflowed (use method='log')"
+                                                             if method == "scaling" else "non-finite potentials"))
+                err = kerr if np.isfinite(kerr) else (cols["marginal_err"][-1] if cols["marginal_err"] else np.nan)
+                break
+            if kerr <= tol:
+                status, message, err = 6, f"converged at iteration {k}: marginal error {kerr:.3e} <= marginal_tol", kerr
+                break
+            if k == ckpts[next_ck]:
+                next_ck += 1
+                err = record_at(k, elapsed)
+                if callback is not None:
+                    try:
+                        callback(build(k, 0, "intermediate result", err))
+                    except StopIteration:
+                        status, message = 4, f"stopped by the callback at iteration {k}"
+                        break
+            if elapsed > max_time:
+                status, message = 3, f"stopped at iteration {k}: max_time={max_time:g} s reached"
+                break
+    except KeyboardInterrupt:
+        status, message = 5, f"interrupted (KeyboardInterrupt) at iteration {k}"
+    if status != 1 and (not cols["iter"] or cols["iter"][-1] != k):
+        err = record_at(k, elapsed)
+    if status == 0:
+        message = (f"marginal error {err:.3e} above marginal_tol {tol:.3e} after steps={steps}" if err > tol
+                   else f"converged at iteration {k}")
+        status = 0 if err > tol else 6
+    return build(k, status, message, err)

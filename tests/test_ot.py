@@ -1,0 +1,169 @@
+"""Entropic OT: Sinkhorn in the log and scaling domains against POT and the classical theorems."""
+import numpy as np
+import ot as pot
+import pytest
+from scipy.optimize import linear_sum_assignment
+
+import pyoptheory as po
+from pyoptheory.ot.sinkhorn import col_update, row_update
+
+
+def clouds(n, m=None, seed=0):
+    rng = np.random.default_rng(seed)
+    m = n if m is None else m
+    C = po.ot.cost(rng.random((n, 2)), rng.random((m, 2)), normalize=True)
+    return np.full(n, 1 / n), np.full(m, 1 / m), C
+
+
+@pytest.mark.parametrize("n", [200, 500])
+@pytest.mark.parametrize("factor", [0.05, 0.01])
+def test_plans_equal_pots_sinkhorn_log(n, factor):
+    a, b, C = clouds(n, seed=n)
+    reg = factor * C.max()
+    ours = po.ot.sinkhorn(a, b, C, reg, marginal_tol=1e-11, steps=200_000)
+    ref = pot.sinkhorn(a, b, C, reg, method="sinkhorn_log", stopThr=1e-12, numItermax=200_000)
+    assert ours.success
+    assert np.abs(ours.x - ref).sum() / ref.sum() <= 1e-6
+
+
+@pytest.mark.parametrize("method", ["log", "scaling"])
+def test_compiled_kernel_matches_numpy_reference(method):
+    a, b, C = clouds(60, 45, seed=3)
+    ref = po.ot.sinkhorn(a, b, C, 0.05, method=method, steps=40, marginal_tol=0, backend="numpy", record="all")
+    got = po.ot.sinkhorn(a, b, C, 0.05, method=method, steps=40, marginal_tol=0, backend="cpp", record="all")
+    np.testing.assert_allclose(got.x, ref.x, rtol=1e-10, atol=1e-16)
+    np.testing.assert_allclose(got.trace["marginal_err"], ref.trace["marginal_err"], rtol=1e-8, atol=1e-15)
+    np.testing.assert_allclose(got.trace["fun"], ref.trace["fun"], rtol=1e-10)
+
+
+def test_dual_ascent_at_every_half_step():
+    a, b, C = clouds(80, 70, seed=4)
+    reg = 0.02
+    f, g = np.zeros(80), np.zeros(70)
+
+    def dual():
+        P = np.exp((f[:, None] + g[None, :] - C) / reg)
+        return a @ f + b @ g - reg * P.sum() + reg
+
+    values = [dual()]
+    for _ in range(50):
+        row_update(C, a, b, reg, f, g)
+        values.append(dual())
+        col_update(C, a, b, reg, f, g)
+        values.append(dual())
+    assert np.all(np.diff(values) >= -1e-13 * np.abs(values).max())
+
+
+def test_hilbert_metric_contraction():
+    """d_{t+1} <= kappa^2 d_t, kappa = tanh(eta D_C/4), d_t = eta osc(f_t - f*) (Franklin-Lorenz)."""
+    rng = np.random.default_rng(5)
+    n = 120
+    C = rng.random((n, n))
+    a = b = np.full(n, 1 / n)
+    eta = 3.0
+    reg = 1 / eta
+    # D_C = max_{i,j} [max_k (C_ik - C_jk) + max_l (C_jl - C_il)]
+    diff = C[:, None, :] - C[None, :, :]
+    D_C = float(np.max(diff.max(axis=2) + np.transpose(diff, (1, 0, 2)).max(axis=2)))
+    kappa2 = np.tanh(eta * D_C / 4) ** 2
+    star = po.ot.sinkhorn(a, b, C, reg, marginal_tol=1e-15, steps=100_000)
+    f, g = np.zeros(n), np.zeros(n)
+    dists = []
+    for _ in range(30):
+        row_update(C, a, b, reg, f, g)
+        col_update(C, a, b, reg, f, g)
+        dists.append(eta * np.ptp(f - star.f))
+    dists = np.array(dists)
+    ok = dists[:-1] > 1e-12
+    assert kappa2 < 1 and np.all(dists[1:][ok] <= kappa2 * dists[:-1][ok] * (1 + 1e-9))
+
+
+@pytest.mark.parametrize("eta", [10.0, 50.0, 100.0])
+def test_entropic_bias_bound(eta):
+    """0 <= <C, P_eta> - OT <= log(n m)/eta (OT exact by linear_sum_assignment)."""
+    rng = np.random.default_rng(6)
+    n = 60
+    C = rng.random((n, n))
+    a = np.full(n, 1 / n)
+    rows, cols = linear_sum_assignment(C)
+    ot_value = C[rows, cols].mean()
+    res = po.ot.sinkhorn(a, a, C, 1 / eta, marginal_tol=1e-13, steps=500_000)
+    assert res.success
+    bias = res.cost - ot_value
+    assert -1e-9 <= bias <= np.log(n * n) / eta
+
+
+def test_rounding_gives_an_exactly_feasible_plan():
+    a, b, C = clouds(50, 40, seed=7)
+    res = po.ot.sinkhorn(a, b, C, 0.01, steps=20, marginal_tol=0)
+    Pr = po.ot.round_to_polytope(res.x, a, b)
+    assert np.all(Pr >= 0)
+    np.testing.assert_allclose(Pr.sum(1), a, atol=1e-15)
+    np.testing.assert_allclose(Pr.sum(0), b, atol=1e-15)
+    err = np.abs(res.x.sum(1) - a).sum() + np.abs(res.x.sum(0) - b).sum()
+    assert np.abs(Pr - res.x).sum() <= 2 * err + 1e-15
+
+
+def test_small_regularization_log_domain_is_robust_and_scaling_reports_underflow():
+    import warnings
+
+    a, b, C = clouds(200, seed=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow/underflow warnings either
+        res = po.ot.sinkhorn(a, b, C, 1e-4 * C.max(), marginal_tol=1e-9, steps=500, record="all")
+    assert np.all(np.isfinite(res.x)) and np.isfinite(res.fun) and np.all(np.isfinite(res.trace["marginal_err"]))
+    assert res.trace["marginal_err"][-1] < 0.5 * res.trace["marginal_err"][1]  # slow at this reg (SNS territory)
+    assert np.all(np.diff(res.trace["fun"]) >= -1e-12 * abs(res.fun))  # still an ascent
+    sc = po.ot.sinkhorn(a, b, C, 1e-4 * C.max(), method="scaling", steps=100)
+    assert not sc.success and "underflow" in sc.message and np.all(np.isfinite(sc.x))
+
+
+def test_zero_mass_bins_non_square_and_invariance():
+    rng = np.random.default_rng(9)
+    a = rng.random(30)
+    a[[3, 7]] = 0.0
+    a /= a.sum()
+    b = rng.random(20)
+    b /= b.sum()
+    C = rng.random((30, 20))
+    res = po.ot.sinkhorn(a, b, C, 0.05, marginal_tol=1e-12)
+    assert res.success and np.all(res.x[[3, 7]] == 0) and np.all(np.isfinite(res.x))
+    shifted = po.ot.sinkhorn(a, b, C + rng.random(30)[:, None] + rng.random(20)[None, :], 0.05, marginal_tol=1e-12)
+    np.testing.assert_allclose(shifted.x, res.x, rtol=1e-8, atol=1e-14)
+
+
+def test_stops_budget_time_and_callback():
+    a, b, C = clouds(100, seed=10)
+    res = po.ot.sinkhorn(a, b, C, 1e-3, steps=5, marginal_tol=1e-12)
+    assert not res.success and "above marginal_tol" in res.message and np.isfinite(res.marginal_err)
+    res = po.ot.sinkhorn(a, b, C, 1e-4, steps=10**7, max_time=0.1, marginal_tol=0)
+    assert res.status == 3 and not res.success
+
+    def cb(r):
+        if r.nit >= 3:
+            raise StopIteration
+
+    res = po.ot.sinkhorn(a, b, C, 1e-3, steps=100, record="all", callback=cb, marginal_tol=0)
+    assert res.status == 4 and res.nit == 3
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(a=np.full(3, 0.5)), ValueError, "masses differ"),
+    (dict(a=np.array([0.5, 0.6, -0.1])), ValueError, "a: marginals must be nonnegative"),
+    (dict(C=np.full((3, 3), np.nan)), ValueError, "C: contains"),
+    (dict(reg=0.0), ValueError, "reg: must be positive"),
+    (dict(reg=-1.0), ValueError, "reg"),
+    (dict(b=np.full(4, 0.25)), ValueError, "b: expected shape"),
+    (dict(method="sparse"), ValueError, "method"),
+    (dict(backend="gpu"), ValueError, "backend"),
+])
+def test_bad_input(kwargs, exc, match):
+    args = dict(a=np.full(3, 1 / 3), b=np.full(3, 1 / 3), C=np.ones((3, 3)), reg=0.1)
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        po.ot.sinkhorn(args.pop("a"), args.pop("b"), args.pop("C"), args.pop("reg"), **args)
+
+
+def test_normalize_and_integer_input():
+    res = po.ot.sinkhorn(np.array([1, 2, 3]), np.array([3, 3, 0]), np.arange(9).reshape(3, 3), 1.0, normalize=True)
+    assert res.success and res.x.sum() == pytest.approx(1.0)
