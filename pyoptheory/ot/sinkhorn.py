@@ -212,6 +212,10 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
 
     elapsed, k = 0.0, 0
     err = record_at(0, 0.0)
+    if method == "scaling" and np.any(K == 0.0):  # exp(-C/reg) lost entries: a different problem, refuse
+        lost = int(np.count_nonzero(K == 0.0))
+        return build(0, 1, f"the scaling form underflowed: exp(-C/reg) is 0 for {lost} entries (use method='log')",
+                     err)
     if err <= tol:
         return build(0, 6, "converged: marginal_tol reached at x0", err)
     status, message, next_ck = 0, "", 1
