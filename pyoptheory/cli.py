@@ -130,7 +130,13 @@ def main(argv=None):
     c.add_argument("--dir", default=None, help="cache folder (default: $PYOPTHEORY_CACHE_DIR or ~/.cache/pyoptheory)")
     c.set_defaults(run=_cache)
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # the output went to a closed pipe (`pyoptheory list | head`)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
