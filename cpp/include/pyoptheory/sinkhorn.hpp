@@ -137,8 +137,13 @@ inline int64_t sinkhorn_scaling(const double* K, int64_t n, int64_t m, const dou
 #pragma omp parallel for num_threads(nt) reduction(+ : err) reduction(|| : bad) schedule(static) if (nt > 1)
     for (int64_t i = 0; i < n; ++i) {
       const double* k = K + i * m;
-      double s = 0.0;
-      for (int64_t j = 0; j < m; ++j) s += k[j] * v[j];
+      // eight partial sums: a single running sum would be bound by the latency of one add
+      double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      int64_t j = 0;
+      for (; j + 8 <= m; j += 8)
+        for (int q = 0; q < 8; ++q) acc[q] += k[j + q] * v[j + q];
+      double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+      for (; j < m; ++j) s += k[j] * v[j];
       kv[i] = s;
       err += std::fabs(u[i] * s - a[i]);
       if (a[i] > 0.0 && !(s > 0.0 && std::isfinite(s))) bad = true;
