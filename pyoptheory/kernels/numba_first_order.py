@@ -282,6 +282,35 @@ def prox(m, y, step, out):
 
 
 @njit(cache=True)
+def _backtrack(m, base, fbase, gbase, out, gout, scal, eta, count_grad):
+    """Beck-Teboulle backtracking from ``base`` (see ``backtrack`` in first_order.hpp); returns
+    (status, f(out))."""
+    d = base.shape[0]
+    tries = 0
+    while True:
+        Lk = scal[S_LK]
+        for j in range(d):
+            out[j] = base[j] - gbase[j] / Lk
+        prox(m, out, 1.0 / Lk, out)
+        fo = value_grad(m, out, gout)
+        scal[S_FEVALS] += 1
+        if count_grad:
+            scal[S_GRAD_EVALS] += 1
+        lin = 0.0
+        sq = 0.0
+        for j in range(d):
+            dj = out[j] - base[j]
+            lin += gbase[j] * dj
+            sq += dj * dj
+        if fo <= fbase + lin + 0.5 * Lk * sq + 1e-14 * abs(fbase):
+            return OK, fo
+        scal[S_LK] = Lk * eta
+        if not np.isfinite(scal[S_LK]) or tries > 2000:
+            return BACKTRACK_FAILED, fo
+        tries += 1
+
+
+@njit(cache=True)
 def _stochastic_grad(m, row, point, out, idx, noise):
     if idx.shape[0] > 0:
         sample_grad(m, idx[row], point, out)
@@ -357,27 +386,14 @@ def _momentum_step(m, method, k, x, xp, grad, scal, steps, eta, y, gy, tmp):
             xp[j] = x[j]
             x[j] = xn
         return OK
-    tries = 0
-    while True:
+    if scal[S_BACKTRACK] == 0.0:
         Lk = scal[S_LK]
         for j in range(d):
             gy[j] = y[j] - grad[j] / Lk
         prox(m, gy, 1.0 / Lk, gy)
-        if scal[S_BACKTRACK] == 0.0:
-            break
-        fn = value_grad(m, gy, tmp)
-        scal[S_FEVALS] += 1
-        lin = 0.0
-        sq = 0.0
-        for j in range(d):
-            dj = gy[j] - y[j]
-            lin += grad[j] * dj
-            sq += dj * dj
-        if fn <= fy + lin + 0.5 * Lk * sq + 1e-14 * abs(fy):
-            break
-        scal[S_LK] = Lk * eta
-        tries += 1
-        if not np.isfinite(scal[S_LK]) or tries > 2001:
+    else:
+        status, _ = _backtrack(m, y, fy, grad, gy, tmp, scal, eta, False)
+        if status != OK:
             scal[S_FAIL_ITER] = k
             return BACKTRACK_FAILED
     restart = False
@@ -509,33 +525,14 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
             if not np.isfinite(fx):
                 scal[S_FAIL_ITER] = k
                 return NONFINITE
-            tries = 0
-            while True:
-                Lk = scal[S_LK]
-                for j in range(d):
-                    y[j] = x[j] - grad[j] / Lk
-                prox(m, y, 1.0 / Lk, y)
-                fy = value_grad(m, y, gy)
-                scal[S_GRAD_EVALS] += 1
-                scal[S_FEVALS] += 1
-                lin = 0.0
-                sq = 0.0
-                for j in range(d):
-                    dj = y[j] - x[j]
-                    lin += grad[j] * dj
-                    sq += dj * dj
-                model = fx + lin + 0.5 * Lk * sq
-                if fy <= model + 1e-14 * abs(fx):
-                    for j in range(d):
-                        x[j] = y[j]
-                        grad[j] = gy[j]
-                    scal[S_FX] = fy
-                    break
-                scal[S_LK] = Lk * eta
-                tries += 1
-                if not np.isfinite(scal[S_LK]) or tries > 2001:
-                    scal[S_FAIL_ITER] = k
-                    return BACKTRACK_FAILED
+            status, fy = _backtrack(m, x, fx, grad, y, gy, scal, eta, True)
+            if status != OK:
+                scal[S_FAIL_ITER] = k
+                return BACKTRACK_FAILED
+            for j in range(d):
+                x[j] = y[j]
+                grad[j] = gy[j]
+            scal[S_FX] = fy
         else:
             fx = value_grad(m, x, grad)
             scal[S_GRAD_EVALS] += 1

@@ -171,23 +171,13 @@ class Reference:
         if not np.isfinite(fy):
             scal[K.S_FAIL_ITER] = k
             return K.NONFINITE
-        for _ in range(2002):
-            Lk = scal[K.S_LK]
-            x_new = problem.prox(y - g / Lk, 1.0 / Lk)
-            if scal[K.S_BACKTRACK] == 0.0:
-                break
-            fn = problem.f(x_new)
-            scal[K.S_FEVALS] += 1
-            diff = x_new - y
-            if fn <= fy + g @ diff + 0.5 * Lk * (diff @ diff) + 1e-14 * abs(fy):
-                break
-            scal[K.S_LK] = Lk * eta
-            if not np.isfinite(scal[K.S_LK]):
-                scal[K.S_FAIL_ITER] = k
-                return K.BACKTRACK_FAILED
+        if scal[K.S_BACKTRACK] == 0.0:
+            x_new = problem.prox(y - g / scal[K.S_LK], 1.0 / scal[K.S_LK])
         else:
-            scal[K.S_FAIL_ITER] = k
-            return K.BACKTRACK_FAILED
+            status, x_new, _, _ = Reference._backtrack(problem, y, fy, g, scal, eta, count_grad=False)
+            if status != K.OK:
+                scal[K.S_FAIL_ITER] = k
+                return status
         restart = False
         if scal[K.S_RESTART] == 1.0:  # function-value restart: F went up
             Fn = problem.objective(x_new)
@@ -219,23 +209,32 @@ class Reference:
         fx = scal[K.S_FX]
         if not np.isfinite(fx):
             return K.NONFINITE
+        status, y, fy, gy = Reference._backtrack(problem, x, fx, grad, scal, eta, count_grad=True)
+        if status == K.OK:
+            x[:] = y
+            grad[:] = gy
+            scal[K.S_FX] = fy
+        return status
+
+    @staticmethod
+    def _backtrack(problem, base, fbase, gbase, scal, eta, count_grad):
+        """Beck & Teboulle (2009): multiply L_k by ``eta`` until
+        ``f(y) <= f(base) + <g, y - base> + (L_k/2)||y - base||^2`` for ``y = prox_{g/L_k}(base - g/L_k)``.
+        Returns (status, y, f(y), grad f(y)); a trial always counts as an f-evaluation."""
         for _ in range(2002):
             Lk = scal[K.S_LK]
-            y = problem.prox(x - grad / Lk, 1.0 / Lk)
-            fy = problem.f(y)
-            gy = problem.grad(y)
-            scal[K.S_GRAD_EVALS] += 1
+            y = problem.prox(base - gbase / Lk, 1.0 / Lk)
+            fy, gy = problem.f(y), problem.grad(y)
             scal[K.S_FEVALS] += 1
-            diff = y - x
-            if fy <= fx + grad @ diff + 0.5 * Lk * (diff @ diff) + 1e-14 * abs(fx):
-                x[:] = y
-                grad[:] = gy
-                scal[K.S_FX] = fy
-                return K.OK
+            if count_grad:
+                scal[K.S_GRAD_EVALS] += 1
+            diff = y - base
+            if fy <= fbase + gbase @ diff + 0.5 * Lk * (diff @ diff) + 1e-14 * abs(fbase):
+                return K.OK, y, fy, gy
             scal[K.S_LK] = Lk * eta
             if not np.isfinite(scal[K.S_LK]):
                 break
-        return K.BACKTRACK_FAILED
+        return K.BACKTRACK_FAILED, base, fbase, gbase
 
 
 def select_kernel(problem, backend):

@@ -89,6 +89,35 @@ inline void stochastic_grad(const LinearModel& m, const RunBuffers& r, int64_t r
   }
 }
 
+// Beck & Teboulle (2009) backtracking from `base` (f(base) = fbase, gradient gbase): increase
+// L_k = scal[S_LK] by eta until f(out) <= fbase + <gbase, out - base> + (L_k/2)||out - base||^2 with
+// out = prox_{g/L_k}(base - gbase/L_k).  The trial's fused gradient goes to gout and f(out) to *fout;
+// `count_grad` says whether a trial counts as a gradient evaluation (it always counts as an f-evaluation).
+inline int backtrack(const LinearModel& m, const RunBuffers& r, const double* base, double fbase, const double* gbase,
+                     double* out, double* gout, double* fout, bool count_grad, int n_threads) {
+  double* scal = r.scal;
+  for (int tries = 0;; ++tries) {
+    const double Lk = scal[S_LK];
+    for (int64_t j = 0; j < m.d; ++j) out[j] = base[j] - gbase[j] / Lk;
+    m.prox(out, 1.0 / Lk, out);
+    const double fo = m.value_grad(out, gout, n_threads);
+    scal[S_FEVALS] += 1;
+    if (count_grad) scal[S_GRAD_EVALS] += 1;
+    double lin = 0.0, sq = 0.0;
+    for (int64_t j = 0; j < m.d; ++j) {
+      const double dj = out[j] - base[j];
+      lin += gbase[j] * dj;
+      sq += dj * dj;
+    }
+    if (fo <= fbase + lin + 0.5 * Lk * sq + 1e-14 * std::fabs(fbase)) {
+      *fout = fo;
+      return OK;
+    }
+    scal[S_LK] = Lk * r.eta;
+    if (!std::isfinite(scal[S_LK]) || tries > 2000) return BACKTRACK_FAILED;
+  }
+}
+
 inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, int64_t k1, int n_threads) {
   const int64_t d = m.d;
   std::vector<double> y(d), gy(d), coef;
@@ -104,32 +133,14 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
       }
       double fx = scal[S_FX];
       if (!std::isfinite(fx)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
-      for (int tries = 0;; ++tries) {
-        double Lk = scal[S_LK];
-        for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] - r.grad[j] / Lk;
-        m.prox(y.data(), 1.0 / Lk, y.data());
-        double fy = m.value_grad(y.data(), gy.data(), n_threads);
-        scal[S_GRAD_EVALS] += 1;
-        scal[S_FEVALS] += 1;
-        double lin = 0.0, sq = 0.0;
-        for (int64_t j = 0; j < d; ++j) {
-          double dj = y[j] - r.x[j];
-          lin += r.grad[j] * dj;
-          sq += dj * dj;
-        }
-        double model = fx + lin + 0.5 * Lk * sq;
-        if (fy <= model + 1e-14 * std::fabs(fx)) {
-          std::copy(y.begin(), y.end(), r.x);
-          std::copy(gy.begin(), gy.end(), r.grad);
-          scal[S_FX] = fy;
-          break;
-        }
-        scal[S_LK] = Lk * r.eta;
-        if (!std::isfinite(scal[S_LK]) || tries > 2000) {
-          scal[S_FAIL_ITER] = static_cast<double>(k);
-          return BACKTRACK_FAILED;
-        }
+      double fy;
+      if (backtrack(m, r, r.x, fx, r.grad, y.data(), gy.data(), &fy, true, n_threads) != OK) {
+        scal[S_FAIL_ITER] = static_cast<double>(k);
+        return BACKTRACK_FAILED;
       }
+      std::copy(y.begin(), y.end(), r.x);
+      std::copy(gy.begin(), gy.end(), r.grad);
+      scal[S_FX] = fy;
     } else if (method == NONCONVEX_AG) {
       // Ghadimi & Lan (2016): alpha_k = 2/(k+1) (1-based), x_md = (1 - alpha) x_ag + alpha x,
       // x = prox_{lam h}(x - lam grad f(x_md)), x_ag = prox_{beta h}(x_md - beta grad f(x_md)),
@@ -222,24 +233,14 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
         }
       } else {
         // step 1/L_k, with Beck-Teboulle backtracking on L_k when asked
-        for (int tries = 0;; ++tries) {
+        if (scal[S_BACKTRACK] == 0.0) {
           const double Lk = scal[S_LK];
           for (int64_t j = 0; j < d; ++j) gy[j] = y[j] - r.grad[j] / Lk;
           m.prox(gy.data(), 1.0 / Lk, gy.data());
-          if (scal[S_BACKTRACK] == 0.0) break;
-          std::vector<double>& tmp = coef;
-          tmp.resize(d);
-          const double fn = m.value_grad(gy.data(), tmp.data(), n_threads);
-          scal[S_FEVALS] += 1;
-          double lin = 0.0, sq = 0.0;
-          for (int64_t j = 0; j < d; ++j) {
-            const double dj = gy[j] - y[j];
-            lin += r.grad[j] * dj;
-            sq += dj * dj;
-          }
-          if (fn <= fy + lin + 0.5 * Lk * sq + 1e-14 * std::fabs(fy)) break;
-          scal[S_LK] = Lk * r.eta;
-          if (!std::isfinite(scal[S_LK]) || tries > 2000) {
+        } else {
+          coef.resize(d);
+          double fn;
+          if (backtrack(m, r, y.data(), fy, r.grad, gy.data(), coef.data(), &fn, false, n_threads) != OK) {
             scal[S_FAIL_ITER] = static_cast<double>(k);
             return BACKTRACK_FAILED;
           }
