@@ -167,3 +167,48 @@ def test_bad_input(kwargs, exc, match):
 def test_normalize_and_integer_input():
     res = po.ot.sinkhorn(np.array([1, 2, 3]), np.array([3, 3, 0]), np.arange(9).reshape(3, 3), 1.0, normalize=True)
     assert res.success and res.x.sum() == pytest.approx(1.0)
+
+
+def test_sns_needs_20x_fewer_iterations_than_sinkhorn_on_random_assignment():
+    rng = np.random.default_rng(11)
+    n = 300
+    C = rng.random((n, n))
+    a = np.full(n, 1 / n)
+    reg = 1 / 1200
+    sns = po.ot.sinkhorn(a, a, C, reg, method="sns", marginal_tol=1e-9, steps=500)
+    assert sns.success and sns.newton_steps > 0 and np.all(np.isfinite(sns.x))
+    plain = po.ot.sinkhorn(a, a, C, reg, marginal_tol=1e-9, steps=20 * sns.nit)
+    assert not plain.success  # Sinkhorn has not converged after 20 times as many iterations
+    errs = sns.trace["marginal_err"][-sns.newton_steps:]
+    ratios = errs[1:] / errs[:-1]
+    assert np.all(ratios[-3:] < 0.5)  # the Newton stage: consecutive errors at least halve at the end
+
+
+def test_sns_agrees_with_sinkhorn_and_is_invariant():
+    rng = np.random.default_rng(12)
+    n = 120
+    C = rng.random((n, n))
+    a = np.full(n, 1 / n)
+    reg = 1 / 200
+    ref = po.ot.sinkhorn(a, a, C, reg, marginal_tol=1e-13, steps=200_000)
+    sns = po.ot.sinkhorn(a, a, C, reg, method="sns", marginal_tol=1e-13, steps=300)
+    assert ref.success and sns.success and sns.cg_residual <= 1e-9
+    assert np.abs(sns.x - ref.x).sum() <= 1e-9
+    shifted = po.ot.sinkhorn(a, a, C + rng.random(n)[:, None] + rng.random(n)[None, :], reg, method="sns",
+                             marginal_tol=1e-13, steps=300)
+    assert np.abs(shifted.x - sns.x).sum() <= 1e-9
+
+
+def test_sparsified_newton_matrix_is_positive_semidefinite():
+    from pyoptheory.ot.sns import sparsified_hessian
+
+    rng = np.random.default_rng(13)
+    n = 80
+    C = rng.random((n, n))
+    a = np.full(n, 1 / n)
+    w = po.ot.sinkhorn(a, a, C, 1 / 500, steps=20, marginal_tol=0)
+    P = np.exp((w.f[:, None] + w.g[None, :] - C) / (1 / 500))
+    for sparsity in (2 / n, 10 / n, 1.0):
+        M = sparsified_hessian(P, 1 / 500, sparsity).toarray()
+        ev = np.linalg.eigvalsh(M)
+        assert ev[0] >= -1e-12 * ev[-1]

@@ -27,7 +27,7 @@ from scipy.special import logsumexp
 from .._validation import as_float_array, as_int, as_scalar, choose
 from ..result import Result, Trace
 
-METHODS = ("log", "scaling")
+METHODS = ("log", "scaling", "sns")
 BACKENDS = ("numpy", "cpp")
 
 
@@ -105,7 +105,8 @@ def _check_inputs(a, b, C, reg, normalize):
 
 
 def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max_time=None, warm_start=None,
-             backend="cpp", n_threads=None, record=None, callback=None, normalize=False):
+             backend="cpp", n_threads=None, record=None, callback=None, normalize=False, warm_steps=20,
+             sparsity=None):
     r"""Entropic optimal transport by Sinkhorn's algorithm (see the module docstring).
 
     Parameters
@@ -117,7 +118,10 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
         Cost matrix (finite).  Integer and float32 input is converted to float64.
     reg : float
         Entropic regularization epsilon (POT's ``reg``; the SNS paper's ``eta = 1/reg``).
-    method : {"log", "scaling"}
+    method : {"log", "scaling", "sns"}
+        ``sns``: Sinkhorn-Newton-Sparse (:mod:`pyoptheory.ot.sns`): ``warm_steps`` log-domain
+        Sinkhorn iterations, then sparse Newton steps keeping a fraction ``sparsity`` (default
+        ``10/n``) of the entries of P; ``steps`` counts both stages.
     marginal_tol : float
         Stop when ``||P 1 - a||_1 + ||P^T 1 - b||_1`` (the column term is 0 after each column update)
         is at most this.
@@ -149,6 +153,9 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
     a, b, C, reg = _check_inputs(a, b, C, reg, normalize)
     n, m = C.shape
     choose(method, "method", METHODS)
+    if method == "sns":
+        return _sns(a, b, C, reg, marginal_tol=marginal_tol, steps=steps, max_time=max_time, warm_start=warm_start,
+                    backend=backend, n_threads=n_threads, warm_steps=warm_steps, sparsity=sparsity)
     choose(backend, "backend", BACKENDS)
     steps = as_int(steps, "steps", minimum=0)
     tol = as_scalar(marginal_tol, "marginal_tol", nonnegative=True)
@@ -265,3 +272,55 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
                    else f"converged at iteration {k}")
         status = 0 if err > tol else 6
     return build(k, status, message, err)
+
+
+def _sns(a, b, C, reg, *, marginal_tol, steps, max_time, warm_start, backend, n_threads, warm_steps, sparsity):
+    """Sinkhorn warm start, then sparse Newton steps (see :mod:`pyoptheory.ot.sns`)."""
+    from .sns import newton_step
+
+    n, m = C.shape
+    warm_steps = as_int(warm_steps, "warm_steps", minimum=0)
+    sparsity = min(1.0, 10.0 / n) if sparsity is None else as_scalar(sparsity, "sparsity", positive=True, upper=1.0)
+    steps = as_int(steps, "steps", minimum=0)
+    tol = as_scalar(marginal_tol, "marginal_tol", nonnegative=True)
+    max_time = np.inf if max_time is None else as_scalar(max_time, "max_time", positive=True)
+    warm = sinkhorn(a, b, C, reg, method="log", marginal_tol=tol, steps=min(warm_steps, steps), warm_start=warm_start,
+                    backend=backend, n_threads=n_threads, record="all")
+    f, g = warm.f.copy(), warm.g.copy()
+    cols = {k: list(v) for k, v in warm.trace.items()}
+    elapsed = cols["time"][-1]
+    k, err, status, newton, cg_worst = warm.nit, warm.marginal_err, 0, 0, 0.0
+    message = ""
+    while k < steps and err > tol:
+        t0 = time.perf_counter()
+        f, g, info = newton_step(C, a, b, reg, f, g, sparsity)
+        elapsed += time.perf_counter() - t0
+        k += 1
+        newton += 1
+        cg_worst = max(cg_worst, info["cg_residual"])
+        with np.errstate(over="ignore"):
+            P = np.exp((f[:, None] + g[None, :] - C) / reg)
+        err = float(np.abs(P.sum(1) - a).sum() + np.abs(P.sum(0) - b).sum())
+        cols["iter"].append(k)
+        cols["time"].append(elapsed)
+        cols["marginal_err"].append(err)
+        cols["fun"].append(float(a @ f + b @ g - reg * P.sum() + reg * a.sum()))
+        if info["alpha"] == 0.0:
+            status, message = 2, f"stopped at iteration {k}: the line search found no ascent step"
+            break
+        if elapsed > max_time:
+            status, message = 3, f"stopped at iteration {k}: max_time={max_time:g} s reached"
+            break
+    if status == 0:
+        status = 6 if err <= tol else 0
+        message = (f"converged at iteration {k} ({newton} Newton steps): marginal error {err:.3e}" if err <= tol
+                   else f"marginal error {err:.3e} above marginal_tol {tol:.3e} after steps={steps}")
+    P = np.exp((f[:, None] + g[None, :] - C) / reg)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ent = float(np.sum(np.where(P > 0, P * (np.log(np.where(P > 0, P, 1.0)) - 1.0), 0.0)))
+    cost = float(np.sum(C * P))
+    return Result(x=P, f=f, g=g, fun=cols["fun"][-1], cost=cost, entropic_cost=cost + reg * ent + reg * a.sum(),
+                  marginal_err=err, nit=int(k), newton_steps=newton, cg_residual=cg_worst, success=bool(err <= tol),
+                  status=status, message=message, trace=Trace({c: np.asarray(v) for c, v in cols.items()}),
+                  backend=backend, seed=None, grad_evals=2 * warm.nit + newton, fevals=0, method="sinkhorn_sns",
+                  problem="entropic_ot")
