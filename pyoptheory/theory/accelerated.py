@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import problems as P
-from .base import Instance, Rate, Theorem, linear, power
+from .base import Instance, Rate, Theorem, linear, only, power
 from .gradient import breast_cancer, diabetes, diabetes_lasso, lasso_instance, random_quadratic, simplex_least_squares
 
 # --- instances ----------------------------------------------------------------------------
@@ -150,11 +150,6 @@ def hb_general_params(problem, c, T):
     """Prescribed: alpha = 1/L, beta = sqrt((1 - alpha mu)(1 - L alpha)) = 0."""
     return {"tuning": "general", "step": 1.0 / c.L, "f0_gap": problem.objective(problem.x0) - problem.f_star}
 
-
-def only(*keys):
-    def pick(p):
-        return {k: p[k] for k in keys if k in p}
-    return pick
 
 
 _CHAIN = Instance("nesterov_chain", chain_instance, per_horizon=True, tight=True, lower=True)

@@ -34,6 +34,13 @@ class Rate:
             raise ValueError(f"kind: unknown rate kind {self.kind!r}")
 
 
+def only(*keys):
+    """Solve options of a theorem: the named entries of its prescribed parameters (those present)."""
+    def pick(p):
+        return {k: p[k] for k in keys if k in p}
+    return pick
+
+
 def power(p):
     return Rate("power", p)
 

@@ -6,7 +6,7 @@ from functools import partial
 import numpy as np
 
 from .. import problems as P
-from .base import Instance, Theorem, linear, power, Rate
+from .base import Instance, Rate, Theorem, linear, only, power
 
 # --- canonical instances -------------------------------------------------------------
 HUBER_L, HUBER_R = 3.0, 1.0
@@ -166,12 +166,6 @@ def _constant_gammas(gamma, T):
 def _sqrt_gammas(gamma, T):
     return gamma / np.sqrt(np.arange(1, max(T, 1) + 1))
 
-
-def only(*keys):
-    """Solve options taken from the parameters."""
-    def pick(p):
-        return {k: p[k] for k in keys if k in p}
-    return pick
 
 
 THEOREMS = [

@@ -16,7 +16,7 @@ from .. import schedules as S
 from ..methods._driver import averaging_weights
 from ..problems.exact import sgd_least_squares_moments
 from ..problems.linear import LinearModel
-from .base import Instance, Rate, Theorem, linear, power
+from .base import Instance, Rate, Theorem, linear, only, power
 
 # --- canonical instances ----------------------------------------------------------------
 
@@ -344,11 +344,6 @@ def params_liu_zhou(problem, c, T):
     step = min(1 / (2 * c.L), eta / np.sqrt(max(T, 1)))
     return {"schedule": np.full(T, step), "eta": eta}
 
-
-def only(*keys):
-    def pick(p):
-        return {k: p[k] for k in keys if k in p}
-    return pick
 
 
 _SUBGRAD = dict(horizons_quick=(2, 3, 5, 8, 13, 20, 32, 50, 80, 130, 200, 320, 500, 800, 1300, 2000, 3200, 5000,

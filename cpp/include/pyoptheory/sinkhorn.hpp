@@ -24,6 +24,23 @@
 
 namespace pyoptheory {
 
+// The calling thread's index and the team size inside a parallel region (0 and 1 without OpenMP).
+inline int thread_id() {
+#ifdef PYOPTHEORY_OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+inline int thread_count() {
+#ifdef PYOPTHEORY_OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
 struct OTProblem {
   const double* C;
   int64_t n, m;
@@ -74,11 +91,7 @@ inline void sinkhorn_col_update(const OTProblem& p, const double* f, double* g, 
   std::vector<double> mx(static_cast<size_t>(nt) * p.m, ninf), sm(static_cast<size_t>(nt) * p.m, 0.0);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-#ifdef PYOPTHEORY_OPENMP
-    const int t = omp_get_thread_num(), T = omp_get_num_threads();
-#else
-    const int t = 0, T = 1;
-#endif
+    const int t = thread_id(), T = thread_count();
     const int64_t lo = p.n * t / T, hi = p.n * (t + 1) / T;
     double* lmx = mx.data() + static_cast<size_t>(t) * p.m;
     double* lsm = sm.data() + static_cast<size_t>(t) * p.m;
@@ -157,11 +170,7 @@ inline int64_t sinkhorn_scaling(const double* K, int64_t n, int64_t m, const dou
     std::vector<double> part(static_cast<size_t>(nt) * m, 0.0);
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-#ifdef PYOPTHEORY_OPENMP
-      const int t = omp_get_thread_num(), T = omp_get_num_threads();
-#else
-      const int t = 0, T = 1;
-#endif
+      const int t = thread_id(), T = thread_count();
       double* acc = part.data() + static_cast<size_t>(t) * m;
       for (int64_t i = n * t / T; i < n * (t + 1) / T; ++i) {
         const double* k = K + i * m;
