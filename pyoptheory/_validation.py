@@ -17,7 +17,8 @@ def as_float_array(value, name, *, ndim=None, shape=None, allow_empty=False, fin
 
     Integer and float32 input is accepted and converted; complex, object, string
     and boolean input is refused.  Non-contiguous and read-only arrays are
-    copied, never written to.
+    copied, never written to.  ``copy=False`` returns C-contiguous float64 input
+    itself (for large read-only data such as a cost matrix).
     """
     if sp.issparse(value):
         raise TypeError(f"{name}: expected a dense array, got a scipy.sparse matrix")
@@ -29,7 +30,7 @@ def as_float_array(value, name, *, ndim=None, shape=None, allow_empty=False, fin
         raise TypeError(f"{name}: could not be read as an array ({exc})") from None
     if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
-    arr = np.array(arr, dtype=np.float64, order="C", copy=copy)
+    arr = np.array(arr, dtype=np.float64, order="C") if copy else np.ascontiguousarray(arr, dtype=np.float64)
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-d array, got shape {arr.shape}")
     if shape is not None:
@@ -38,7 +39,8 @@ def as_float_array(value, name, *, ndim=None, shape=None, allow_empty=False, fin
                 raise ValueError(f"{name}: expected shape {tuple(shape)}, got {arr.shape} (axis {axis})")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name}: is empty")
-    if finite and not np.all(np.isfinite(arr)):
+    # the sum screens cheaply (no temporary); only a non-finite sum needs the elementwise check
+    if finite and not np.isfinite(arr.sum()) and not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name}: contains {bad} NaN or infinite value(s)")
     return arr

@@ -26,7 +26,7 @@ def test_plans_equal_pots_sinkhorn_log(n, factor):
     assert np.abs(ours.x - ref).sum() / ref.sum() <= 1e-6
 
 
-@pytest.mark.parametrize("method", ["log", "scaling"])
+@pytest.mark.parametrize("method", ["stabilized", "log", "scaling"])
 def test_compiled_kernel_matches_numpy_reference(method):
     a, b, C = clouds(60, 45, seed=3)
     ref = po.ot.sinkhorn(a, b, C, 0.05, method=method, steps=40, marginal_tol=0, backend="numpy", record="all")
@@ -212,3 +212,66 @@ def test_sparsified_newton_matrix_is_positive_semidefinite():
         M = sparsified_hessian(P, 1 / 500, sparsity).toarray()
         ev = np.linalg.eigvalsh(M)
         assert ev[0] >= -1e-12 * ev[-1]
+
+
+def test_stabilized_absorbs_and_recovers_from_underflow_like_the_log_domain():
+    """The absorption-stabilized iteration is Sinkhorn's iteration: same plan as the log domain after
+    the same number of iterations, at a reg where exp(-C/reg) underflows (so absorptions and
+    log-domain fallbacks happen), on both backends, without a warning."""
+    import warnings
+
+    a, b, C = clouds(150, 120, seed=12)
+    C = C + 1.0  # exp(-C/reg) underflows in every entry
+    reg = 5e-4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log = po.ot.sinkhorn(a, b, C, reg, method="log", steps=300, marginal_tol=0)
+        st = {be: po.ot.sinkhorn(a, b, C, reg, steps=300, marginal_tol=0, backend=be, record="all")
+              for be in ("cpp", "numpy")}
+    for res in st.values():
+        assert res.absorptions > 0 and res.log_steps > 0 and np.all(np.isfinite(res.x))
+        assert np.abs(res.x - log.x).sum() <= 1e-9 * log.x.sum()
+        assert np.all(np.diff(res.trace["fun"]) >= -1e-12 * abs(res.fun))  # dual ascent
+    assert st["cpp"].absorptions == st["numpy"].absorptions and st["cpp"].log_steps == st["numpy"].log_steps
+    np.testing.assert_allclose(st["cpp"].trace["marginal_err"], st["numpy"].trace["marginal_err"], rtol=1e-8)
+
+
+def test_stabilized_with_a_tight_absorption_bound_matches_the_reference():
+    a, b, C = clouds(60, 45, seed=13)
+    kw = dict(steps=80, marginal_tol=0, record="all", absorb_bound=10.0)
+    ref = po.ot.sinkhorn(a, b, C, 0.002, backend="numpy", **kw)
+    got = po.ot.sinkhorn(a, b, C, 0.002, backend="cpp", **kw)
+    assert got.absorptions == ref.absorptions > 5
+    np.testing.assert_allclose(got.x, ref.x, rtol=1e-10, atol=1e-16)
+    np.testing.assert_allclose(got.trace["fun"], ref.trace["fun"], rtol=1e-10)
+    with pytest.raises(ValueError, match="absorb_bound"):
+        po.ot.sinkhorn(a, b, C, 0.002, absorb_bound=1.0)
+
+
+def test_vectorized_exp_is_within_one_ulp_and_keeps_special_values():
+    from pyoptheory import _core
+
+    x = np.concatenate([np.linspace(-707, 709.7, 400_001), np.random.default_rng(0).uniform(-40, 40, 100_000)])
+    out = np.empty((1, x.size))
+    _core.sinkhorn_plan(-x[None, :].copy(), np.zeros(1), np.zeros(x.size), 1.0, out, 1)
+    ref = np.exp(x)
+    assert np.max(np.abs(out[0] - ref) / np.spacing(ref)) <= 1.0
+    special = np.array([-np.inf, -800.0, -707.5, 709.9, np.inf, np.nan])
+    out = np.empty((1, special.size))
+    _core.sinkhorn_plan(-special[None, :], np.zeros(1), np.zeros(special.size), 1.0, out, 1)
+    np.testing.assert_array_equal(out[0], [0.0, 0.0, 0.0, np.inf, np.inf, np.nan])
+
+
+@pytest.mark.parametrize("method", ["stabilized", "log"])
+def test_memory_is_cost_plus_one_plan(method):
+    """The issue's budget: at most two n x m float64 arrays alive (C, and the kernel that becomes the plan)."""
+    import tracemalloc
+
+    a, b, C = clouds(700, seed=14)
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    res = po.ot.sinkhorn(a, b, C, 0.01 * C.max(), method=method, steps=50, marginal_tol=0)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert res.nit == 50
+    assert peak <= 1.1 * C.nbytes  # beyond C (allocated before): the plan and O(n + m) vectors

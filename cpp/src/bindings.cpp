@@ -211,6 +211,43 @@ py::tuple sinkhorn_scaling(darr K, darr a, darr b, darr u, darr v, int64_t iters
   return py::make_tuple(done, err[0], err[1] != 0.0);
 }
 
+py::tuple sinkhorn_stabilized(darr C, darr a, darr b, double reg, darr f, darr g, darr Kt, darr u, darr v,
+                              bool kernel_ready, int64_t iters, double tol, double bound, int n_threads) {
+  require(C.ndim() == 2, "C must be a 2-d float64 array");
+  const int64_t n = C.shape(0), m = C.shape(1);
+  require(a.ndim() == 1 && a.shape(0) == n && b.ndim() == 1 && b.shape(0) == m, "a, b must match the shape of C");
+  require(reg > 0.0 && std::isfinite(reg), "reg must be positive");
+  require(bound > 1.0, "bound must exceed 1");
+  require(Kt.ndim() == 2 && Kt.shape(0) == n && Kt.shape(1) == m && (Kt.flags() & py::array::c_style),
+          "Kt must be a C-contiguous float64 array shaped like C");
+  double* fp = vec(f, n, "f");
+  double* gp = vec(g, m, "g");
+  double* up = vec(u, n, "u");
+  double* vp = vec(v, m, "v");
+  double* kp = Kt.mutable_data();
+  pyoptheory::OTProblem p{C.data(), n, m, a.data(), b.data(), reg};
+  double info[4] = {0.0, 0.0, 0.0, 0.0};
+  int64_t done;
+  {
+    py::gil_scoped_release release;
+    done = pyoptheory::sinkhorn_stabilized(p, fp, gp, kp, up, vp, kernel_ready, iters, tol, bound, info, n_threads);
+  }
+  return py::make_tuple(done, info[0], info[1] != 0.0, static_cast<int64_t>(info[2]), static_cast<int64_t>(info[3]));
+}
+
+void sinkhorn_plan(darr C, darr f, darr g, double reg, darr out, int n_threads) {
+  require(C.ndim() == 2, "C must be a 2-d float64 array");
+  const int64_t n = C.shape(0), m = C.shape(1);
+  require(f.ndim() == 1 && f.shape(0) == n && g.ndim() == 1 && g.shape(0) == m, "f, g must match the shape of C");
+  require(reg > 0.0 && std::isfinite(reg), "reg must be positive");
+  require(out.ndim() == 2 && out.shape(0) == n && out.shape(1) == m && (out.flags() & py::array::c_style),
+          "out must be a C-contiguous float64 array shaped like C");
+  pyoptheory::OTProblem p{C.data(), n, m, nullptr, nullptr, reg};
+  double* op = out.mutable_data();
+  py::gil_scoped_release release;
+  pyoptheory::build_kernel(p, f.data(), g.data(), op, n_threads);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -232,6 +269,12 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("f"), py::arg("g"), py::arg("n_threads"));
   mod.def("sinkhorn_scaling", &sinkhorn_scaling, py::arg("K"), py::arg("a"), py::arg("b"), py::arg("u").noconvert(),
           py::arg("v").noconvert(), py::arg("iters"), py::arg("tol"), py::arg("n_threads"));
+  mod.def("sinkhorn_stabilized", &sinkhorn_stabilized, py::arg("C"), py::arg("a"), py::arg("b"), py::arg("reg"),
+          py::arg("f").noconvert(), py::arg("g").noconvert(), py::arg("Kt").noconvert(), py::arg("u").noconvert(),
+          py::arg("v").noconvert(), py::arg("kernel_ready"), py::arg("iters"), py::arg("tol"), py::arg("bound"),
+          py::arg("n_threads"));
+  mod.def("sinkhorn_plan", &sinkhorn_plan, py::arg("C"), py::arg("f"), py::arg("g"), py::arg("reg"),
+          py::arg("out").noconvert(), py::arg("n_threads"));
 #ifdef PYOPTHEORY_OPENMP
   mod.attr("has_openmp") = true;
 #else

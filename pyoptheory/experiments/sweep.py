@@ -11,7 +11,6 @@ from __future__ import annotations
 import inspect
 import itertools
 import os
-import sys
 from functools import partial
 
 import numpy as np
@@ -104,13 +103,6 @@ def _check_parameters(fn, method, cells):
         raise ValueError("grid: sweeping a method needs a 'problem' in every cell")
 
 
-def _progress_bar(total, progress, desc):
-    from tqdm.auto import tqdm
-
-    disable = (not sys.stderr.isatty()) if progress is None else (not progress)
-    return tqdm(total=total, desc=desc, disable=disable, leave=False)
-
-
 def sweep(fn_or_method, grid, seeds=(0,), executor="serial", address=None, n_jobs=-1, cache=None, progress=None,
           threads_per_worker=None):
     """Run ``fn_or_method`` on every cell of ``grid`` and every seed; return a tidy DataFrame.
@@ -168,7 +160,9 @@ def sweep(fn_or_method, grid, seeds=(0,), executor="serial", address=None, n_job
     keys = [store.key(fn, cell, seed) if store is not None else None for cell, seed in tasks]
     results = [store.get(k) if store is not None else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
-    bar = _progress_bar(len(tasks), progress, desc=getattr(fn_or_method, "__name__", str(fn_or_method)))
+    from ..methods._driver import progress_bar
+
+    bar = progress_bar(progress, len(tasks), getattr(fn_or_method, "__name__", str(fn_or_method)), delay=0.0)
     bar.update(len(tasks) - len(todo))
 
     def done(i, rows):

@@ -197,12 +197,14 @@ def _chunk_cap(plan):
     return int(max(1, min(2e7 // work, 1e5)))
 
 
-def _bar(plan):
-    """Progress of a long run: shown after 2 s in a terminal (progress=None), always (True), never (False)."""
+def progress_bar(progress, total, desc, delay=2.0):
+    """A tqdm bar for long work: shown after ``delay`` s in a terminal (progress=None), always (True), never (False)."""
     from tqdm.auto import tqdm
 
-    disable = (not sys.stderr.isatty()) if plan.progress is None else (not plan.progress)
-    return tqdm(total=plan.steps, desc=plan.method, disable=disable, delay=0 if plan.progress else 2, leave=False,
+    if progress not in (None, True, False):
+        raise TypeError(f"progress: expected None, True or False, got {progress!r}")
+    disable = (not sys.stderr.isatty()) if progress is None else (not progress)
+    return tqdm(total=total, desc=desc, disable=disable, delay=0 if progress else delay, leave=False,
                 unit="it", unit_scale=True)
 
 
@@ -275,7 +277,7 @@ def run(plan: Plan, kernel, backend_name):
 
     ckpts = plan.record
     cap = _chunk_cap(plan)
-    bar = _bar(plan)
+    bar = progress_bar(plan.progress, plan.steps, plan.method)
     rng = np.random.default_rng(plan.seed)
     no_noise = np.zeros((0, problem.dim))
     elapsed = 0.0

@@ -12,10 +12,23 @@ Sinkhorn half-step maximises it exactly over one block:
 
     f_i = reg log a_i - reg LSE_j((g_j - C_ij)/reg),   g_j = reg log b_j - reg LSE_i((f_i - C_ij)/reg).
 
-``method="log"`` runs these log-sum-exp updates (no overflow at any ``reg``); ``"scaling"`` the
-multiplicative form ``u = a/(K v)``, ``v = b/(K^T u)`` with ``K = exp(-C/reg)`` (fast for large
-``reg``; it underflows at small ``reg`` and then stops with ``success=False`` and a message).
-The NumPy functions here are the references of ``cpp/include/pyoptheory/sinkhorn.hpp``.
+Methods:
+
+* ``"stabilized"`` (default): the scaling iteration ``u = a/(K v)``, ``v = b/(K^T u)`` on the
+  kernel ``K = exp((f + g - C)/reg)`` of absorbed potentials ``f, g``; ``u, v`` are absorbed into
+  ``f, g`` (and ``K`` rebuilt) when they leave ``[1/absorb_bound, absorb_bound]``, and an iteration whose
+  ``K v`` or ``K^T u`` underflowed is replaced by an exact log-domain iteration.  Each iteration costs
+  two matrix-vector products, as in the scaling form, yet it runs at any ``reg``.  Entries of ``K``
+  below ``exp(-707)`` are stored as 0: with ``u, v <= absorb_bound = 1e50`` their contribution to the
+  plan is below ``1e-207`` per entry.
+* ``"log"``: the log-sum-exp updates above (no overflow at any ``reg``; each iteration
+  evaluates ``2 n m`` exponentials).
+* ``"scaling"``: the multiplicative form with ``K = exp(-C/reg)`` formed once (fast for large
+  ``reg``; it underflows at small ``reg`` and then stops with ``success=False`` and a message).
+* ``"sns"``: Sinkhorn-Newton-Sparse, :mod:`pyoptheory.ot.sns`.
+
+The NumPy functions here are the references of ``cpp/include/pyoptheory/sinkhorn.hpp``; both
+flush kernel entries below ``exp(-707)`` to 0 (see ``simd.hpp``).
 """
 from __future__ import annotations
 
@@ -27,7 +40,7 @@ from scipy.special import logsumexp
 from .._validation import as_float_array, as_int, as_scalar, choose
 from ..result import Result, Trace
 
-METHODS = ("log", "scaling", "sns")
+METHODS = ("stabilized", "log", "scaling", "sns")
 BACKENDS = ("numpy", "cpp")
 
 
@@ -55,36 +68,94 @@ def log_iterations(C, a, b, reg, f, g, iters, tol):
     """``iters`` log-domain iterations; stop when the error measured before a row update is <= tol."""
     err = np.nan
     for it in range(iters):
+        previous = f.copy()
         err = row_update(C, a, b, reg, f, g)
         if not np.isfinite(err):
             return it, err, True
-        if err <= tol:
+        if err <= tol:  # return the plan whose error was measured
+            f[:] = previous
             return it, err, False
         col_update(C, a, b, reg, f, g)
     return iters, err, False
+
+
+def kernel(C, f, g, reg):
+    """``K_ij = exp((f_i + g_j - C_ij)/reg)``, entries below ``exp(-707)`` stored as 0 (as the kernel does)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        Z = (f[:, None] + g[None, :] - C) / reg
+        return np.where(Z < -707.0, 0.0, np.exp(Z))
+
+
+def scaling_step(K, a, b, u, v):
+    """One scaling iteration: ``(err, bad, u_new, v_new)`` with ``err = ||u * (K v) - a||_1`` of the
+    plan before the update; ``bad`` when some ``K v`` or ``K^T u_new`` with positive mass is 0 or not finite."""
+    kv = K @ v
+    err = float(np.sum(np.abs(u * kv - a)))
+    row_bad = np.any((a > 0) & ~((kv > 0) & np.isfinite(kv)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        unew = np.where(a > 0, a / kv, 0.0)
+        ktu = K.T @ np.where(np.isfinite(unew), unew, 0.0)
+        vnew = np.where(b > 0, b / ktu, 0.0)
+    col_bad = np.any((b > 0) & ~((ktu > 0) & np.isfinite(ktu)))
+    return err, bool(row_bad or col_bad or not np.isfinite(err)), unew, vnew
 
 
 def scaling_iterations(K, a, b, u, v, iters, tol):
     """``iters`` scaling iterations ``u = a/(K v)``, ``v = b/(K^T u)``; stops on underflow."""
     err = np.nan
     for it in range(iters):
-        kv = K @ v
-        err = float(np.sum(np.abs(u * kv - a)))
-        if not np.isfinite(err) or np.any((a > 0) & ~(kv > 0)):
-            return it, err, True
-        if err <= tol:
+        err, bad, unew, vnew = scaling_step(K, a, b, u, v)
+        if np.isfinite(err) and err <= tol:
             return it, err, False
-        u[:] = np.where(a > 0, a / np.where(kv > 0, kv, 1.0), 0.0)
-        ktu = K.T @ u
-        if np.any((b > 0) & ~(ktu > 0)) or not np.all(np.isfinite(ktu)):
+        if bad:
             return it, err, True
-        v[:] = np.where(b > 0, b / np.where(ktu > 0, ktu, 1.0), 0.0)
+        u[:], v[:] = unew, vnew
     return iters, err, False
+
+
+def _absorb(f, u, reg):
+    with np.errstate(divide="ignore"):
+        f[:] = np.where(f > -np.inf, f + reg * np.log(u), -np.inf)
+    u[:] = 1.0
+
+
+def stabilized_iterations(C, a, b, reg, f, g, K, u, v, kernel_ready, iters, tol, bound):
+    """``iters`` absorption-stabilized iterations (module docstring).  The potentials are
+    ``f + reg log u`` and ``g + reg log v``; ``K`` is rebuilt in place.  Returns
+    ``(done, err, nonfinite, absorptions, log_steps)``."""
+    if not kernel_ready:
+        K[:] = kernel(C, f, g, reg)
+    err, absorptions, log_steps = np.nan, 0, 0
+
+    def out_of_range(x):
+        return bool(np.any((x > bound) | ((x != 0) & (x < 1.0 / bound))))
+
+    for it in range(iters):
+        err, bad, unew, vnew = scaling_step(K, a, b, u, v)
+        if np.isfinite(err) and err <= tol:
+            return it, err, False, absorptions, log_steps
+        if bad:  # an exact log-domain iteration from the current potentials, then a fresh kernel
+            _absorb(f, u, reg)
+            _absorb(g, v, reg)
+            _, log_err, nonfinite = log_iterations(C, a, b, reg, f, g, 1, -1.0)
+            if nonfinite:
+                return it, log_err, True, absorptions, log_steps
+            K[:] = kernel(C, f, g, reg)
+            absorptions += 1
+            log_steps += 1
+            continue
+        u[:], v[:] = unew, vnew
+        if out_of_range(u) or out_of_range(v):
+            _absorb(f, u, reg)
+            _absorb(g, v, reg)
+            K[:] = kernel(C, f, g, reg)
+            absorptions += 1
+    return iters, err, False, absorptions, log_steps
 
 
 # --- the solver ---------------------------------------------------------------------------------
 def _check_inputs(a, b, C, reg, normalize):
-    C = as_float_array(C, "C", ndim=2)
+    C = as_float_array(C, "C", ndim=2, copy=False)  # read only: never copied when already float64
     n, m = C.shape
     a = as_float_array(a, "a", ndim=1, shape=(n,))
     b = as_float_array(b, "b", ndim=1, shape=(m,))
@@ -104,9 +175,93 @@ def _check_inputs(a, b, C, reg, normalize):
     return a, b, C, reg
 
 
-def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max_time=None, warm_start=None,
+class _Engine:
+    """The iteration state of one method on one backend: ``run(iters, tol) -> (done, err, nonfinite)``,
+    the current potentials, and the plan written into an n x m buffer."""
+
+    def __init__(self, method, backend, a, b, C, reg, f, g, n_threads, bound):
+        self.method, self.a, self.b, self.C, self.reg, self.n_threads, self.bound = method, a, b, C, reg, n_threads, bound
+        self.core = None
+        if backend == "cpp":
+            from .. import _core
+
+            self.core = _core
+        self.f, self.g = f, g
+        self.absorptions = self.log_steps = 0
+        self.K = None
+        if method == "scaling":
+            with np.errstate(over="ignore"):
+                self.K = np.exp(-C / reg)
+            self.u, self.v = np.exp(f / reg), np.exp(g / reg)
+        elif method == "stabilized":
+            self.K = np.empty_like(C)  # built by the first run
+            self.u, self.v = np.ones_like(f), np.ones_like(g)
+            self.kernel_ready = False
+
+    def run(self, iters, tol):
+        core, a, b, C, reg = self.core, self.a, self.b, self.C, self.reg
+        if self.method == "log":
+            if core is not None:
+                return core.sinkhorn_log(C, a, b, reg, self.f, self.g, iters, tol, self.n_threads)
+            return log_iterations(C, a, b, reg, self.f, self.g, iters, tol)
+        if self.method == "scaling":
+            if core is not None:
+                return core.sinkhorn_scaling(self.K, a, b, self.u, self.v, iters, tol, self.n_threads)
+            return scaling_iterations(self.K, a, b, self.u, self.v, iters, tol)
+        args = (C, a, b, reg, self.f, self.g, self.K, self.u, self.v, self.kernel_ready, iters, tol, self.bound)
+        if core is not None:
+            done, err, bad, absorbed, logs = core.sinkhorn_stabilized(*args, self.n_threads)
+        else:
+            done, err, bad, absorbed, logs = stabilized_iterations(*args)
+        self.kernel_ready = True
+        self.absorptions += absorbed
+        self.log_steps += logs
+        return done, err, bad
+
+    def potentials(self):
+        if self.method == "log":
+            return self.f, self.g
+        with np.errstate(divide="ignore"):
+            lu, lv = np.log(self.u), np.log(self.v)
+        if self.method == "scaling":
+            return self.reg * lu, self.reg * lv
+        return (np.where(self.f > -np.inf, self.f + self.reg * lu, -np.inf),
+                np.where(self.g > -np.inf, self.g + self.reg * lv, -np.inf))
+
+    def row_error(self):
+        """``||P 1 - a||_1`` and ``sum P`` of the current plan (one pass over C, nothing updated)."""
+        f, g = self.potentials()
+        if self.core is not None:
+            return self.core.sinkhorn_row_error(self.C, self.a, self.b, self.reg, np.ascontiguousarray(f),
+                                                np.ascontiguousarray(g), self.n_threads)
+        return row_update(self.C, self.a, self.b, self.reg, f.copy(), g, update=False)
+
+    def plan(self):
+        """The plan ``exp((f + g - C)/reg)`` of the current potentials (reuses the kernel buffer)."""
+        f, g = (np.ascontiguousarray(p) for p in self.potentials())
+        out = self.K if self.K is not None else np.empty_like(self.C)
+        if self.core is not None:
+            self.core.sinkhorn_plan(self.C, f, g, self.reg, out, self.n_threads)
+        else:
+            out[:] = kernel(self.C, f, g, self.reg)
+        self.K, self.kernel_ready = None, False  # the buffer now holds the plan
+        return out
+
+
+def plan_summary(P, C, f, g, a, b, reg):
+    """``(cost, entropic_cost, total)`` of a plan ``P = exp((f + g - C)/reg)`` without n x m temporaries:
+    ``<C, P>``, and ``<C, P> + reg sum P (log P - 1) + reg mass = <f, P 1> + <g, P^T 1> - reg sum P + reg mass``
+    (since ``reg log P_ij = f_i + g_j - C_ij`` on the support)."""
+    rows, cols = P.sum(axis=1), P.sum(axis=0)
+    total = float(rows.sum())
+    cost = float(np.vdot(C, P))
+    ent = float(np.dot(f[rows > 0], rows[rows > 0]) + np.dot(g[cols > 0], cols[cols > 0])) - reg * total + reg * a.sum()
+    return cost, ent, total
+
+
+def sinkhorn(a, b, C, reg, *, method="stabilized", marginal_tol=1e-9, steps=10_000, max_time=None, warm_start=None,
              backend="cpp", n_threads=None, record=None, callback=None, normalize=False, warm_steps=20,
-             sparsity=None):
+             sparsity=None, absorb_bound=1e50, progress=None):
     r"""Entropic optimal transport by Sinkhorn's algorithm (see the module docstring).
 
     Parameters
@@ -118,10 +273,10 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
         Cost matrix (finite).  Integer and float32 input is converted to float64.
     reg : float
         Entropic regularization epsilon (POT's ``reg``; the SNS paper's ``eta = 1/reg``).
-    method : {"log", "scaling", "sns"}
-        ``sns``: Sinkhorn-Newton-Sparse (:mod:`pyoptheory.ot.sns`): ``warm_steps`` log-domain
-        Sinkhorn iterations, then sparse Newton steps keeping a fraction ``sparsity`` (default
-        ``10/n``) of the entries of P; ``steps`` counts both stages.
+    method : {"stabilized", "log", "scaling", "sns"}
+        See the module docstring.  ``sns``: Sinkhorn-Newton-Sparse (:mod:`pyoptheory.ot.sns`):
+        ``warm_steps`` Sinkhorn iterations, then sparse Newton steps keeping a fraction ``sparsity``
+        (default ``10/n``) of the entries of P; ``steps`` counts both stages.
     marginal_tol : float
         Stop when ``||P 1 - a||_1 + ||P^T 1 - b||_1`` (the column term is 0 after each column update)
         is at most this.
@@ -132,23 +287,36 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
     warm_start : (f, g), optional
         Initial dual potentials.
     backend : {"cpp", "numpy"}
+    n_threads : int, optional
+        Threads of the C++ kernels (default: the cores allowed by threadpoolctl).
     record, callback
         As in :func:`pyoptheory.solve` (log-spaced checkpoints; ``callback(result)`` may raise
         ``StopIteration``).
+    absorb_bound : float
+        ``"stabilized"``: absorb the scalings into the potentials when one leaves ``[1/absorb_bound, absorb_bound]``.
+    progress : bool, optional
+        A tqdm bar of the marginal error (default: on a terminal, for runs longer than 2 s).
 
     Returns
     -------
     Result
         ``x``: the plan (n, m); ``f``, ``g``: the potentials; ``fun``: the dual objective;
         ``cost``: ``<C, P>``; ``entropic_cost``: ``<C, P> + reg sum P (log P - 1) + reg * mass``;
-        ``marginal_err``; ``trace`` with ``iter``, ``time``, ``marginal_err``, ``fun``.
+        ``marginal_err``; ``trace`` with ``iter``, ``time``, ``marginal_err``, ``fun``;
+        ``absorptions`` and ``log_steps`` for ``"stabilized"``.
         ``success`` is True only when ``marginal_tol`` was reached.
+
+    Notes
+    -----
+    Memory: ``C`` and one n x m buffer (the kernel, which becomes the returned plan) for
+    ``"stabilized"`` and ``"scaling"``; ``"log"`` allocates only the returned plan.
 
     References
     ----------
-    Sinkhorn (1964); Cuturi (2013); Peyre & Cuturi, Computational Optimal Transport (2019), ch. 4.
+    Sinkhorn (1964); Cuturi (2013); Peyre & Cuturi, Computational Optimal Transport (2019), ch. 4;
+    Schmitzer (2019), Stabilized sparse scaling algorithms for entropy regularized transport problems.
     """
-    from ..methods._driver import checkpoints, default_threads
+    from ..methods._driver import checkpoints, default_threads, progress_bar
 
     a, b, C, reg = _check_inputs(a, b, C, reg, normalize)
     n, m = C.shape
@@ -159,6 +327,9 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
     choose(backend, "backend", BACKENDS)
     steps = as_int(steps, "steps", minimum=0)
     tol = as_scalar(marginal_tol, "marginal_tol", nonnegative=True)
+    bound = as_scalar(absorb_bound, "absorb_bound", positive=True)
+    if not bound > 1.0:
+        raise ValueError("absorb_bound: must exceed 1")
     max_time = np.inf if max_time is None else as_scalar(max_time, "max_time", positive=True)
     n_threads = default_threads() if n_threads is None else as_int(n_threads, "n_threads", minimum=1)
     if callback is not None and not callable(callback):
@@ -167,84 +338,62 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
     if warm_start is None:
         f, g = np.zeros(n), np.zeros(m)
     else:
-        f = as_float_array(warm_start[0], "warm_start[0]", shape=(n,), finite=False)
-        g = as_float_array(warm_start[1], "warm_start[1]", shape=(m,), finite=False)
-    if method == "scaling":
-        K = np.exp(-C / reg)
-        u, v = np.exp(f / reg), np.exp(g / reg)
-    core = None
-    if backend == "cpp":
-        from .. import _core as core
+        f = as_float_array(warm_start[0], "warm_start[0]", shape=(n,), finite=False).copy()
+        g = as_float_array(warm_start[1], "warm_start[1]", shape=(m,), finite=False).copy()
+        if np.isnan(f).any() or np.isnan(g).any() or np.isposinf(f).any() or np.isposinf(g).any():
+            raise ValueError("warm_start: potentials must be finite or -inf (on zero-mass bins)")
+    eng = _Engine(method, backend, a, b, C, reg, f, g, n_threads, bound)
     ckpts = checkpoints(record, steps)
     cap = int(max(1, 2e7 // (n * m)))
     cols = {"iter": [], "time": [], "marginal_err": [], "fun": []}
-
-    def potentials():
-        if method == "scaling":
-            with np.errstate(divide="ignore"):
-                return reg * np.log(u), reg * np.log(v)
-        return f, g
-
-    def error_and_mass():
-        """``||P 1 - a||_1`` and ``sum P`` of the current plan (one pass over C, nothing updated)."""
-        ff, gg = potentials()
-        if core is not None:
-            return core.sinkhorn_row_error(C, a, b, reg, np.ascontiguousarray(ff), np.ascontiguousarray(gg), n_threads)
-        return row_update(C, a, b, reg, ff.copy(), gg, update=False)
 
     def dual(ff, gg, total):
         """D(f, g) = <a, f> + <b, g> - reg sum P + reg mass (zero-mass bins contribute nothing)."""
         return float(np.dot(a[a > 0], ff[a > 0]) + np.dot(b[b > 0], gg[b > 0]) - reg * total + reg * mass)
 
     def record_at(k, elapsed):
-        err, total = error_and_mass()
+        err, total = eng.row_error()
         cols["iter"].append(k)
         cols["time"].append(elapsed)
         cols["marginal_err"].append(err)
-        cols["fun"].append(dual(*potentials(), total))
+        cols["fun"].append(dual(*eng.potentials(), total))
         return err
 
-    def build(k, status, message, err):
-        ff, gg = potentials()
-        with np.errstate(over="ignore", invalid="ignore"):
-            P = np.exp((ff[:, None] + gg[None, :] - C) / reg)
-        P = np.where(np.isfinite(P), P, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ent = float(np.sum(np.where(P > 0, P * (np.log(np.where(P > 0, P, 1.0)) - 1.0), 0.0)))
-        cost = float(np.sum(C * P))
-        return Result(x=P, f=ff.copy(), g=gg.copy(), fun=dual(ff, gg, float(P.sum())), cost=cost, entropic_cost=cost + reg * ent + reg * mass,
+    def build(k, status, message, err, final=False):
+        ff, gg = (p.copy() for p in eng.potentials())
+        P = eng.plan() if final else _plan_copy(eng)
+        if not np.isfinite(P.sum()):  # overflowed potentials (a failed run): no inf/NaN in the plan
+            P[~np.isfinite(P)] = 0.0
+        cost, entropic, total = plan_summary(P, C, ff, gg, a, b, reg)
+        extra = dict(absorptions=eng.absorptions, log_steps=eng.log_steps) if method == "stabilized" else {}
+        return Result(x=P, f=ff, g=gg, fun=dual(ff, gg, total), cost=cost, entropic_cost=entropic,
                       marginal_err=err, nit=int(k), success=bool(err <= tol), status=status, message=message,
                       trace=Trace({c: np.asarray(vals) for c, vals in cols.items()}), backend=backend, seed=None,
-                      grad_evals=2 * int(k), fevals=0, method=f"sinkhorn_{method}", problem="entropic_ot")
+                      grad_evals=2 * int(k), fevals=0, method=f"sinkhorn_{method}", problem="entropic_ot", **extra)
 
     elapsed, k = 0.0, 0
     err = record_at(0, 0.0)
-    if method == "scaling" and np.any(K == 0.0):  # exp(-C/reg) lost entries: a different problem, refuse
-        lost = int(np.count_nonzero(K == 0.0))
-        return build(0, 1, f"the scaling form underflowed: exp(-C/reg) is 0 for {lost} entries (use method='log')",
-                     err)
+    if method == "scaling" and np.any(eng.K == 0.0):  # exp(-C/reg) lost entries: a different problem, refuse
+        lost = int(np.count_nonzero(eng.K == 0.0))
+        return build(0, 1, f"the scaling form underflowed: exp(-C/reg) is 0 for {lost} entries "
+                     "(use method='stabilized')", err, final=True)
     if err <= tol:
-        return build(0, 6, "converged: marginal_tol reached at x0", err)
+        return build(0, 6, "converged: marginal_tol reached at x0", err, final=True)
     status, message, next_ck = 0, "", 1
+    bar = progress_bar(progress, total=None, desc=f"sinkhorn ({method})")
     try:
         while k < steps:
             target = min(ckpts[next_ck], k + cap)
             t0 = time.perf_counter()
-            if method == "log":
-                if core is not None:
-                    done, kerr, bad = core.sinkhorn_log(C, a, b, reg, f, g, target - k, tol, n_threads)
-                else:
-                    done, kerr, bad = log_iterations(C, a, b, reg, f, g, target - k, tol)
-            else:
-                if core is not None:
-                    done, kerr, bad = core.sinkhorn_scaling(K, a, b, u, v, target - k, tol, n_threads)
-                else:
-                    done, kerr, bad = scaling_iterations(K, a, b, u, v, target - k, tol)
+            done, kerr, bad = eng.run(target - k, tol)
             elapsed += time.perf_counter() - t0
             k += done
+            if bar is not None:
+                bar.update(done)
+                bar.set_postfix(marginal_err=f"{kerr:.2e}", refresh=False)
             if bad:
                 status = 1
-                message = (f"stopped at iteration {k}: " + ("the scaling form underflowed (use method='log')"
+                message = (f"stopped at iteration {k}: " + ("the scaling form underflowed (use method='stabilized')"
                                                              if method == "scaling" else "non-finite potentials"))
                 err = kerr if np.isfinite(kerr) else (cols["marginal_err"][-1] if cols["marginal_err"] else np.nan)
                 break
@@ -265,13 +414,27 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
                 break
     except KeyboardInterrupt:
         status, message = 5, f"interrupted (KeyboardInterrupt) at iteration {k}"
+    finally:
+        if bar is not None:
+            bar.close()
     if status != 1 and (not cols["iter"] or cols["iter"][-1] != k):
         err = record_at(k, elapsed)
     if status == 0:
         message = (f"marginal error {err:.3e} above marginal_tol {tol:.3e} after steps={steps}" if err > tol
                    else f"converged at iteration {k}")
         status = 0 if err > tol else 6
-    return build(k, status, message, err)
+    return build(k, status, message, err, final=True)
+
+
+def _plan_copy(eng):
+    """An intermediate plan for callbacks, leaving the engine's kernel buffer intact."""
+    f, g = (np.ascontiguousarray(p) for p in eng.potentials())
+    out = np.empty_like(eng.C)
+    if eng.core is not None:
+        eng.core.sinkhorn_plan(eng.C, f, g, eng.reg, out, eng.n_threads)
+    else:
+        out[:] = kernel(eng.C, f, g, eng.reg)
+    return out
 
 
 def _sns(a, b, C, reg, *, marginal_tol, steps, max_time, warm_start, backend, n_threads, warm_steps, sparsity):

@@ -14,6 +14,8 @@
 #include <limits>
 #include <vector>
 
+#include "pyoptheory/simd.hpp"
+
 #ifdef PYOPTHEORY_OPENMP
 #include <omp.h>
 #endif
@@ -110,15 +112,7 @@ struct LinearModel {
   double row_dot(int64_t i, const double* x) const {
     double s = 0.0;
     if (!sparse) {
-      // Eight independent partial sums: without -ffast-math the compiler may not reorder a
-      // single running sum, which would leave the loop bound by the latency of one add.
-      const double* a = dense + i * d;
-      double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      int64_t j = 0;
-      for (; j + 8 <= d; j += 8)
-        for (int u = 0; u < 8; ++u) acc[u] += a[j + u] * x[j + u];
-      for (; j < d; ++j) s += a[j] * x[j];
-      s += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+      s = dot(dense + i * d, x, d);
     } else {
       for (int64_t k = indptr[i]; k < indptr[i + 1]; ++k) s += data[k] * x[indices[k]];
     }
