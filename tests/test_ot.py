@@ -275,3 +275,34 @@ def test_memory_is_cost_plus_one_plan(method):
     tracemalloc.stop()
     assert res.nit == 50
     assert peak <= 1.1 * C.nbytes  # beyond C (allocated before): the plan and O(n + m) vectors
+
+
+def test_transport_theorem_checks_can_fail():
+    """Birkhoff's ratio is attained on the 2 x 2 instance: a 5% smaller contraction ratio fails there;
+    the derived marginal-error bound with a 100x smaller constant fails."""
+    from pyoptheory.theory.base import Theorem
+
+    th = po.theorems("sinkhorn.hilbert")
+    wrong = Theorem(**{**th.__dict__, "id": "wrong-hilbert",
+                       "bound": lambda T, c, p: (c.kappa ** 1.05) ** (2 * T - 1) * p["d0"]})
+    rep = po.verify(wrong, problem="two_point_near_uniform", quick=True)
+    assert not rep.passed and rep.bound_holds is False
+    assert po.verify(th, problem="two_point_near_uniform", quick=True).tightness == pytest.approx(1.0, abs=1e-6)
+    th = po.theorems("sinkhorn.marginal_error")
+    wrong = Theorem(**{**th.__dict__, "id": "wrong-awr",
+                       "bound": lambda T, c, p: np.sqrt(0.0002 * c.log_s_over_l / T)})
+    assert not po.verify(wrong, problem="uniform_cost_eta200", quick=True).passed
+
+
+def test_entropic_ot_constants_are_exact():
+    from pyoptheory.ot.problems import EntropicOT, cost_diameter
+
+    rng = np.random.default_rng(15)
+    C = rng.random((7, 5))
+    brute = max(C[i, k] + C[j, l] - C[i, l] - C[j, k] for i in range(7) for j in range(7) for k in range(5)
+                for l in range(5))
+    assert cost_diameter(C) == pytest.approx(brute, rel=1e-15)
+    p = EntropicOT(np.full(7, 1 / 7), np.full(5, 1 / 5), C, 0.1)
+    K = np.exp(-C / 0.1)
+    assert p.constants.log_s_over_l == pytest.approx(np.log(K.sum() / K.min()), rel=1e-13)
+    assert p.constants.kappa == pytest.approx(np.tanh(brute / 0.4), rel=1e-14)

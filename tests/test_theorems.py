@@ -73,7 +73,10 @@ def test_theorem_quick_verification(theorem_id):
 @pytest.mark.parametrize("theorem_id", ALL)
 def test_theorem_metadata(theorem_id):
     th = po.theorems(theorem_id)
-    assert th.method in po.methods()
+    if th.measure is None:
+        assert th.method in po.methods()
+    else:  # measured by its own hook: a solver of pyoptheory.ot
+        assert callable(getattr(po.ot, th.method))
     assert th.source and th.statement and th.instances
     assert th.assert_bound == (th.confirmed != "M")  # an [M] constant is never a hard threshold
     if th.confirmed == "M":

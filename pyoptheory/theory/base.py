@@ -73,6 +73,10 @@ class Instance:
     note: str = ""
 
 
+#: Measured quantities; the last two are measured by a theorem's own ``measure`` hook.
+QUANTITIES = ("gap", "gap_best", "gap_avg", "dist2", "grad_map2", "hilbert", "marginal_err_best")
+
+
 @dataclass(frozen=True)
 class Theorem:
     """A convergence theorem, runnable.
@@ -84,8 +88,10 @@ class Theorem:
         The registered method the theorem is about.
     assumptions : tuple of str
     quantity : str
-        ``gap`` (F(x_T) - F*), ``gap_best``, ``gap_avg``, ``dist2`` (||x_T - x*||^2) or ``grad_map2``
-        (min over iterations of the squared gradient-mapping norm, nonconvex methods).
+        ``gap`` (F(x_T) - F*), ``gap_best``, ``gap_avg``, ``dist2`` (||x_T - x*||^2), ``grad_map2``
+        (min over iterations of the squared gradient-mapping norm, nonconvex methods), ``hilbert``
+        (Hilbert's projective distance of Sinkhorn's scalings to the optimum's) or
+        ``marginal_err_best`` (smallest l1 marginal error so far).
     statement : str
         The bound in words and symbols.
     bound : callable ``bound(T, c, p)``
@@ -109,6 +115,9 @@ class Theorem:
     exact : callable, optional
         ``exact(problem, p, horizons)``: the expected quantity computed exactly (no Monte
         Carlo), used on instances marked ``exact``.
+    measure : callable, optional
+        ``measure(problem, c, p, horizons, backend) -> (values, scale0)``: the quantity at the
+        horizons for methods outside ``solve`` (``method`` then names a solver of :mod:`pyoptheory.ot`).
     """
 
     id: str
@@ -135,6 +144,9 @@ class Theorem:
     normalize: object = None  # normalize(c): the instance's scale (e.g. L D0^2), divided out before the rate
     # fit, so that per-horizon instances whose D0 grows with T (Nesterov's chain) are compared fairly
     extra: dict = field(default_factory=dict)
+    # measure(problem, c, p, horizons, backend) -> (values at the horizons, scale of the initial value):
+    # for theorems about methods that do not run through ``solve`` (Sinkhorn)
+    measure: object = None
 
     @property
     def assert_bound(self):
@@ -144,7 +156,7 @@ class Theorem:
     def __post_init__(self):
         if self.confirmed not in CONFIRMATIONS:
             raise ValueError(f"confirmed: unknown tag {self.confirmed!r}")
-        if self.quantity not in ("gap", "gap_best", "gap_avg", "dist2", "grad_map2"):
+        if self.quantity not in QUANTITIES:
             raise ValueError(f"quantity: unknown quantity {self.quantity!r}")
 
     def constants_for(self, problem, x0=None):
