@@ -269,3 +269,48 @@ def test_sinkhorn_sns_rejects_bad_options():
         po.ot.sinkhorn(a, a, C, 0.1, method="sns", backend="gpu")
     with pytest.raises(ValueError, match="warm_start"):
         po.ot.sinkhorn(a, a, C, 0.1, method="sns", warm_steps=0, warm_start=(np.array([0, -np.inf, 0]), np.zeros(3)))
+
+
+@pytest.mark.parametrize("shift", [50.0, 5.0, 1.5])
+def test_gauge_heavy_step_keeps_the_plan_sums_exact(shift):
+    """Lowering the pinned last g by ``shift reg`` makes the gauge-fixed Newton direction about
+    ``(+shift reg, -shift reg)``: large opposite exponents, where ``expm1(x + y) = X + Y + X Y`` cancels
+    catastrophically.  The sums the kernel carries from the accepted trial to the next step (and reports)
+    must be those of its potentials, and the damped steps must converge as in the reference."""
+    rng = np.random.default_rng(14)
+    n, m, reg = 80, 70, 0.01
+    C = rng.random((n, m))
+    a, b = np.full(n, 1 / n), np.full(m, 1 / m)
+    conv = po.ot.sinkhorn(a, b, C, reg, marginal_tol=1e-13, steps=100_000)
+    f0, g0 = conv.f.copy(), conv.g.copy()
+    g0[-1] -= shift * reg
+    (f1, g1, got), (f2, g2, ref) = both(C, a, b, reg, f0, g0, 2, 0.0, 0.2)
+    E = np.exp((f1[:, None] + g1[None, :] - C) * (1.0 / reg))
+    fresh = np.abs(E.sum(1) - a).sum() + np.abs(E.sum(0) - b).sum()
+    np.testing.assert_allclose(got["marginal_err"], fresh, rtol=1e-9)  # the kernel's carried sums
+    assert got["step_alpha"][0] == ref["step_alpha"][0] and np.all(got["step_alpha"] > 0)
+    (f1, g1, got), (f2, g2, ref) = both(C, a, b, reg, f0, g0, 30, 1e-13, 0.2)
+    assert got["marginal_err"] <= 1e-13 and ref["marginal_err"] <= 1e-13 and max(got["steps"], ref["steps"]) <= 10
+    s1, s2 = f1.mean(), f2.mean()
+    assert rel(f1 - s1, f2 - s2) <= 1e-10 and rel(g1 + s1, g2 + s2) <= 1e-10
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_carried_plan_sums_are_those_of_the_returned_potentials(seed):
+    """The kernel reuses the accepted trial's sums as the next step's r, c: after k steps its reported
+    error must be the error of the potentials it returns.  The pinned last target lies far from every
+    source, so the gauge-fixed directions have large opposite exponents (about +1 in f, -1 in g)."""
+    rng = np.random.default_rng(seed)
+    n, m, reg = 150, 120, 2e-4
+    X, Y = rng.random((n, 2)), rng.random((m, 2))
+    Y[-1] += 3.0
+    C = po.ot.cost(X, Y, normalize=True)
+    a, b = rng.random(n) + 0.1, np.full(m, 1 / m)
+    a /= a.sum()
+    w = po.ot.sinkhorn(a, b, C, reg, steps=50, marginal_tol=0)
+    for k in (1, 2, 3):
+        f, g = w.f.copy(), w.g.copy()
+        out = _core.sns_newton(C, a, b, reg, f, g, k, 0.0, 20 / m, 1e-10, 2)
+        E = np.exp((f[:, None] + g[None, :] - C) * (1.0 / reg))
+        fresh = np.abs(E.sum(1) - a).sum() + np.abs(E.sum(0) - b).sum()
+        assert abs(out["marginal_err"] - fresh) <= 1e-9 * fresh + 1e-14  # 1e-14: rounding of O(1) sums

@@ -23,11 +23,12 @@
 //      D(z + alpha dz) - D(z) = alpha (<a, df> + <b, dg>) - reg sum_ij P_ij expm1(alpha (df_i + dg_j)/reg)
 //                             >= 1e-4 alpha <grad, dz>,
 //    the increase evaluated without cancellation (a difference D(trial) - D(z) of two O(1) numbers is
-//    rounding noise once the marginal error is below ~1e-7); expm1(x + y) = X + Y + X Y with
-//    X = expm1(alpha df_i/reg), Y = expm1(alpha dg_j/reg), one exp per entry.  When a step is large
-//    (max |alpha dz|/reg > 300 or max Z > 100) every trial exponent is formed and a trial with one above
-//    700 is rejected (sum P > e^700: D = -inf in double precision), so nothing overflows.  The sums of
-//    the accepted trial are the next step's r, c and sum P (no extra pass).
+//    rounding noise once the marginal error is below ~1e-7).  For steps with max |alpha dz|/reg <= 1,
+//    expm1(x + y) = X + Y + X Y with X = expm1(alpha df_i/reg), Y = expm1(alpha dg_j/reg) (one exp per
+//    entry); larger steps take P_ij expm1(delta_ij) per entry (the identity cancels catastrophically for
+//    large opposite x, y).  A trial with an exponent above 700 is rejected (sum P > e^700: D = -inf in
+//    double precision), so nothing overflows.  The sums of the accepted trial are the next step's r, c
+//    and sum P (no extra pass).
 // OpenMP over rows where the work is large (ot_threads); results depend on the thread count only
 // through the order of floating-point sums.  The NumPy reference is pyoptheory/ot/sns.py.
 #pragma once
@@ -133,8 +134,13 @@ inline void sns_plan_sums(const OTProblem& p, const double* f, const double* g, 
   sns_finish_sums(p, s, part, nt);
 }
 
-// Line-search trial at (f + alpha df, g + alpha dg): returns sum_ij P_ij expm1(alpha (df_i + dg_j)/reg)
-// (+inf when a trial exponent exceeds 700) and the plan sums at the trial point in `out`.
+// Line-search trial at (f + alpha df, g + alpha dg): returns sum_ij P_ij expm1(delta_ij),
+// delta_ij = alpha (df_i + dg_j)/reg (+inf when a trial exponent exceeds 700), and the plan sums at the
+// trial point in `out`.  With |alpha dz|/reg <= 1 everywhere, expm1(delta_ij) = X_i + Y_j + X_i Y_j with
+// X = expm1(alpha df/reg), Y = expm1(alpha dg/reg) (one exp per entry; as accurate as forming x + y:
+// the identity cancels catastrophically only for large opposite x, y, which this bound excludes).
+// Otherwise each entry takes P_ij expm1(delta_ij), or exp(Z_ij + delta_ij) - P_ij when delta_ij > 700
+// or P_ij underflowed to 0.
 inline double sns_trial(const OTProblem& p, const double* f, const double* g, const double* df, const double* dg,
                         double alpha, const SNSPlanSums& s, SNSPlanSums& out, std::vector<double>& X,
                         std::vector<double>& Y, int n_threads) {
@@ -143,7 +149,7 @@ inline double sns_trial(const OTProblem& p, const double* f, const double* g, co
   double big = 0.0;
   for (int64_t i = 0; i < p.n; ++i) big = std::max(big, std::fabs(alpha * df[i] * inv));
   for (int64_t j = 0; j < p.m; ++j) big = std::max(big, std::fabs(alpha * dg[j] * inv));
-  const bool fast = big <= 300.0 && s.zmax <= 100.0;  // then P (X + Y + X Y) <= e^700: finite
+  const bool fast = big <= 1.0 && s.zmax <= 698.0;  // then every trial exponent is <= 700
   X.resize(p.n);
   Y.resize(p.m);
   if (fast) {
@@ -169,7 +175,7 @@ inline double sns_trial(const OTProblem& p, const double* f, const double* g, co
         for (int64_t j = 0; j < p.m; ++j) {
           const double z = (fi + g[j] - c[j]) * inv;
           const double e = sns_exp(z);
-          const double d = e * (Xi + Y[j] + Xi * Y[j]);  // P_ij expm1(alpha (df_i + dg_j)/reg)
+          const double d = e * (Xi + Y[j] + Xi * Y[j]);  // P_ij expm1(delta_ij)
           const double zt = z + (adf + alpha * dg[j]) * inv;
           di += d;
           si += e + d;
@@ -180,15 +186,17 @@ inline double sns_trial(const OTProblem& p, const double* f, const double* g, co
       } else {
         for (int64_t j = 0; j < p.m; ++j) {
           const double z = (fi + g[j] - c[j]) * inv;
-          const double zt = z + (adf + alpha * dg[j]) * inv;
+          const double dl = (adf + alpha * dg[j]) * inv;
+          const double zt = z + dl;
           if (!(zt <= 700.0)) {
             over = true;
             continue;
           }
-          const double e = sns_exp(z), et = sns_exp(zt);
-          di += et - e;
-          si += et;
-          acc[j] += et;
+          const double e = sns_exp(z);
+          const double d = (e > 0.0 && dl <= 700.0) ? e * std::expm1(dl) : sns_exp(zt) - e;
+          di += d;
+          si += e + d;
+          acc[j] += e + d;
           lo = std::min(lo, zt);
           hi = std::max(hi, zt);
         }
