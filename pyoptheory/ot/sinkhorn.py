@@ -123,8 +123,9 @@ def sinkhorn(a, b, C, reg, *, method="log", marginal_tol=1e-9, steps=10_000, max
         ``sns``: Sinkhorn-Newton-Sparse (Tang et al., ICLR 2024, Algorithm 1;
         :mod:`pyoptheory.ot.sns`): ``warm_steps`` log-domain Sinkhorn iterations, then sparse
         Newton steps keeping the ``ceil(sparsity n m)`` largest entries of P (default
-        ``sparsity = 5 (n + m)/(n m)``, i.e. ``10/n`` for square problems, with ``n, m`` counting
-        bins of positive mass); ``steps`` counts both stages.  The result also has
+        ``sparsity = 10 (n + m)/(n m)``, i.e. ``20/n`` for square problems, with ``n, m`` counting
+        bins of positive mass; plans that are far from sparse need more, see
+        :mod:`pyoptheory.ot.sns`); ``steps`` counts both stages.  The result also has
         ``newton_steps``, ``cg_residual`` (worst relative CG residual), ``cg_iters`` (total) and
         ``sparsity``; the trace has one row per Newton step.
     marginal_tol : float
@@ -306,7 +307,7 @@ def _sns(a, b, C, reg, *, marginal_tol, steps, max_time, warm_start, backend, n_
         if warm_start is not None:
             warm_start = (warm_start[0][rows], warm_start[1][columns])
     n, m = C.shape
-    sparsity = (min(1.0, 5.0 * (n + m) / (n * m)) if sparsity is None
+    sparsity = (min(1.0, 10.0 * (n + m) / (n * m)) if sparsity is None
                 else as_scalar(sparsity, "sparsity", positive=True, upper=1.0))
     cg_tol = 1e-10
     warm = sinkhorn(a, b, C, reg, method="log", marginal_tol=tol, steps=min(warm_steps, steps), warm_start=warm_start,
