@@ -49,6 +49,11 @@ struct OTProblem {
   double reg;
 };
 
+// exp(x), bit for bit: below -746 the result is +0, which glibc reaches through a slow underflow path
+// (errno, floating-point flags); at small reg most exponents lie there and the guard halves the time of
+// a log-domain pass (n = 2000 point clouds, reg = 1e-4: 75 -> 35 ms per iteration on 2 cores).
+inline double ot_exp(double x) { return x < -746.0 ? 0.0 : std::exp(x); }
+
 inline int ot_threads(int n_threads, int64_t work) {
 #ifdef PYOPTHEORY_OPENMP
   return (n_threads > 1 && work >= 40000) ? n_threads : 1;
@@ -72,7 +77,7 @@ inline double sinkhorn_row_update(const OTProblem& p, double* f, const double* g
     double mx = -std::numeric_limits<double>::infinity();
     for (int64_t j = 0; j < p.m; ++j) mx = std::max(mx, (g[j] - c[j]) * inv);
     double s = 0.0;
-    for (int64_t j = 0; j < p.m; ++j) s += std::exp((g[j] - c[j]) * inv - mx);
+    for (int64_t j = 0; j < p.m; ++j) s += ot_exp((g[j] - c[j]) * inv - mx);
     const double lse = mx + std::log(s);
     const double row = std::exp(f[i] * inv + lse);  // (P 1)_i of the current plan
     err += std::fabs(row - p.a[i]);
@@ -109,7 +114,7 @@ inline void sinkhorn_col_update(const OTProblem& p, const double* f, double* g, 
       if (f[i] == ninf) continue;
       const double* c = p.C + i * p.m;
       const double fi = f[i] * inv;
-      for (int64_t j = 0; j < p.m; ++j) lsm[j] += std::exp(fi - c[j] * inv - mx[j]);
+      for (int64_t j = 0; j < p.m; ++j) lsm[j] += ot_exp(fi - c[j] * inv - mx[j]);
     }
   }
   for (int64_t j = 0; j < p.m; ++j) {

@@ -29,7 +29,8 @@
 //    large opposite x, y).  A trial with an exponent above 700 is rejected (sum P > e^700: D = -inf in
 //    double precision), so nothing overflows.  The sums of the accepted trial are the next step's r, c
 //    and sum P (no extra pass).
-// OpenMP over rows where the work is large (ot_threads); results depend on the thread count only
+// Exponentials go through ot_exp (bit-identical to std::exp, without glibc's slow underflow path:
+// at reg = 1/1200 half the exponents are below -745).  OpenMP over rows where the work is large (ot_threads); results depend on the thread count only
 // through the order of floating-point sums.  The NumPy reference is pyoptheory/ot/sns.py.
 #pragma once
 
@@ -73,11 +74,6 @@ inline bool sns_before(const SNSCandidate& x, const SNSCandidate& y) {
   return x.z > y.z || (x.z == y.z && x.idx < y.idx);
 }
 
-// exp(z), bit for bit: below -746 the result is +0 and glibc reaches it through a slow underflow path
-// (errno, floating-point flags) that made a pass over a small-reg plan (half the exponents below -745
-// at reg = 1/1200) twice as slow.
-inline double sns_exp(double z) { return z < -746.0 ? 0.0 : std::exp(z); }
-
 // k = ceil(sparsity n m) in [1, n m]; a product within 1e-9 relative of an integer counts as it.
 inline int64_t sns_kept_count(double sparsity, int64_t n, int64_t m) {
   const double x = sparsity * static_cast<double>(n) * static_cast<double>(m);
@@ -118,7 +114,7 @@ inline void sns_plan_sums(const OTProblem& p, const double* f, const double* g, 
       double si = 0.0, lo = inf, hi = -inf;
       for (int64_t j = 0; j < p.m; ++j) {
         const double z = (fi + g[j] - c[j]) * inv;
-        const double e = sns_exp(z);
+        const double e = ot_exp(z);
         si += e;
         acc[j] += e;
         lo = std::min(lo, z);
@@ -174,7 +170,7 @@ inline double sns_trial(const OTProblem& p, const double* f, const double* g, co
         const double Xi = X[i];
         for (int64_t j = 0; j < p.m; ++j) {
           const double z = (fi + g[j] - c[j]) * inv;
-          const double e = sns_exp(z);
+          const double e = ot_exp(z);
           const double d = e * (Xi + Y[j] + Xi * Y[j]);  // P_ij expm1(delta_ij)
           const double zt = z + (adf + alpha * dg[j]) * inv;
           di += d;
@@ -192,8 +188,8 @@ inline double sns_trial(const OTProblem& p, const double* f, const double* g, co
             over = true;
             continue;
           }
-          const double e = sns_exp(z);
-          const double d = (e > 0.0 && dl <= 700.0) ? e * std::expm1(dl) : sns_exp(zt) - e;
+          const double e = ot_exp(z);
+          const double d = (e > 0.0 && dl <= 700.0) ? e * std::expm1(dl) : ot_exp(zt) - e;
           di += d;
           si += e + d;
           acc[j] += e + d;
@@ -335,7 +331,7 @@ inline int sns_select(const OTProblem& p, const double* f, const double* g, int6
   for (size_t e = 0; e < nnz; ++e) {
     const int64_t i = keep[e].idx / m, j = keep[e].idx % m;
     sp.col[e] = j;
-    sp.val[e] = sns_exp(keep[e].z);
+    sp.val[e] = ot_exp(keep[e].z);
     ++sp.rowptr[i + 1];
     ++sp.colptr[j + 1];
   }
