@@ -314,3 +314,20 @@ def test_carried_plan_sums_are_those_of_the_returned_potentials(seed):
         E = np.exp((f[:, None] + g[None, :] - C) * (1.0 / reg))
         fresh = np.abs(E.sum(1) - a).sum() + np.abs(E.sum(0) - b).sum()
         assert abs(out["marginal_err"] - fresh) <= 1e-9 * fresh + 1e-14  # 1e-14: rounding of O(1) sums
+
+
+@pytest.mark.parametrize("backend", ["cpp", "numpy"])
+def test_budgets_count_both_stages_and_the_trace_has_one_row_per_step(backend):
+    rng = np.random.default_rng(3)
+    n = 200
+    C = po.ot.cost(rng.random((n, 2)), rng.random((n, 2)), normalize=True)
+    a = np.full(n, 1 / n)
+    res = po.ot.sinkhorn(a, a, C, 1e-4, method="sns", marginal_tol=1e-12, steps=23, backend=backend)
+    assert res.status == 0 and not res.success and "steps=23" in res.message
+    assert res.nit == 23 and res.newton_steps == 3
+    np.testing.assert_array_equal(res.trace["iter"], np.arange(24))
+    assert np.all(np.diff(res.trace["time"]) >= 0) and res.trace["marginal_err"][-1] == res.marginal_err
+    # sparsity 2/n converges linearly, far from the precision floor where the line search may stop first
+    res = po.ot.sinkhorn(a, a, C, 1e-4, method="sns", marginal_tol=0.0, steps=10_000, max_time=0.2, backend=backend,
+                         sparsity=2 / n)
+    assert res.status == 3 and not res.success and res.newton_steps >= 1
