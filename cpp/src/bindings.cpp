@@ -4,12 +4,16 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "pyoptheory/first_order.hpp"
 #include "pyoptheory/linear_model.hpp"
 #include "pyoptheory/sinkhorn.hpp"
+#include "pyoptheory/sns.hpp"
 
 namespace py = pybind11;
 using pyoptheory::LinearModel;
@@ -248,6 +252,97 @@ void sinkhorn_plan(darr C, darr f, darr g, double reg, darr out, int n_threads) 
   pyoptheory::build_kernel(p, f.data(), g.data(), op, n_threads);
 }
 
+// Checks shared by the SNS entry points; returns the problem (C, a, b must stay alive).
+pyoptheory::OTProblem sns_problem(const darr& C, const darr& a, const darr& b, double reg, const darr& f,
+                                  const darr& g, double sparsity, int n_threads) {
+  require(C.ndim() == 2 && C.shape(0) >= 1 && C.shape(1) >= 1, "C must be a non-empty 2-d float64 array");
+  const int64_t n = C.shape(0), m = C.shape(1);
+  require(a.ndim() == 1 && a.shape(0) == n, "a must have shape (n,) for C of shape (n, m)");
+  require(b.ndim() == 1 && b.shape(0) == m, "b must have shape (m,) for C of shape (n, m)");
+  require(f.ndim() == 1 && f.shape(0) == n, "f must be a float64 vector of shape (n,)");
+  require(g.ndim() == 1 && g.shape(0) == m, "g must be a float64 vector of shape (m,)");
+  require(reg > 0.0 && std::isfinite(reg), "reg must be positive and finite");
+  require(sparsity > 0.0 && sparsity <= 1.0, "sparsity must be in (0, 1]");
+  require(n_threads >= 1, "n_threads must be at least 1");
+  auto all_finite = [](const darr& x) {
+    const double* d = x.data();
+    for (py::ssize_t k = 0; k < x.size(); ++k)
+      if (!std::isfinite(d[k])) return false;
+    return true;
+  };
+  require(all_finite(C), "C must be finite");
+  require(all_finite(f) && all_finite(g), "f, g must be finite");
+  for (int64_t i = 0; i < n; ++i)
+    require(a.data()[i] > 0.0 && std::isfinite(a.data()[i]),
+            "a: the Newton stage needs positive finite marginals (drop zero-mass bins first)");
+  for (int64_t j = 0; j < m; ++j)
+    require(b.data()[j] > 0.0 && std::isfinite(b.data()[j]),
+            "b: the Newton stage needs positive finite marginals (drop zero-mass bins first)");
+  return pyoptheory::OTProblem{C.data(), n, m, a.data(), b.data(), reg};
+}
+
+template <class T>
+py::array_t<T> to_numpy(const std::vector<T>& v) {
+  py::array_t<T> out(static_cast<py::ssize_t>(v.size()));
+  if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(T));
+  return out;
+}
+
+py::dict sns_newton(darr C, darr a, darr b, double reg, darr f, darr g, int64_t steps, double tol, double sparsity,
+                    double cg_tol, int n_threads) {
+  const pyoptheory::OTProblem p = sns_problem(C, a, b, reg, f, g, sparsity, n_threads);
+  require(f.writeable() && g.writeable(), "f, g must be writeable");
+  require(steps >= 0, "steps must be nonnegative");
+  require(tol >= 0.0, "tol must be nonnegative");
+  require(cg_tol >= 0.0 && std::isfinite(cg_tol), "cg_tol must be nonnegative and finite");
+  pyoptheory::SNSLog log;
+  int64_t done;
+  {
+    py::gil_scoped_release release;
+    done = pyoptheory::sns_newton(p, f.mutable_data(), g.mutable_data(), steps, tol, sparsity, cg_tol, n_threads, log);
+  }
+  py::dict out;
+  out["steps"] = done;
+  out["marginal_err"] = log.err_final;
+  out["fun"] = log.fun_final;
+  out["total"] = log.total;
+  out["status"] = log.status;
+  double worst = 0.0;
+  int64_t iters = 0;
+  for (size_t s = 0; s < log.cg_residual.size(); ++s) {
+    worst = std::max(worst, log.cg_residual[s]);
+    iters += log.cg_iters[s];
+  }
+  out["cg_residual"] = worst;
+  out["cg_iters"] = iters;
+  out["alpha"] = log.alpha.empty() ? std::nan("") : log.alpha.back();
+  out["nnz"] = log.nnz;
+  out["step_err"] = to_numpy(log.err);
+  out["step_fun"] = to_numpy(log.fun);
+  out["step_time"] = to_numpy(log.time);
+  out["step_alpha"] = to_numpy(log.alpha);
+  out["step_cg_residual"] = to_numpy(log.cg_residual);
+  out["step_cg_iters"] = to_numpy(log.cg_iters);
+  return out;
+}
+
+// The selection of one Newton step as CSR (indptr, indices, data) and the number of histogram passes, for tests.
+py::tuple sns_sparsify(darr C, darr a, darr b, double reg, darr f, darr g, double sparsity, int n_threads) {
+  const pyoptheory::OTProblem p = sns_problem(C, a, b, reg, f, g, sparsity, n_threads);
+  pyoptheory::SNSPlanSums s;
+  pyoptheory::SNSSparse sp;
+  int passes = 0;
+  {
+    py::gil_scoped_release release;
+    pyoptheory::sns_plan_sums(p, f.data(), g.data(), s, n_threads);
+    if (std::isfinite(s.zmin) && std::isfinite(s.zmax))
+      passes = pyoptheory::sns_select(p, f.data(), g.data(), pyoptheory::sns_kept_count(sparsity, p.n, p.m), s.zmin,
+                                      s.zmax, sp, n_threads);
+  }
+  require(std::isfinite(s.zmin) && std::isfinite(s.zmax), "sns_sparsify: the exponents (f + g - C)/reg overflow");
+  return py::make_tuple(to_numpy(sp.rowptr), to_numpy(sp.col), to_numpy(sp.val), passes);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -275,6 +370,10 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("n_threads"));
   mod.def("sinkhorn_plan", &sinkhorn_plan, py::arg("C"), py::arg("f"), py::arg("g"), py::arg("reg"),
           py::arg("out").noconvert(), py::arg("n_threads"));
+  mod.def("sns_newton", &sns_newton, py::arg("C"), py::arg("a"), py::arg("b"), py::arg("reg"), py::arg("f").noconvert(),
+          py::arg("g").noconvert(), py::arg("steps"), py::arg("tol"), py::arg("sparsity"), py::arg("cg_tol"), py::arg("n_threads"));
+  mod.def("sns_sparsify", &sns_sparsify, py::arg("C"), py::arg("a"), py::arg("b"), py::arg("reg"), py::arg("f"), py::arg("g"),
+          py::arg("sparsity"), py::arg("n_threads"));
 #ifdef PYOPTHEORY_OPENMP
   mod.attr("has_openmp") = true;
 #else

@@ -79,7 +79,7 @@ def log_iterations(C, a, b, reg, f, g, iters, tol):
     return iters, err, False
 
 
-def kernel(C, f, g, reg):
+def kernel_matrix(C, f, g, reg):
     """``K_ij = exp((f_i + g_j - C_ij)/reg)``, entries below ``exp(-707)`` stored as 0 (as the kernel does)."""
     with np.errstate(invalid="ignore", over="ignore"):
         Z = (f[:, None] + g[None, :] - C) / reg
@@ -124,7 +124,7 @@ def stabilized_iterations(C, a, b, reg, f, g, K, u, v, kernel_ready, iters, tol,
     ``f + reg log u`` and ``g + reg log v``; ``K`` is rebuilt in place.  Returns
     ``(done, err, nonfinite, absorptions, log_steps)``."""
     if not kernel_ready:
-        K[:] = kernel(C, f, g, reg)
+        K[:] = kernel_matrix(C, f, g, reg)
     err, absorptions, log_steps = np.nan, 0, 0
 
     def out_of_range(x):
@@ -140,7 +140,7 @@ def stabilized_iterations(C, a, b, reg, f, g, K, u, v, kernel_ready, iters, tol,
             _, log_err, nonfinite = log_iterations(C, a, b, reg, f, g, 1, -1.0)
             if nonfinite:
                 return it, log_err, True, absorptions, log_steps
-            K[:] = kernel(C, f, g, reg)
+            K[:] = kernel_matrix(C, f, g, reg)
             absorptions += 1
             log_steps += 1
             continue
@@ -148,7 +148,7 @@ def stabilized_iterations(C, a, b, reg, f, g, K, u, v, kernel_ready, iters, tol,
         if out_of_range(u) or out_of_range(v):
             _absorb(f, u, reg)
             _absorb(g, v, reg)
-            K[:] = kernel(C, f, g, reg)
+            K[:] = kernel_matrix(C, f, g, reg)
             absorptions += 1
     return iters, err, False, absorptions, log_steps
 
@@ -243,7 +243,7 @@ class _Engine:
         if self.core is not None:
             self.core.sinkhorn_plan(self.C, f, g, self.reg, out, self.n_threads)
         else:
-            out[:] = kernel(self.C, f, g, self.reg)
+            out[:] = kernel_matrix(self.C, f, g, self.reg)
         self.K, self.kernel_ready = None, False  # the buffer now holds the plan
         return out
 
@@ -268,15 +268,21 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", marginal_tol=1e-9, steps=10_0
     ----------
     a, b : array (n,), (m,)
         Nonnegative marginals of equal mass (``normalize=True`` rescales both to 1).  Zero-mass
-        bins get potential ``-inf`` and zero rows/columns in the plan.
+        bins get potential ``-inf`` and zero rows/columns in the plan (``sns`` solves on the support
+        of ``a`` and ``b``, with the same outcome).
     C : array (n, m)
         Cost matrix (finite).  Integer and float32 input is converted to float64.
     reg : float
         Entropic regularization epsilon (POT's ``reg``; the SNS paper's ``eta = 1/reg``).
     method : {"stabilized", "log", "scaling", "sns"}
-        See the module docstring.  ``sns``: Sinkhorn-Newton-Sparse (:mod:`pyoptheory.ot.sns`):
-        ``warm_steps`` Sinkhorn iterations, then sparse Newton steps keeping a fraction ``sparsity``
-        (default ``10/n``) of the entries of P; ``steps`` counts both stages.
+        See the module docstring.  ``sns``: Sinkhorn-Newton-Sparse (Tang et al., ICLR 2024,
+        Algorithm 1; :mod:`pyoptheory.ot.sns`): ``warm_steps`` Sinkhorn iterations, then sparse
+        Newton steps keeping the ``ceil(sparsity n m)`` largest entries of P (default
+        ``sparsity = 10 (n + m)/(n m)``, i.e. ``20/n`` for square problems, with ``n, m`` counting
+        bins of positive mass; plans that are far from sparse need more, see
+        :mod:`pyoptheory.ot.sns`); ``steps`` counts both stages.  The result also has
+        ``newton_steps``, ``cg_residual`` (worst relative CG residual), ``cg_iters`` (total) and
+        ``sparsity``; the trace has one row per Newton step.
     marginal_tol : float
         Stop when ``||P 1 - a||_1 + ||P^T 1 - b||_1`` (the column term is 0 after each column update)
         is at most this.
@@ -433,57 +439,114 @@ def _plan_copy(eng):
     if eng.core is not None:
         eng.core.sinkhorn_plan(eng.C, f, g, eng.reg, out, eng.n_threads)
     else:
-        out[:] = kernel(eng.C, f, g, eng.reg)
+        out[:] = kernel_matrix(eng.C, f, g, eng.reg)
     return out
 
 
 def _sns(a, b, C, reg, *, marginal_tol, steps, max_time, warm_start, backend, n_threads, warm_steps, sparsity):
-    """Sinkhorn warm start, then sparse Newton steps (see :mod:`pyoptheory.ot.sns`)."""
-    from .sns import newton_step
+    """Sinkhorn warm start, then sparse Newton steps (see :mod:`pyoptheory.ot.sns`).
 
-    n, m = C.shape
+    Zero-mass bins are dropped first (the Newton matrix would have zero rows): the problem is solved
+    on the support of ``a`` and ``b`` and the dropped bins get potential ``-inf`` and zero rows or
+    columns in the plan, as with ``method="log"``.
+    """
+    from ..methods._driver import default_threads
+    from .sns import newton_steps
+
+    choose(backend, "backend", BACKENDS)
     warm_steps = as_int(warm_steps, "warm_steps", minimum=0)
-    sparsity = min(1.0, 10.0 / n) if sparsity is None else as_scalar(sparsity, "sparsity", positive=True, upper=1.0)
     steps = as_int(steps, "steps", minimum=0)
     tol = as_scalar(marginal_tol, "marginal_tol", nonnegative=True)
     max_time = np.inf if max_time is None else as_scalar(max_time, "max_time", positive=True)
-    warm = sinkhorn(a, b, C, reg, method="log", marginal_tol=tol, steps=min(warm_steps, steps), warm_start=warm_start,
-                    backend=backend, n_threads=n_threads, record="all")
+    n_threads = default_threads() if n_threads is None else as_int(n_threads, "n_threads", minimum=1)
+    n_full, m_full = C.shape
+    rows, columns = np.flatnonzero(a > 0), np.flatnonzero(b > 0)
+    dropped = rows.size < n_full or columns.size < m_full
+    if warm_start is not None:
+        warm_start = (as_float_array(warm_start[0], "warm_start[0]", shape=(n_full,), finite=False),
+                      as_float_array(warm_start[1], "warm_start[1]", shape=(m_full,), finite=False))
+    if dropped:
+        a, b, C = a[rows], b[columns], np.ascontiguousarray(C[np.ix_(rows, columns)])
+        if warm_start is not None:
+            warm_start = (warm_start[0][rows], warm_start[1][columns])
+    n, m = C.shape
+    sparsity = (min(1.0, 10.0 * (n + m) / (n * m)) if sparsity is None
+                else as_scalar(sparsity, "sparsity", positive=True, upper=1.0))
+    cg_tol = 1e-10
+    warm = sinkhorn(a, b, C, reg, method="stabilized", marginal_tol=tol, steps=min(warm_steps, steps),
+                    warm_start=warm_start, backend=backend, n_threads=n_threads,
+                    record="all" if warm_steps <= 100 else 100)
     f, g = warm.f.copy(), warm.g.copy()
-    cols = {k: list(v) for k, v in warm.trace.items()}
+    warm_nit, warm_err, warm_fun, cols = warm.nit, warm.marginal_err, warm.fun, {k: list(v) for k, v in warm.trace.items()}
+    del warm  # its plan: the Newton stage keeps only C and the sparse matrix
+    if not (np.all(np.isfinite(f)) and np.all(np.isfinite(g))):
+        raise ValueError("warm_start: the Newton stage needs finite potentials on bins with positive mass "
+                         "(pass warm_steps >= 1 or finite warm_start)")
+    if backend == "cpp":
+        from .._core import sns_newton as kernel
+    else:
+        kernel = newton_steps
     elapsed = cols["time"][-1]
-    k, err, status, newton, cg_worst = warm.nit, warm.marginal_err, 0, 0, 0.0
-    message = ""
-    while k < steps and err > tol:
-        t0 = time.perf_counter()
-        f, g, info = newton_step(C, a, b, reg, f, g, sparsity)
-        elapsed += time.perf_counter() - t0
-        k += 1
-        newton += 1
-        cg_worst = max(cg_worst, info["cg_residual"])
-        with np.errstate(over="ignore"):
-            P = np.exp((f[:, None] + g[None, :] - C) / reg)
-        err = float(np.abs(P.sum(1) - a).sum() + np.abs(P.sum(0) - b).sum())
-        cols["iter"].append(k)
-        cols["time"].append(elapsed)
-        cols["marginal_err"].append(err)
-        cols["fun"].append(float(a @ f + b @ g - reg * P.sum() + reg * a.sum()))
-        if info["alpha"] == 0.0:
-            status, message = 2, f"stopped at iteration {k}: the line search found no ascent step"
-            break
-        if elapsed > max_time:
-            status, message = 3, f"stopped at iteration {k}: max_time={max_time:g} s reached"
-            break
+    k, err, fun, status, newton, cg_worst, cg_iters = warm_nit, warm_err, warm_fun, 0, 0, 0.0, 0
+    message, chunk = "", 1
+    try:
+        while k < steps and err > tol:
+            t0 = time.perf_counter()
+            out = kernel(C, a, b, reg, f, g, min(chunk, steps - k), tol, sparsity, cg_tol, n_threads)
+            wall = time.perf_counter() - t0
+            step_time = np.array(out["step_time"], dtype=float)
+            if step_time.size:  # the call's first sums pass and overheads count towards its first step
+                step_time[0] += max(0.0, wall - float(step_time.sum()))
+            times = elapsed + np.cumsum(step_time)
+            done = int(out["steps"])
+            cols["iter"].extend(range(k + 1, k + done + 1))
+            cols["time"].extend(times.tolist())
+            cols["marginal_err"].extend(out["step_err"].tolist())
+            cols["fun"].extend(out["step_fun"].tolist())
+            elapsed = float(times[-1]) if done else elapsed
+            k += done
+            newton += done
+            cg_worst = max(cg_worst, float(out["cg_residual"]))
+            cg_iters += int(out["cg_iters"])
+            err, fun = float(out["marginal_err"]), float(out["fun"])
+            if out["status"] == 1:
+                status, message = 2, f"stopped at iteration {k}: the line search found no ascent step"
+                break
+            if out["status"] == 2:
+                status, message = 1, f"stopped at iteration {k}: non-finite plan"
+                break
+            if done == 0:  # converged before the first step of this call
+                break
+            if elapsed > max_time:
+                status, message = 3, f"stopped at iteration {k}: max_time={max_time:g} s reached"
+                break
+            # about one second per call (Ctrl-C is seen between calls), never beyond max_time
+            per_step = float(np.mean(step_time))
+            chunk = max(1, int(min(1.0, max_time - elapsed) / max(per_step, 1e-9)))
+    except KeyboardInterrupt:
+        status, message = 5, f"interrupted (KeyboardInterrupt) at iteration {k}"
     if status == 0:
         status = 6 if err <= tol else 0
         message = (f"converged at iteration {k} ({newton} Newton steps): marginal error {err:.3e}" if err <= tol
                    else f"marginal error {err:.3e} above marginal_tol {tol:.3e} after steps={steps}")
-    P = np.exp((f[:, None] + g[None, :] - C) / reg)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ent = float(np.sum(np.where(P > 0, P * (np.log(np.where(P > 0, P, 1.0)) - 1.0), 0.0)))
-    cost = float(np.sum(C * P))
-    return Result(x=P, f=f, g=g, fun=cols["fun"][-1], cost=cost, entropic_cost=cost + reg * ent + reg * a.sum(),
-                  marginal_err=err, nit=int(k), newton_steps=newton, cg_residual=cg_worst, success=bool(err <= tol),
-                  status=status, message=message, trace=Trace({c: np.asarray(v) for c, v in cols.items()}),
-                  backend=backend, seed=None, grad_evals=2 * warm.nit + newton, fevals=0, method="sinkhorn_sns",
-                  problem="entropic_ot")
+    P = np.empty_like(C)
+    if backend == "cpp":
+        from .._core import sinkhorn_plan
+
+        sinkhorn_plan(C, f, g, reg, P, n_threads)
+    else:
+        P[:] = kernel_matrix(C, f, g, reg)
+    if not np.isfinite(P.sum()):
+        P[~np.isfinite(P)] = 0.0
+    cost, entropic, _ = plan_summary(P, C, f, g, a, b, reg)
+    if dropped:
+        P_full = np.zeros((n_full, m_full))
+        P_full[np.ix_(rows, columns)] = P
+        f_full, g_full = np.full(n_full, -np.inf), np.full(m_full, -np.inf)
+        f_full[rows], g_full[columns] = f, g
+        P, f, g = P_full, f_full, g_full
+    return Result(x=P, f=f, g=g, fun=fun, cost=cost, entropic_cost=entropic,
+                  marginal_err=err, nit=int(k), newton_steps=newton, cg_residual=cg_worst, cg_iters=cg_iters,
+                  sparsity=sparsity, success=bool(err <= tol), status=status, message=message,
+                  trace=Trace({c: np.asarray(v) for c, v in cols.items()}), backend=backend, seed=None,
+                  grad_evals=2 * warm_nit + newton, fevals=0, method="sinkhorn_sns", problem="entropic_ot")
