@@ -15,7 +15,8 @@ POT's stopping rule is the l2 norm of the column-marginal error, checked every 1
 is run with ``stopThr = tol / sqrt(m)`` so that its l1 error is <= tol when it stops, and the l1
 error of every returned plan is printed.  POT's cap is enforced through ``numItermax`` (its
 per-iteration time measured on 20 iterations times the cap), so a capped run is reported as
-"> cap" and the ratio as a lower bound.
+"> cap" and the ratio as a lower bound.  Once one POT method has converged, the next ones are capped
+at its time (they could not be the fastest beyond it).
 """
 import argparse
 import time
@@ -98,10 +99,13 @@ def bench_to_tol(args):
                 err = l1_error(res.x, a, b)
                 ours.append((elapsed if res.success else np.inf, method, err, res.nit))
             best = min(ours)
-            pots = []
+            pots, budget = [], args.cap
             for method in ("sinkhorn", "sinkhorn_log", "sinkhorn_stabilized"):
-                elapsed, err, ok, _ = run_pot(method, a, b, C, reg, tol, args.cap)
+                # a method cannot be the fastest beyond the best time so far: cap it there
+                elapsed, err, ok, _ = run_pot(method, a, b, C, reg, tol, budget)
                 pots.append((elapsed if ok else np.inf, method, err))
+                if ok:
+                    budget = min(budget, 1.05 * elapsed)
             pbest = min(pots)
             if np.isfinite(pbest[0]):
                 pot_txt, ratio = f"{pbest[0]:8.2f}", f"{pbest[0] / best[0]:.2f}x faster"

@@ -169,19 +169,27 @@ def test_normalize_and_integer_input():
     assert res.success and res.x.sum() == pytest.approx(1.0)
 
 
-def test_sns_needs_20x_fewer_iterations_than_sinkhorn_on_random_assignment():
-    rng = np.random.default_rng(11)
-    n = 300
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_sns_needs_20x_fewer_iterations_than_sinkhorn_on_random_assignment(seed):
+    """The paper's claim (Tang et al. 2024, Table 1; catalogue 2.7 item 6), an empirical one: random
+    assignment, n = 500, eta = 1200, dual gap 1e-9; and the Newton stage's consecutive gap ratios are
+    below 1/2 while the gap is above 1e-12 |f*|."""
+    rng = np.random.default_rng(seed)
+    n = 500
     C = rng.random((n, n))
     a = np.full(n, 1 / n)
     reg = 1 / 1200
-    sns = po.ot.sinkhorn(a, a, C, reg, method="sns", marginal_tol=1e-9, steps=500)
+    sns = po.ot.sinkhorn(a, a, C, reg, method="sns", marginal_tol=1e-14, steps=500)
     assert sns.success and sns.newton_steps > 0 and np.all(np.isfinite(sns.x))
-    plain = po.ot.sinkhorn(a, a, C, reg, marginal_tol=1e-9, steps=20 * sns.nit)
-    assert not plain.success  # Sinkhorn has not converged after 20 times as many iterations
-    errs = sns.trace["marginal_err"][-sns.newton_steps:]
-    ratios = errs[1:] / errs[:-1]
-    assert np.all(ratios[-3:] < 0.5)  # the Newton stage: consecutive errors at least halve at the end
+    plain = po.ot.sinkhorn(a, a, C, reg, marginal_tol=0, steps=2000, record="all")
+    f_star = max(sns.trace["fun"].max(), plain.trace["fun"].max())
+    gap = f_star - sns.trace["fun"]
+    k_sns = int(sns.trace["iter"][np.argmax(gap <= 1e-9)])
+    k_plain = plain.trace["iter"][f_star - plain.trace["fun"] <= 1e-9]
+    assert k_plain.size == 0 or k_plain[0] >= 20 * k_sns
+    newton = gap[-sns.newton_steps - 1:]
+    big = newton[:-1] > 1e-12 * abs(f_star)
+    assert np.all(newton[1:][big] < 0.5 * newton[:-1][big])
 
 
 def test_sns_agrees_with_sinkhorn_and_is_invariant():
