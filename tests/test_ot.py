@@ -314,3 +314,13 @@ def test_entropic_ot_constants_are_exact():
     K = np.exp(-C / 0.1)
     assert p.constants.log_s_over_l == pytest.approx(np.log(K.sum() / K.min()), rel=1e-13)
     assert p.constants.kappa == pytest.approx(np.tanh(brute / 0.4), rel=1e-14)
+
+
+@pytest.mark.parametrize("method", ["stabilized", "log", "scaling"])
+def test_resume_from_the_returned_potentials(method):
+    """A stopped run (budget, max_time, Ctrl-C) resumes from ``warm_start=(res.f, res.g)``."""
+    a, b, C = clouds(80, 70, seed=16)
+    full = po.ot.sinkhorn(a, b, C, 0.01, method=method, steps=100, marginal_tol=0)
+    first = po.ot.sinkhorn(a, b, C, 0.01, method=method, steps=40, marginal_tol=0)
+    rest = po.ot.sinkhorn(a, b, C, 0.01, method=method, steps=60, marginal_tol=0, warm_start=(first.f, first.g))
+    np.testing.assert_allclose(rest.x, full.x, rtol=1e-10, atol=1e-17)
