@@ -177,7 +177,7 @@ def test_sinkhorn_sns_backends_agree_non_square():
     a, b = np.full(n, 1 / n), np.full(m, 1 / m)
     runs = [po.ot.sinkhorn(a, b, C, 2e-3, method="sns", marginal_tol=1e-12, backend=be) for be in ("cpp", "numpy")]
     assert all(r.success for r in runs) and runs[0].newton_steps > 0
-    assert runs[0].sparsity == runs[1].sparsity == pytest.approx(10 * (n + m) / (n * m))
+    assert runs[0].sparsity == runs[1].sparsity == pytest.approx(10 * (n + m) / (n * m) * 2 ** runs[0].sparsity_doublings)
     assert abs(runs[0].nit - runs[1].nit) <= 1
     np.testing.assert_allclose(runs[0].x, runs[1].x, rtol=1e-8, atol=1e-16)
     k = min(len(runs[0].trace["fun"]), len(runs[1].trace["fun"])) - 1
@@ -331,3 +331,16 @@ def test_budgets_count_both_stages_and_the_trace_has_one_row_per_step(backend):
     res = po.ot.sinkhorn(a, a, C, 1e-4, method="sns", marginal_tol=0.0, steps=10_000, max_time=0.2, backend=backend,
                          sparsity=2 / n)
     assert res.status == 3 and not res.success and res.newton_steps >= 1
+
+
+def test_auto_sparsity_grows_until_newton_converges_on_a_plan_far_from_sparse():
+    """At larger reg the plan has many significant entries per row: a fixed 20/n stalls in a slow
+    linear tail, the adaptive rule doubles the kept fraction and Newton converges."""
+    rng = np.random.default_rng(21)
+    n = 300
+    C = po.ot.cost(rng.random((n, 2)), rng.random((n, 2)), normalize=True)
+    a = np.full(n, 1 / n)
+    fixed = po.ot.sinkhorn(a, a, C, 0.01, method="sns", sparsity=20 / n, marginal_tol=1e-10, steps=220)
+    auto = po.ot.sinkhorn(a, a, C, 0.01, method="sns", marginal_tol=1e-10, steps=220)
+    assert not fixed.success and auto.success
+    assert auto.sparsity_doublings >= 1 and auto.sparsity > 20 / n and auto.newton_steps <= 40

@@ -193,6 +193,7 @@ class _Engine:
             with np.errstate(over="ignore"):
                 self.K = np.exp(-C / reg)
             self.u, self.v = np.exp(f / reg), np.exp(g / reg)
+            self.kernel_ready = True
         elif method == "stabilized":
             self.K = np.empty_like(C)  # built by the first run
             self.u, self.v = np.ones_like(f), np.ones_like(g)
@@ -229,7 +230,11 @@ class _Engine:
                 np.where(self.g > -np.inf, self.g + self.reg * lv, -np.inf))
 
     def row_error(self):
-        """``||P 1 - a||_1`` and ``sum P`` of the current plan (one pass over C, nothing updated)."""
+        """``||P 1 - a||_1`` and ``sum P`` of the current plan (nothing updated): a matrix-vector product
+        with the kernel when there is one, else one pass of exponentials over C."""
+        if self.K is not None and (self.method == "scaling" or self.kernel_ready):
+            rows = self.u * (self.K @ self.v)
+            return float(np.abs(rows - self.a).sum()), float(rows.sum())
         f, g = self.potentials()
         if self.core is not None:
             return self.core.sinkhorn_row_error(self.C, self.a, self.b, self.reg, np.ascontiguousarray(f),
@@ -237,7 +242,14 @@ class _Engine:
         return row_update(self.C, self.a, self.b, self.reg, f.copy(), g, update=False)
 
     def plan(self):
-        """The plan ``exp((f + g - C)/reg)`` of the current potentials (reuses the kernel buffer)."""
+        """The plan ``exp((f + g - C)/reg)`` of the current potentials, in the kernel buffer: scaled in
+        place, ``diag(u) K diag(v)``, when the kernel is built, else one pass of exponentials."""
+        if self.K is not None and (self.method == "scaling" or self.kernel_ready):
+            out = self.K
+            out *= self.u[:, None]
+            out *= self.v[None, :]
+            self.K, self.kernel_ready = None, False
+            return out
         f, g = (np.ascontiguousarray(p) for p in self.potentials())
         out = self.K if self.K is not None else np.empty_like(self.C)
         if self.core is not None:
@@ -277,12 +289,16 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", marginal_tol=1e-9, steps=10_0
     method : {"stabilized", "log", "scaling", "sns"}
         See the module docstring.  ``sns``: Sinkhorn-Newton-Sparse (Tang et al., ICLR 2024,
         Algorithm 1; :mod:`pyoptheory.ot.sns`): ``warm_steps`` Sinkhorn iterations, then sparse
-        Newton steps keeping the ``ceil(sparsity n m)`` largest entries of P (default
-        ``sparsity = 10 (n + m)/(n m)``, i.e. ``20/n`` for square problems, with ``n, m`` counting
-        bins of positive mass; plans that are far from sparse need more, see
-        :mod:`pyoptheory.ot.sns`); ``steps`` counts both stages.  The result also has
-        ``newton_steps``, ``cg_residual`` (worst relative CG residual), ``cg_iters`` (total) and
-        ``sparsity``; the trace has one row per Newton step.
+        Newton steps keeping the ``ceil(sparsity n m)`` largest entries of P; ``steps`` counts both
+        stages.  The result also has ``newton_steps``, ``cg_residual`` (worst relative CG residual),
+        ``cg_iters`` (total), the final ``sparsity`` and ``sparsity_doublings``; the trace has one row
+        per Newton step.
+    sparsity : float or "auto"
+        ``sns``: the fraction of the entries of P kept in the Newton matrix.  ``"auto"`` (default)
+        starts at ``10 (n + m)/(n m)`` (``20/n`` for square problems; ``n, m`` count bins of positive
+        mass) and doubles it after any full Newton step (line search ``alpha = 1``) that does not
+        halve the l1 marginal error: plans that are far from sparse (larger ``reg``) need more
+        entries per row, see :mod:`pyoptheory.ot.sns`.
     marginal_tol : float
         Stop when ``||P 1 - a||_1 + ||P^T 1 - b||_1`` (the column term is 0 after each column update)
         is at most this.
@@ -470,7 +486,8 @@ def _sns(a, b, C, reg, *, marginal_tol, steps, max_time, warm_start, backend, n_
         if warm_start is not None:
             warm_start = (warm_start[0][rows], warm_start[1][columns])
     n, m = C.shape
-    sparsity = (min(1.0, 10.0 * (n + m) / (n * m)) if sparsity is None
+    adaptive = sparsity is None or (isinstance(sparsity, str) and sparsity == "auto")
+    sparsity = (min(1.0, 10.0 * (n + m) / (n * m)) if adaptive
                 else as_scalar(sparsity, "sparsity", positive=True, upper=1.0))
     cg_tol = 1e-10
     warm = sinkhorn(a, b, C, reg, method="stabilized", marginal_tol=tol, steps=min(warm_steps, steps),
@@ -488,7 +505,7 @@ def _sns(a, b, C, reg, *, marginal_tol, steps, max_time, warm_start, backend, n_
         kernel = newton_steps
     elapsed = cols["time"][-1]
     k, err, fun, status, newton, cg_worst, cg_iters = warm_nit, warm_err, warm_fun, 0, 0, 0.0, 0
-    message, chunk = "", 1
+    message, chunk, grown, prev_err = "", 1, 0, err
     try:
         while k < steps and err > tol:
             t0 = time.perf_counter()
@@ -517,12 +534,24 @@ def _sns(a, b, C, reg, *, marginal_tol, steps, max_time, warm_start, backend, n_
                 break
             if done == 0:  # converged before the first step of this call
                 break
+            if adaptive and sparsity < 1.0:
+                # a full Newton step (alpha = 1: past the damped phase) that does not halve the marginal
+                # error: the kept entries miss too much of the plan's mass; double them (one step per
+                # call while adapting)
+                errs = np.concatenate([[prev_err], out["step_err"]])
+                full = np.asarray(out["step_alpha"]) == 1.0
+                if np.any(full & (errs[1:] > 0.5 * errs[:-1])):
+                    sparsity = min(1.0, 2.0 * sparsity)
+                    grown += 1
+                prev_err = err
             if elapsed > max_time:
                 status, message = 3, f"stopped at iteration {k}: max_time={max_time:g} s reached"
                 break
             # about one second per call (Ctrl-C is seen between calls), never beyond max_time
             per_step = float(np.mean(step_time))
             chunk = max(1, int(min(1.0, max_time - elapsed) / max(per_step, 1e-9)))
+            if adaptive and sparsity < 1.0:
+                chunk = 1
     except KeyboardInterrupt:
         status, message = 5, f"interrupted (KeyboardInterrupt) at iteration {k}"
     if status == 0:
@@ -547,6 +576,6 @@ def _sns(a, b, C, reg, *, marginal_tol, steps, max_time, warm_start, backend, n_
         P, f, g = P_full, f_full, g_full
     return Result(x=P, f=f, g=g, fun=fun, cost=cost, entropic_cost=entropic,
                   marginal_err=err, nit=int(k), newton_steps=newton, cg_residual=cg_worst, cg_iters=cg_iters,
-                  sparsity=sparsity, success=bool(err <= tol), status=status, message=message,
+                  sparsity=sparsity, sparsity_doublings=grown, success=bool(err <= tol), status=status, message=message,
                   trace=Trace({c: np.asarray(v) for c, v in cols.items()}), backend=backend, seed=None,
                   grad_evals=2 * warm_nit + newton, fevals=0, method="sinkhorn_sns", problem="entropic_ot")
