@@ -239,6 +239,19 @@ py::tuple sinkhorn_stabilized(darr C, darr a, darr b, double reg, darr f, darr g
   return py::make_tuple(done, info[0], info[1] != 0.0, static_cast<int64_t>(info[2]), static_cast<int64_t>(info[3]));
 }
 
+py::tuple scaling_row_error(darr K, darr a, darr u, darr v, int n_threads) {
+  require(K.ndim() == 2 && a.ndim() == 1 && a.shape(0) == K.shape(0) && u.ndim() == 1 && u.shape(0) == K.shape(0) &&
+              v.ndim() == 1 && v.shape(0) == K.shape(1),
+          "scaling_row_error: inconsistent shapes");
+  double total = 0.0, err;
+  {
+    py::gil_scoped_release release;
+    err = pyoptheory::scaling_row_error(K.data(), K.shape(0), K.shape(1), a.data(), u.data(), v.data(), n_threads,
+                                        &total);
+  }
+  return py::make_tuple(err, total);
+}
+
 void sinkhorn_plan(darr C, darr f, darr g, double reg, darr out, int n_threads) {
   require(C.ndim() == 2, "C must be a 2-d float64 array");
   const int64_t n = C.shape(0), m = C.shape(1);
@@ -367,6 +380,8 @@ PYBIND11_MODULE(_core, mod) {
   mod.def("sinkhorn_stabilized", &sinkhorn_stabilized, py::arg("C"), py::arg("a"), py::arg("b"), py::arg("reg"),
           py::arg("f").noconvert(), py::arg("g").noconvert(), py::arg("Kt").noconvert(), py::arg("u").noconvert(),
           py::arg("v").noconvert(), py::arg("kernel_ready"), py::arg("iters"), py::arg("tol"), py::arg("bound"),
+          py::arg("n_threads"));
+  mod.def("scaling_row_error", &scaling_row_error, py::arg("K"), py::arg("a"), py::arg("u"), py::arg("v"),
           py::arg("n_threads"));
   mod.def("sinkhorn_plan", &sinkhorn_plan, py::arg("C"), py::arg("f"), py::arg("g"), py::arg("reg"),
           py::arg("out").noconvert(), py::arg("n_threads"));

@@ -233,6 +233,8 @@ class _Engine:
         """``||P 1 - a||_1`` and ``sum P`` of the current plan (nothing updated): a matrix-vector product
         with the kernel when there is one, else one pass of exponentials over C."""
         if self.K is not None and (self.method == "scaling" or self.kernel_ready):
+            if self.core is not None:  # the kernel's threads, not BLAS's: no two thread pools spinning
+                return self.core.scaling_row_error(self.K, self.a, self.u, self.v, self.n_threads)
             rows = self.u * (self.K @ self.v)
             return float(np.abs(rows - self.a).sum()), float(rows.sum())
         f, g = self.potentials()

@@ -228,6 +228,21 @@ inline double scaling_pass(const double* K, int64_t n, int64_t m, const double* 
   return err;
 }
 
+// The l1 row error ||u * (K v) - a||_1 and the mass sum_i u_i (K v)_i of the plan diag(u) K diag(v).
+inline double scaling_row_error(const double* K, int64_t n, int64_t m, const double* a, const double* u,
+                                const double* v, int n_threads, double* total) {
+  double err = 0.0, mass = 0.0;
+  const int nt = ot_threads(n_threads, n * m);
+#pragma omp parallel for num_threads(nt) reduction(+ : err, mass) schedule(static) if (nt > 1)
+  for (int64_t i = 0; i < n; ++i) {
+    const double r = u[i] * dot(K + i * m, v, m);
+    err += std::fabs(r - a[i]);
+    mass += r;
+  }
+  *total = mass;
+  return err;
+}
+
 // Scaling domain on a precomputed K = exp(-C/reg): u = a/(K v), v = b/(K^T u); err = ||u * (K v) - a||_1
 // measured before each u-update.  err_out[1] = 1 when K v or K^T u underflows to 0 or a value is not finite.
 inline int64_t sinkhorn_scaling(const double* K, int64_t n, int64_t m, const double* a, const double* b, double* u,
