@@ -19,6 +19,8 @@ TRACE_COLUMNS = {
     "fevals": "function evaluations so far",
     "grad_evals": "gradient evaluations so far",
     "run": "run index for multi-run methods",
+    "block": "the coordinate (block) selected at the last step before the checkpoint (coordinate descent)",
+    "support": "number of nonzero coordinates of x_k",
 }
 
 

@@ -18,9 +18,11 @@ def _composite():
 
 
 def _constrained():
+    """Sparse least squares on a box (a constraint every constrained method handles, coordinate descent
+    included; the simplex projection has its own tests in test_problems.py and test_metamorphic.py)."""
     rng = np.random.default_rng(2)
     A = sp.random(50, 12, density=0.4, random_state=3, format="csr")
-    return P.least_squares(A, rng.standard_normal(50), constraint=P.Simplex(1.0), x0=np.full(12, 1 / 12))
+    return P.least_squares(A, rng.standard_normal(50), constraint=P.Box(np.full(12, -0.2), np.full(12, 0.3)))
 
 
 def _nonsmooth():

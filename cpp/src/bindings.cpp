@@ -12,6 +12,7 @@
 
 #include "pyoptheory/first_order.hpp"
 #include "pyoptheory/linear_model.hpp"
+#include "pyoptheory/bcd.hpp"
 #include "pyoptheory/sinkhorn.hpp"
 #include "pyoptheory/sns.hpp"
 
@@ -356,6 +357,57 @@ py::tuple sns_sparsify(darr C, darr a, darr b, double reg, darr f, darr g, doubl
   return py::make_tuple(to_numpy(sp.rowptr), to_numpy(sp.col), to_numpy(sp.val), passes);
 }
 
+// The coordinate-descent model: owns copies of its arrays (the kernel keeps raw pointers).
+struct PyBcdModel {
+  iarr indptr, indices;
+  darr data, c, diag, lo, hi;
+  pyoptheory::BcdModel m;
+};
+
+PyBcdModel make_bcd(iarr indptr, iarr indices, darr data, darr c, darr diag, int reg, double lam, darr lo, darr hi,
+                    int rule, double L_common, bool heap) {
+  const int64_t d = c.ndim() == 1 ? c.shape(0) : -1;
+  require(d >= 1, "c must be a nonempty float64 vector");
+  require(indptr.ndim() == 1 && indptr.shape(0) == d + 1, "indptr must have length d + 1");
+  require(diag.ndim() == 1 && diag.shape(0) == d && lo.ndim() == 1 && lo.shape(0) == d && hi.ndim() == 1 &&
+              hi.shape(0) == d,
+          "diag, lo, hi must have length d");
+  const int64_t* ip = indptr.data();
+  require(ip[0] == 0 && indices.ndim() == 1 && data.ndim() == 1 && indices.shape(0) == ip[d] &&
+              data.shape(0) == ip[d],
+          "indices and data must have indptr[-1] entries");
+  for (int64_t i = 0; i < d; ++i) require(ip[i] <= ip[i + 1], "indptr must be nondecreasing");
+  for (int64_t p = 0; p < ip[d]; ++p) require(indices.data()[p] >= 0 && indices.data()[p] < d, "indices out of range");
+  for (int64_t i = 0; i < d; ++i) require(diag.data()[i] > 0.0 && std::isfinite(diag.data()[i]), "diag must be positive");
+  require(reg >= 0 && reg <= 2 && rule >= 0 && rule <= 5, "unknown regularizer or rule code");
+  PyBcdModel pm{indptr, indices, data, c, diag, lo, hi, {}};
+  pm.m = pyoptheory::BcdModel{d, pm.indptr.data(), pm.indices.data(), pm.data.data(), pm.c.data(), pm.diag.data(),
+                              reg, lam, pm.lo.data(), pm.hi.data(), rule, L_common, heap};
+  return pm;
+}
+
+py::tuple bcd_advance(const PyBcdModel& pm, darr x, darr grad, int64_t k0, int64_t k1, iarr given, iarr selected,
+                      double support_change) {
+  const pyoptheory::BcdModel& m = pm.m;
+  require(k1 >= k0, "k1 must be >= k0");
+  double* xp = vec(x, m.d, "x");
+  double* gp = vec(grad, m.d, "grad");
+  require(selected.ndim() == 1 && selected.shape(0) == k1 - k0 && selected.writeable(),
+          "selected must be a writeable int64 vector of length k1 - k0");
+  if (m.rule == pyoptheory::BCD_GIVEN) {
+    require(given.ndim() == 1 && given.shape(0) == k1 - k0, "given must have length k1 - k0");
+    for (int64_t t = 0; t < k1 - k0; ++t) require(given.data()[t] >= 0 && given.data()[t] < m.d, "given out of range");
+  }
+  int64_t fail_at = -1;
+  int status;
+  {
+    py::gil_scoped_release release;
+    status = pyoptheory::bcd_advance(m, xp, gp, k0, k1, given.data(), selected.mutable_data(), &support_change,
+                                     &fail_at);
+  }
+  return py::make_tuple(status, fail_at, support_change);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -389,6 +441,12 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("g").noconvert(), py::arg("steps"), py::arg("tol"), py::arg("sparsity"), py::arg("cg_tol"), py::arg("n_threads"));
   mod.def("sns_sparsify", &sns_sparsify, py::arg("C"), py::arg("a"), py::arg("b"), py::arg("reg"), py::arg("f"), py::arg("g"),
           py::arg("sparsity"), py::arg("n_threads"));
+  py::class_<PyBcdModel>(mod, "BcdModel")
+      .def(py::init(&make_bcd), py::arg("indptr"), py::arg("indices"), py::arg("data"), py::arg("c"), py::arg("diag"),
+           py::arg("reg"), py::arg("lam"), py::arg("lo"), py::arg("hi"), py::arg("rule"), py::arg("L_common"),
+           py::arg("heap"))
+      .def("advance", &bcd_advance, py::arg("x").noconvert(), py::arg("grad").noconvert(), py::arg("k0"),
+           py::arg("k1"), py::arg("given"), py::arg("selected").noconvert(), py::arg("support_change"));
 #ifdef PYOPTHEORY_OPENMP
   mod.attr("has_openmp") = true;
 #else

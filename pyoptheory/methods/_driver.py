@@ -82,6 +82,8 @@ class Plan:
     scal_init: dict = field(default_factory=dict)  # method parameters in the scalar state (layout.py)
     stochastic: object = None  # a StochasticProblem whose ``draw(rng, m)`` gives each chunk's randomness
     progress: object = None  # tqdm bar: None shows it in a terminal when a run lasts over 2 s
+    # method hooks: "columns" {name: fn(model, x)} recorded at checkpoints, "finish" fn(model, k) -> dict of
+    # Result fields, "chunk_cap" (iterations per kernel call)
     extra: dict = field(default_factory=dict)
 
 
@@ -186,6 +188,8 @@ def _chunk_cap(plan):
     """Iterations per kernel call between checkpoints: deterministic, about 2e7 flops of work
     (and at most ~1e6 random numbers drawn at once for stochastic methods)."""
     problem = plan.problem
+    if "chunk_cap" in plan.extra:
+        return int(plan.extra["chunk_cap"])
     spec = problem.spec
     if plan.stochastic is not None:
         sp = plan.stochastic
@@ -228,6 +232,9 @@ def run(plan: Plan, kernel, backend_name):
     if want_gmin:
         cols["grad_norm_min"] = []
     cols["fevals"], cols["grad_evals"] = [], []
+    extra_columns = plan.extra.get("columns", {})
+    for name in extra_columns:
+        cols[name] = []
     gbuf = np.zeros(problem.dim)
     f_ref = f_star
 
@@ -260,6 +267,8 @@ def run(plan: Plan, kernel, backend_name):
             cols["grad_norm_min"].append(float(np.sqrt(st.scal[K.S_BEST_F])))
         cols["fevals"].append(int(st.scal[K.S_FEVALS]))
         cols["grad_evals"].append(int(st.scal[K.S_GRAD_EVALS]))
+        for name, column in extra_columns.items():
+            cols[name].append(column(model, st.x))
         return fun, gnorm
 
     def build(k, status, message):
@@ -270,10 +279,11 @@ def run(plan: Plan, kernel, backend_name):
         else:
             x = st.x.copy()
         fun = evaluate(x) if np.all(np.isfinite(x)) else np.nan
+        extras = plan.extra["finish"](model, k) if "finish" in plan.extra else {}
         return Result(x=x, fun=fun, nit=int(k), success=status in (0, 6), status=status, message=message,
                       trace=Trace({c: np.asarray(v) for c, v in cols.items()}), backend=backend_name, seed=plan.seed,
                       grad_evals=int(st.scal[K.S_GRAD_EVALS]), fevals=int(st.scal[K.S_FEVALS]), method=plan.method,
-                      problem=problem.name)
+                      problem=problem.name, **extras)
 
     ckpts = plan.record
     cap = _chunk_cap(plan)

@@ -1,0 +1,157 @@
+r"""Quadratic problems for coordinate descent, with the constants of its rate theorems computed exactly
+(catalogue structured.md 1.1, 1.5).
+
+``F(x) = 1/2 x^T Q x - c^T x + const (+ g(x))``.  Constants (``Q`` positive definite):
+
+* ``L_max = max_i Q_ii`` (the common coordinate constant; ``L`` in the GS theorem), ``L_mean``, ``L_min``;
+* ``L = lambda_max(Q)`` (full gradient), ``mu = lambda_min(Q)``;
+* ``mu_1``, the strong convexity constant in the l1 norm, and ``mu_L``, in ``||x||_L = sum sqrt(L_i) |x_i|``:
+  strong convexity in a norm is the reciprocal smoothness of the conjugate in the dual norm, so
+  ``mu_1 = 1 / max_{s in {-1,1}^d} s^T Q^{-1} s`` and ``mu_L = 1 / max_s (D s)^T Q^{-1} (D s)`` with
+  ``D = diag(sqrt(L_i))`` (the dual norm of ``||.||_L`` is ``max_i |y_i|/sqrt(L_i)``, whose unit ball has the
+  vertices ``D s``).  Computed by enumerating
+  the ``2^(d-1)`` sign patterns (``d <= 22``); for larger ``d`` they are unavailable (the lower bounds
+  ``mu/d`` and ``mu/(d L_mean)`` are reported as ``mu_1_lower``, ``mu_L_lower``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._validation import as_float_array, as_int
+from .base import Constants, Problem
+
+MAX_ENUMERATION_DIM = 22
+
+
+def max_sign_form(M, scale=None):
+    """``max_{s in {-1,1}^d} (D s)^T M (D s)``, ``D = diag(scale)``, by enumeration (s_0 = +1 by symmetry)."""
+    d = M.shape[0]
+    if d > MAX_ENUMERATION_DIM:
+        raise ValueError(f"M: enumeration of 2^{d - 1} sign patterns is too large (d <= {MAX_ENUMERATION_DIM})")
+    scale = np.ones(d) if scale is None else np.asarray(scale, float)
+    Ms = (M * scale[:, None]) * scale[None, :]
+    best = -np.inf
+    chunk = 1 << min(d - 1, 14)
+    bits = np.arange(d - 1, dtype=np.int64)
+    for start in range(0, 1 << (d - 1), chunk):
+        codes = np.arange(start, min(start + chunk, 1 << (d - 1)), dtype=np.int64)
+        S = np.ones((codes.size, d))
+        S[:, 1:] = 1.0 - 2.0 * ((codes[:, None] >> bits[None, :]) & 1)
+        best = max(best, float(np.max(np.einsum("ki,ij,kj->k", S, Ms, S))))
+    return best
+
+
+class QuadraticForm(Problem):
+    """``1/2 x^T Q x - c^T x + const + g(x)`` with ``Q`` symmetric positive semidefinite (dense or sparse)."""
+
+    def __init__(self, Q, c, const=0.0, *, regularizer=None, x0=None, x_star=None, f_star=None, name="quadratic_form"):
+        if sp.issparse(Q):
+            Q = sp.csr_matrix(Q, dtype=float)
+            if not np.all(np.isfinite(Q.data)):
+                raise ValueError("Q: contains NaN or infinite values")
+        else:
+            Q = as_float_array(Q, "Q", ndim=2)
+        d = Q.shape[0]
+        if Q.shape != (d, d):
+            raise ValueError(f"Q: expected a square matrix, got shape {Q.shape}")
+        if abs(Q - Q.T).max() > 1e-12 * max(abs(Q).max(), 1e-300):
+            raise ValueError("Q: must be symmetric")
+        self.Q = Q
+        self.c = as_float_array(c, "c", shape=(d,))
+        self.const = float(const)
+        kind = "smooth" if regularizer is None else ("constrained" if regularizer.is_indicator else "composite")
+        super().__init__(d, kind=kind, name=name, regularizer=regularizer, x0=x0, x_star=x_star, f_star=f_star)
+
+    def quadratic_form(self):
+        return self.Q, self.c, self.const
+
+    def f(self, x):
+        return 0.5 * float(x @ (self.Q @ x)) - float(self.c @ x) + self.const
+
+    def grad(self, x):
+        return np.asarray(self.Q @ x).ravel() - self.c
+
+    def _dense(self):
+        return self.Q.toarray() if sp.issparse(self.Q) else self.Q
+
+    def _solve(self):
+        if self.regularizer is not None:
+            return None, None
+        Q = self.Q
+        x = sp.linalg.spsolve(sp.csc_matrix(Q), self.c) if sp.issparse(Q) else np.linalg.solve(Q, self.c)
+        return x, self.f(x)
+
+    def _compute_constants(self):
+        Qd = self._dense() if self.dim <= 4000 else None
+        diag = self.Q.diagonal() if sp.issparse(self.Q) else np.diag(self.Q).copy()
+        values = dict(L_max=diag.max(), L_mean=diag.mean(), L_min=diag.min())
+        how = dict(L_max="exact: max_i Q_ii", L_mean="exact: mean_i Q_ii")
+        unavailable = {}
+        if Qd is not None:
+            ev = np.linalg.eigvalsh(Qd)
+            values.update(L=ev[-1], mu=max(ev[0], 0.0))
+            how.update(L="exact: lambda_max(Q)", mu="exact: lambda_min(Q)")
+            if ev[0] > 0 and self.dim <= MAX_ENUMERATION_DIM:
+                Qinv = np.linalg.inv(Qd)
+                values["mu_1"] = 1.0 / max_sign_form(Qinv)
+                values["mu_L"] = 1.0 / max_sign_form(Qinv, np.sqrt(diag))
+                how.update(mu_1="exact: 1/max_s s^T Q^-1 s (enumeration)",
+                           mu_L="exact: 1/max_s (D s)^T Q^-1 (D s), D = diag(sqrt(L_i)) (enumeration)")
+            else:
+                reason = "needs Q positive definite and d <= %d (sign enumeration)" % MAX_ENUMERATION_DIM
+                unavailable.update(mu_1=reason, mu_L=reason)
+            if ev[0] > 0:
+                values.update(mu_1_lower=ev[0] / self.dim, mu_L_lower=ev[0] / (self.dim * diag.mean()))
+        return Constants(values, how=how, unavailable=unavailable)
+
+
+def coordinate_quadratic(d=12, *, seed=0, scale_range=(0.3, 3.0), ridge=0.5, name=None):
+    """A dense quadratic with uneven coordinate constants (catalogue 1.5, item 1): ``Q = S (M^T M + ridge I) S``
+    with ``M`` Gaussian (2d x d) / sqrt(2d) and column scalings ``S`` log-uniform in ``scale_range``; ``x* ~ N(0, I)``,
+    ``c = Q x*`` and ``const = x*^T Q x* / 2``, so that ``F* = 0`` and ``F(x) = (x - x*)^T Q (x - x*)/2``."""
+    d = as_int(d, "d", minimum=1)
+    rng = np.random.default_rng(seed)
+    M = rng.standard_normal((2 * d, d)) / np.sqrt(2 * d)
+    s = np.exp(rng.uniform(np.log(scale_range[0]), np.log(scale_range[1]), d))
+    Q = s[:, None] * (M.T @ M + ridge * np.eye(d)) * s[None, :]
+    Q = 0.5 * (Q + Q.T)
+    x_star = rng.standard_normal(d)
+    return QuadraticForm(Q, Q @ x_star, 0.5 * x_star @ Q @ x_star, x_star=x_star, f_star=0.0,
+                         name=name or f"coordinate_quadratic(d={d})")
+
+
+def diagonal_quadratic(eigenvalues, *, x0=None, name="diagonal_quadratic"):
+    """``sum_i lambda_i x_i^2 / 2``: ``mu_1 = 1/sum(1/lambda_i)`` in closed form; GS is much faster than random
+    selection when the ``lambda_i`` are uneven."""
+    lam = as_float_array(eigenvalues, "eigenvalues", ndim=1)
+    if np.any(lam <= 0):
+        raise ValueError("eigenvalues: must be positive")
+    d = lam.size
+    x0 = np.ones(d) if x0 is None else x0
+    return QuadraticForm(np.diag(lam), np.zeros(d), x0=x0, x_star=np.zeros(d), f_star=0.0, name=name)
+
+
+def label_propagation(W, labels, labeled, *, name="label_propagation"):
+    r"""Quadratic label propagation on a graph (Zhu, Ghahramani & Lafferty 2003; the JMLR paper's datasets
+    D and E): the graph energy ``1/2 y^T (D - W) y = 1/4 sum_ij W_ij (y_i - y_j)^2`` minimised over the
+    unlabelled nodes ``u`` with the labelled ones fixed, i.e. ``Q = L_uu``, ``c = -L_ul y_l``,
+    ``const = y_l^T L_ll y_l / 2`` with ``L = D - W``.  ``W``: symmetric nonnegative (scipy.sparse), every
+    unlabelled node with an edge (else ``Q_ii = 0``)."""
+    W = sp.csr_matrix(W, dtype=float)
+    n = W.shape[0]
+    if W.shape != (n, n) or abs(W - W.T).max() > 0 or (W.data < 0).any():
+        raise ValueError("W: must be a symmetric nonnegative square matrix")
+    labeled = np.asarray(labeled, dtype=bool)
+    y = as_float_array(labels, "labels", shape=(n,))
+    if labeled.shape != (n,):
+        raise ValueError(f"labeled: expected shape ({n},)")
+    u, l_ = np.flatnonzero(~labeled), np.flatnonzero(labeled)
+    deg = np.asarray(W.sum(axis=1)).ravel()
+    L = (sp.diags(deg) - W).tocsr()
+    Q = L[u][:, u].tocsr()
+    c = -np.asarray(L[u][:, l_] @ y[l_]).ravel()
+    const = 0.5 * float(y[l_] @ (L[l_][:, l_] @ y[l_]))
+    if np.any(Q.diagonal() <= 0):
+        raise ValueError("W: every unlabelled node needs an edge")
+    return QuadraticForm(Q, c, const, name=name)

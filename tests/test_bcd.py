@@ -1,0 +1,205 @@
+"""Coordinate descent with greedy and random rules: kernel against reference, the one-step theorems at
+every iteration, exact conditional expectations for the random rules, constants, heap, bad input."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import pyoptheory as po
+from pyoptheory import problems as P
+from pyoptheory.methods.coordinate import RULES
+from pyoptheory.problems.sets import L1, Box
+
+
+def lattice_problem(side=12, seed=0):
+    """Label propagation on a side x side 4-neighbour lattice with random positive weights, 10% labelled."""
+    rng = np.random.default_rng(seed)
+    n = side * side
+    idx = np.arange(n).reshape(side, side)
+    rows = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+    cols = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+    w = rng.uniform(0.5, 2.0, rows.size)
+    W = sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
+                      shape=(n, n)).tocsr()
+    labeled = rng.random(n) < 0.1
+    labeled[0] = True
+    return P.label_propagation(W, np.sign(rng.standard_normal(n)), labeled)
+
+
+def lasso_quadratic(d=25, lam=0.3, seed=2):
+    p = P.coordinate_quadratic(d, seed=seed)
+    return P.QuadraticForm(p.Q, p.c, p.const, regularizer=L1(lam), name="l1_quadratic")
+
+
+def box_quadratic(d=25, seed=3):
+    p = P.coordinate_quadratic(d, seed=seed)
+    return P.QuadraticForm(p.Q, p.c, p.const, regularizer=Box(np.full(d, -0.5), np.full(d, 0.5)), name="box_quadratic")
+
+
+PROBLEMS = {"dense": lambda: P.coordinate_quadratic(20, seed=1), "l1": lasso_quadratic, "box": box_quadratic,
+            "lattice": lattice_problem}
+
+
+@pytest.mark.parametrize("kind", sorted(PROBLEMS))
+@pytest.mark.parametrize("rule", RULES)
+def test_kernel_matches_reference(kind, rule):
+    p = PROBLEMS[kind]()
+    kw = dict(rule=rule, steps=60, seed=4, record="all")
+    ref = po.solve(p, "bcd", backend="numpy", **kw)
+    got = po.solve(p, "bcd", backend="cpp", **kw)
+    np.testing.assert_allclose(got.x, ref.x, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got.trace["fun"], ref.trace["fun"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(got.trace["block"], ref.trace["block"])
+    assert got.support_identified == ref.support_identified
+
+
+@pytest.mark.parametrize("rule", ["gs", "gsl", "gs_r", "gs_q"])
+def test_heap_and_scan_select_the_same_coordinates(rule):
+    p = lattice_problem(15, seed=5)
+    heap = po.solve(p, "bcd", rule=rule, selection="heap", steps=3000, record="all")
+    scan = po.solve(p, "bcd", rule=rule, selection="scan", steps=3000, record="all")
+    np.testing.assert_array_equal(heap.trace["block"], scan.trace["block"])
+    np.testing.assert_allclose(heap.x, scan.x, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_strong_convexity_constants_are_ordered(seed):
+    """mu/d <= mu_1 <= mu and max(mu/(d Lbar), mu_1/L) <= mu_L <= mu/min L_i (Nutini et al. 2015)."""
+    p = P.coordinate_quadratic(9, seed=seed)
+    c, d = p.constants, p.dim
+    assert c.mu / d <= c.mu_1 * (1 + 1e-12) and c.mu_1 <= c.mu * (1 + 1e-12)
+    assert max(c.mu / (d * c.L_mean), c.mu_1 / c.L_max) <= c.mu_L * (1 + 1e-12)
+    assert c.mu_L <= c.mu / c.L_min * (1 + 1e-12)
+
+
+def test_mu_1_brute_force_and_closed_form():
+    """mu_1 is the largest m with 1/2 h^T Q h >= m/2 ||h||_1^2: check on random directions, and the
+    closed form 1/sum(1/lambda_i) for a diagonal Q."""
+    lam = np.array([3.0, 1.0, 0.2, 0.05])
+    assert P.diagonal_quadratic(lam).constants.mu_1 == pytest.approx(1 / np.sum(1 / lam), rel=1e-13)
+    assert P.diagonal_quadratic(lam).constants.mu_L == pytest.approx(1 / lam.size, rel=1e-13)
+    p = P.coordinate_quadratic(7, seed=8)
+    H = np.random.default_rng(0).standard_normal((20000, 7))
+    ratios = np.einsum("ki,ij,kj->k", H, p.Q, H) / np.abs(H).sum(1) ** 2
+    assert ratios.min() >= p.constants.mu_1 * (1 - 1e-12)
+    import itertools
+
+    Qinv = np.linalg.inv(p.Q)
+    best = max((np.array(s) for s in itertools.product([-1.0, 1.0], repeat=7)), key=lambda s: s @ Qinv @ s)
+    h = Qinv @ best  # the direction that attains it (duality of l1 and l_inf)
+    assert h @ p.Q @ h / np.abs(h).sum() ** 2 == pytest.approx(p.constants.mu_1, rel=1e-10)
+
+
+@pytest.mark.parametrize("rule,step,rho", [
+    ("gs", "common", lambda c, d: c.mu_1 / c.L_max),
+    ("gsl", "coordinate", lambda c, d: c.mu_L),
+])
+@pytest.mark.parametrize("seed", range(3))
+def test_greedy_one_step_contraction_at_every_iteration(rule, step, rho, seed):
+    """F(x_{k+1}) - F* <= (1 - rho)(F(x_k) - F*) for every k (catalogue 1.7, item 1); the gap is computed
+    without cancellation as (x - x*)^T Q (x - x*)/2."""
+    p = P.coordinate_quadratic(12, seed=seed)
+    c = p.constants
+    x = p.x0.copy()
+    xs = [x.copy()]
+
+    def keep(r):
+        xs.append(r.x.copy())
+
+    po.solve(p, "bcd", rule=rule, step=step, steps=400, record="all", callback=keep)
+    gaps = np.array([0.5 * (z - p.x_star) @ p.Q @ (z - p.x_star) for z in xs[1:]])
+    q = 1 - rho(c, p.dim)
+    assert np.all(gaps[1:] <= q * gaps[:-1] + 1e-13 * max(1.0, gaps[0]))
+
+
+@pytest.mark.parametrize("rule,step", [("uniform", "common"), ("lipschitz", "coordinate")])
+def test_random_rules_in_exact_conditional_expectation(rule, step):
+    """At every visited x_k: sum_i p_i (F(x_k with coordinate i updated) - F*) <= (1 - rho)(F(x_k) - F*),
+    all d candidates evaluated (no Monte Carlo; catalogue 1.7, item 2)."""
+    p = P.coordinate_quadratic(12, seed=6)
+    c, d, Q = p.constants, p.dim, p.Q
+    L = np.diag(Q)
+    probs = np.full(d, 1 / d) if rule == "uniform" else L / L.sum()
+    steps = np.full(d, 1 / L.max()) if step == "common" else 1 / L
+    rho = c.mu / (d * c.L_max) if rule == "uniform" else c.mu / (d * c.L_mean)
+    xs = []
+    po.solve(p, "bcd", rule=rule, step=step, steps=300, record="all", seed=1, callback=lambda r: xs.append(r.x.copy()))
+
+    def gap(z):
+        e = z - p.x_star
+        return 0.5 * e @ Q @ e
+
+    for x in xs:
+        g = Q @ x - p.c
+        expected = sum(probs[i] * gap(x - steps[i] * g[i] * np.eye(d)[i]) for i in range(d))
+        assert expected <= (1 - rho) * gap(x) + 1e-14
+
+
+def test_greedy_beats_random_and_cyclic_on_uneven_diagonal():
+    """On diag(10^(-k/3)) with the common step 1/L, GS's guaranteed rate 1 - mu_1/L (mu_1 = 1/sum(1/lambda_i)
+    = 5.4e-4) beats the random rate 1 - mu/(d L) (mu/d = 1e-4); measured after 3000 steps, GS's gap is
+    about 5x smaller than cyclic's and uniform's."""
+    p = P.diagonal_quadratic([10.0 ** (-k / 3) for k in range(10)])
+    gaps = {rule: po.solve(p, "bcd", rule=rule, step="common", steps=3000, seed=0).fun for rule in
+            ("gs", "cyclic", "uniform")}
+    assert gaps["gs"] < 0.25 * min(gaps["cyclic"], gaps["uniform"])
+
+
+def test_l1_problem_converges_and_identifies_the_support():
+    p = lasso_quadratic(20, lam=0.4, seed=9)
+    long = po.solve(p, "proximal_gd", steps=20000, backend="numpy")
+    res = po.solve(p, "bcd", rule="gs_q", steps=3000, record=100)
+    assert abs(res.fun - long.fun) <= 1e-10 * max(1.0, abs(long.fun))
+    support = np.flatnonzero(np.abs(long.x) > 1e-8)
+    assert 0 < support.size < p.dim and set(np.flatnonzero(res.x)) == set(support)
+    assert 0 <= res.support_identified < 3000
+    assert res.trace["support"][-1] == support.size
+
+
+def test_lattice_label_propagation_matches_the_linear_solve():
+    p = lattice_problem(14, seed=10)
+    res = po.solve(p, "bcd", rule="gs", steps=100_000)
+    assert np.abs(res.x - p.x_star).max() <= 1e-8
+
+
+def test_least_squares_models_become_quadratics():
+    rng = np.random.default_rng(11)
+    A = rng.standard_normal((40, 8))
+    p = P.least_squares(A, rng.standard_normal(40), l2=0.1)
+    res = po.solve(p, "bcd", rule="gsl", steps=3000)
+    assert res.fun - p.f_star <= 1e-12 * max(1.0, abs(p.f_star))
+
+
+def test_bad_input():
+    p = P.coordinate_quadratic(5, seed=0)
+    with pytest.raises(ValueError, match="rule: .*valid: .*cyclic"):
+        po.solve(p, "bcd", rule="greedy")
+    with pytest.raises(ValueError, match="selection"):
+        po.solve(p, "bcd", selection="fast")
+    with pytest.raises(ValueError, match="step"):
+        po.solve(p, "bcd", step="huge")
+    with pytest.raises(ValueError, match="Q_ii > 0"):
+        po.solve(P.QuadraticForm(np.diag([1.0, 0.0]), np.zeros(2)), "bcd")
+    with pytest.raises(ValueError, match="Q: must be symmetric"):
+        P.QuadraticForm(np.array([[1.0, 0.5], [0.0, 1.0]]), np.zeros(2))
+    with pytest.raises(ValueError, match="separable"):
+        po.solve(P.QuadraticForm(np.eye(3), np.zeros(3), regularizer=P.Simplex(1.0), x0=np.full(3, 1 / 3)), "bcd")
+    with pytest.raises(ValueError, match="quadratic"):
+        po.solve(P.logistic(np.eye(3), np.array([1.0, -1.0, 1.0]), 0.1), "bcd")
+    with pytest.warns(po.result.StepSizeWarning):
+        po.solve(p, "bcd", step=10.0, steps=3)
+    from pyoptheory import _core
+
+    with pytest.raises(ValueError, match="indices out of range"):
+        _core.BcdModel(np.array([0, 1]), np.array([3]), np.array([1.0]), np.zeros(1), np.ones(1), 0, 0.0,
+                       np.zeros(1), np.zeros(1), 2, 0.0, False)
+
+
+def test_theorem_check_fails_with_a_rate_faster_than_measured():
+    import dataclasses
+
+    from pyoptheory.theory.coordinate import _contraction
+
+    th = po.theorems("bcd.gsl")
+    wrong = dataclasses.replace(th, id="wrong-gsl", bound=_contraction(lambda c: 10 * c.mu_L))
+    rep = po.verify(wrong, problem="coordinate_quadratic_d12", quick=True)
+    assert not rep.passed
