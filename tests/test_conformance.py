@@ -140,5 +140,6 @@ def test_methods_lists_kinds_and_backends():
     ms = po.methods()
     assert {"gd", "gd_armijo", "projected_gd", "proximal_gd", "subgradient", "sgd", "projected_sgd",
             "proximal_sgd"} <= set(ms)
-    for spec in ms.values():
-        assert spec.accepts and set(spec.backends) == {"numpy", "numba", "cpp"}
+    for spec in ms.values():  # every method has its NumPy reference and a compiled backend
+        assert spec.accepts and "numpy" in spec.backends and set(spec.backends) & {"numba", "cpp"}
+        assert set(spec.backends) <= {"numpy", "numba", "cpp"}

@@ -29,7 +29,9 @@
 //    large opposite x, y).  A trial with an exponent above 700 is rejected (sum P > e^700: D = -inf in
 //    double precision), so nothing overflows.  The sums of the accepted trial are the next step's r, c
 //    and sum P (no extra pass).
-// Exponentials go through ot_exp (bit-identical to std::exp, without glibc's slow underflow path:
+// The sums pass and the fast line-search trial use the vectorized vexp (simd.hpp: within 1 ulp of
+// std::exp, values below exp(-707) flushed to 0); the other exponentials go through ot_exp
+// (bit-identical to std::exp, without glibc's slow underflow path:
 // at reg = 1/1200 half the exponents are below -745).  OpenMP over rows where the work is large (ot_threads); results depend on the thread count only
 // through the order of floating-point sums.  The NumPy reference is pyoptheory/ot/sns.py.
 #pragma once
@@ -96,6 +98,48 @@ inline void sns_finish_sums(const OTProblem& p, SNSPlanSums& s, const std::vecto
   s.err = err;
 }
 
+// One row of the sums pass: returns sum_j P_ij, adds P_ij to acc[j], and the row's min and max exponent.
+PYOPTHEORY_CLONES inline double sns_sums_row(const double* c, const double* g, int64_t m, double fi, double inv,
+                                             double* acc, double& lo, double& hi) {
+  double si = 0.0, l = std::numeric_limits<double>::infinity(), h = -std::numeric_limits<double>::infinity();
+#pragma omp simd reduction(+ : si) reduction(min : l) reduction(max : h)
+  for (int64_t j = 0; j < m; ++j) {
+    const double z = (fi + g[j] - c[j]) * inv;
+    const double e = vexp(z);
+    si += e;
+    acc[j] += e;
+    l = std::min(l, z);
+    h = std::max(h, z);
+  }
+  lo = l;
+  hi = h;
+  return si;
+}
+
+// One row of the fast line-search trial (see sns_trial): returns sum_j P_ij expm1(delta_ij) and adds the
+// trial plan's entries to acc and *si; lo/hi: the row's trial exponents' range.
+PYOPTHEORY_CLONES inline double sns_trial_row(const double* c, const double* g, const double* Y, const double* dg,
+                                              int64_t m, double fi, double Xi, double adf, double alpha, double inv,
+                                              double* acc, double& si_out, double& lo, double& hi) {
+  double si = 0.0, di = 0.0, l = std::numeric_limits<double>::infinity(), h = -std::numeric_limits<double>::infinity();
+#pragma omp simd reduction(+ : si, di) reduction(min : l) reduction(max : h)
+  for (int64_t j = 0; j < m; ++j) {
+    const double z = (fi + g[j] - c[j]) * inv;
+    const double e = vexp(z);
+    const double d = e * (Xi + Y[j] + Xi * Y[j]);  // P_ij expm1(delta_ij)
+    const double zt = z + (adf + alpha * dg[j]) * inv;
+    di += d;
+    si += e + d;
+    acc[j] += e + d;
+    l = std::min(l, zt);
+    h = std::max(h, zt);
+  }
+  si_out = si;
+  lo = l;
+  hi = h;
+  return di;
+}
+
 // Sums pass at (f, g).
 inline void sns_plan_sums(const OTProblem& p, const double* f, const double* g, SNSPlanSums& s, int n_threads) {
   const double inv = 1.0 / p.reg;
@@ -109,17 +153,8 @@ inline void sns_plan_sums(const OTProblem& p, const double* f, const double* g, 
     const int t = thread_id(), T = thread_count();
     double* acc = part.data() + static_cast<size_t>(t) * p.m;
     for (int64_t i = p.n * t / T; i < p.n * (t + 1) / T; ++i) {
-      const double* c = p.C + i * p.m;
-      const double fi = f[i];
-      double si = 0.0, lo = inf, hi = -inf;
-      for (int64_t j = 0; j < p.m; ++j) {
-        const double z = (fi + g[j] - c[j]) * inv;
-        const double e = ot_exp(z);
-        si += e;
-        acc[j] += e;
-        lo = std::min(lo, z);
-        hi = std::max(hi, z);
-      }
+      double lo, hi;
+      const double si = sns_sums_row(p.C + i * p.m, g, p.m, f[i], inv, acc, lo, hi);
       s.r[i] = si;
       zmin = std::min(zmin, lo);
       zmax = std::max(zmax, hi);
@@ -167,18 +202,7 @@ inline double sns_trial(const OTProblem& p, const double* f, const double* g, co
       const double fi = f[i], adf = alpha * df[i];
       double si = 0.0, di = 0.0, lo = inf, hi = -inf;
       if (fast) {
-        const double Xi = X[i];
-        for (int64_t j = 0; j < p.m; ++j) {
-          const double z = (fi + g[j] - c[j]) * inv;
-          const double e = ot_exp(z);
-          const double d = e * (Xi + Y[j] + Xi * Y[j]);  // P_ij expm1(delta_ij)
-          const double zt = z + (adf + alpha * dg[j]) * inv;
-          di += d;
-          si += e + d;
-          acc[j] += e + d;
-          lo = std::min(lo, zt);
-          hi = std::max(hi, zt);
-        }
+        di = sns_trial_row(c, g, Y.data(), dg, p.m, fi, X[i], adf, alpha, inv, acc, si, lo, hi);
       } else {
         for (int64_t j = 0; j < p.m; ++j) {
           const double z = (fi + g[j] - c[j]) * inv;
