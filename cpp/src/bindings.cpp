@@ -408,6 +408,66 @@ py::tuple bcd_advance(const PyBcdModel& pm, darr x, darr grad, int64_t k0, int64
   return py::make_tuple(status, fail_at, support_change);
 }
 
+struct PyBcdBlocks {
+  iarr bptr, bidx, choff;
+  darr Lb, dvec, chol;
+  pyoptheory::BcdBlocks B;
+};
+
+PyBcdBlocks make_bcd_blocks(iarr bptr, iarr bidx, darr Lb, darr dvec, darr chol, iarr choff, int rule, int update) {
+  require(bptr.ndim() == 1 && bptr.shape(0) >= 2, "bptr must have length nb + 1 >= 2");
+  const int64_t nb = bptr.shape(0) - 1, d = bidx.ndim() == 1 ? bidx.shape(0) : -1;
+  const int64_t* bp = bptr.data();
+  require(bp[0] == 0 && bp[nb] == d, "bptr must start at 0 and end at len(bidx)");
+  std::vector<char> seen(static_cast<size_t>(std::max<int64_t>(d, 0)), 0);
+  for (int64_t b = 0; b < nb; ++b) require(bp[b] < bp[b + 1], "blocks must be nonempty");
+  for (int64_t t = 0; t < d; ++t) {
+    const int64_t i = bidx.data()[t];
+    require(i >= 0 && i < d && !seen[i], "bidx must list every coordinate exactly once");
+    seen[i] = 1;
+  }
+  require(Lb.ndim() == 1 && Lb.shape(0) == nb && dvec.ndim() == 1 && dvec.shape(0) == d && choff.ndim() == 1 &&
+              choff.shape(0) == nb,
+          "Lb, choff must have length nb and dvec length d");
+  int64_t need = 0;
+  for (int64_t b = 0; b < nb; ++b) {
+    const int64_t k = bp[b + 1] - bp[b];
+    require(choff.data()[b] >= 0 && Lb.data()[b] > 0.0, "choff must be >= 0 and Lb > 0");
+    need = std::max(need, choff.data()[b] + k * k);
+  }
+  require(chol.ndim() == 1 && chol.shape(0) >= need, "chol is too short for the blocks");
+  for (int64_t i = 0; i < d; ++i) require(dvec.data()[i] > 0.0, "dvec must be positive");
+  require(rule >= 0 && rule <= 5 && update >= 0 && update <= 2, "unknown block rule or update code");
+  PyBcdBlocks pb{bptr, bidx, choff, Lb, dvec, chol, {}};
+  pb.B = pyoptheory::BcdBlocks{nb, pb.bptr.data(), pb.bidx.data(), pb.Lb.data(), pb.dvec.data(), pb.chol.data(),
+                               pb.choff.data(), rule, update};
+  return pb;
+}
+
+py::tuple bcd_block_advance(const PyBcdBlocks& pb, const PyBcdModel& pm, darr x, darr grad, int64_t k0, int64_t k1,
+                            iarr given, iarr selected, double support_change) {
+  const pyoptheory::BcdModel& m = pm.m;
+  const pyoptheory::BcdBlocks& B = pb.B;
+  require(k1 >= k0, "k1 must be >= k0");
+  require(pb.bidx.shape(0) == m.d, "the blocks do not partition the model's coordinates");
+  double* xp = vec(x, m.d, "x");
+  double* gp = vec(grad, m.d, "grad");
+  require(selected.ndim() == 1 && selected.shape(0) == k1 - k0 && selected.writeable(),
+          "selected must be a writeable int64 vector of length k1 - k0");
+  if (B.rule == pyoptheory::BB_GIVEN) {
+    require(given.ndim() == 1 && given.shape(0) == k1 - k0, "given must have length k1 - k0");
+    for (int64_t t = 0; t < k1 - k0; ++t) require(given.data()[t] >= 0 && given.data()[t] < B.nb, "given out of range");
+  }
+  int64_t fail_at = -1;
+  int status;
+  {
+    py::gil_scoped_release release;
+    status = pyoptheory::bcd_block_advance(m, B, xp, gp, k0, k1, given.data(), selected.mutable_data(),
+                                           &support_change, &fail_at);
+  }
+  return py::make_tuple(status, fail_at, support_change);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -447,6 +507,12 @@ PYBIND11_MODULE(_core, mod) {
            py::arg("heap"))
       .def("advance", &bcd_advance, py::arg("x").noconvert(), py::arg("grad").noconvert(), py::arg("k0"),
            py::arg("k1"), py::arg("given"), py::arg("selected").noconvert(), py::arg("support_change"));
+  py::class_<PyBcdBlocks>(mod, "BcdBlocks")
+      .def(py::init(&make_bcd_blocks), py::arg("bptr"), py::arg("bidx"), py::arg("Lb"), py::arg("dvec"),
+           py::arg("chol"), py::arg("choff"), py::arg("rule"), py::arg("update"))
+      .def("advance", &bcd_block_advance, py::arg("model"), py::arg("x").noconvert(), py::arg("grad").noconvert(),
+           py::arg("k0"), py::arg("k1"), py::arg("given"), py::arg("selected").noconvert(),
+           py::arg("support_change"));
 #ifdef PYOPTHEORY_OPENMP
   mod.attr("has_openmp") = true;
 #else

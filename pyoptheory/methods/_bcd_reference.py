@@ -85,3 +85,100 @@ def advance(m, x, grad, k0, k1, given, selected, support_change):
             lo, hi = Q.indptr[i], Q.indptr[i + 1]
             grad[Q.indices[lo:hi]] += Q.data[lo:hi] * delta
     return 0, -1, support_change
+
+
+# --- fixed blocks (cpp/include/pyoptheory/bcd.hpp, "fixed blocks") ----------------------------------------
+BLOCK_RULES = {"cyclic": 0, "given": 1, "gs": 2, "gsl": 3, "gsd": 4, "gsq": 5}
+UPDATES = {"gradient": 0, "diagonal": 1, "matrix": 2}
+
+
+class Blocks:
+    """A partition with the per-block constants the kernel uses: ``L_b = lambda_max(Q_bb)``, Gershgorin
+    ``d_i = sum_{j in b} |Q_ij|`` (so ``Q_bb <= diag(d_b)``) and the Cholesky factor of each ``Q_bb``."""
+
+    def __init__(self, Q, blocks, rule, update):
+        Qd = Q.toarray() if hasattr(Q, "toarray") else np.asarray(Q)
+        self.blocks = [np.asarray(b, dtype=np.int64) for b in blocks]
+        self.rule, self.update = rule, update
+        self.Lb = np.empty(len(self.blocks))
+        self.dvec = np.empty(Qd.shape[0])
+        self.chol = []
+        for k, b in enumerate(self.blocks):
+            Qbb = Qd[np.ix_(b, b)]
+            self.Lb[k] = np.linalg.eigvalsh(Qbb)[-1]
+            self.dvec[b] = np.abs(Qbb).sum(axis=1)
+            try:
+                self.chol.append(np.linalg.cholesky(Qbb))
+            except np.linalg.LinAlgError:
+                raise ValueError(f"partition: block {k} has a singular Q_bb (the matrix update and GSQ need it "
+                                 "positive definite)") from None
+
+    def packed(self):
+        """``(bptr, bidx, Lb, dvec, chol, choff)`` as the C++ kernel takes them."""
+        sizes = np.array([b.size for b in self.blocks])
+        bptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        choff = np.concatenate([[0], np.cumsum(sizes ** 2)[:-1]]).astype(np.int64)
+        chol = np.concatenate([c.ravel() for c in self.chol])
+        return bptr, np.concatenate(self.blocks), self.Lb, self.dvec, chol, choff
+
+    def score(self, m, k, x, grad):
+        b = self.blocks[k]
+        if self.rule == BLOCK_RULES["gsq"]:
+            g = grad[b]
+            L = self.chol[k]
+            z = np.linalg.solve(L.T, np.linalg.solve(L, g))
+            return float(np.sqrt(max(g @ z, 0.0)))
+        v = np.array([_violation(m, i, x[i], grad[i]) for i in b])
+        s = np.sqrt(np.sum(v * v / self.dvec[b])) if self.rule == BLOCK_RULES["gsd"] else np.sqrt(np.sum(v * v))
+        return float(s / np.sqrt(self.Lb[k]) if self.rule == BLOCK_RULES["gsl"] else s)
+
+
+def _violation(m, i, xi, gi):
+    if m.reg == REGS["l1"]:
+        return abs(gi + (m.lam if xi > 0 else -m.lam)) if xi != 0 else max(abs(gi) - m.lam, 0.0)
+    if m.reg == REGS["box"]:
+        return 0.0 if (xi <= m.lo[i] and gi > 0) or (xi >= m.hi[i] and gi < 0) else abs(gi)
+    return abs(gi)
+
+
+def _prox(m, i, y, L):
+    if m.reg == REGS["l1"]:
+        t = m.lam / L
+        return y - t if y > t else (y + t if y < -t else 0.0)
+    if m.reg == REGS["box"]:
+        return min(max(y, m.lo[i]), m.hi[i])
+    return y
+
+
+def block_advance(m, B, x, grad, k0, k1, given, selected, support_change):
+    """Block steps ``k0 .. k1-1`` (same contract as :func:`advance`, ``selected`` gets block indices)."""
+    Q = m.Q
+    grad[:] = Q @ x - m.c
+    nb = len(B.blocks)
+    for k in range(k0, k1):
+        if B.rule == BLOCK_RULES["cyclic"]:
+            kb = k % nb
+        elif B.rule == BLOCK_RULES["given"]:
+            kb = int(given[k - k0])
+        else:
+            kb = int(np.argmax([B.score(m, c, x, grad) for c in range(nb)]))
+        selected[k - k0] = kb
+        b = B.blocks[kb]
+        if B.update == UPDATES["matrix"]:
+            L = B.chol[kb]
+            delta = -np.linalg.solve(L.T, np.linalg.solve(L, grad[b]))
+        else:
+            steps = B.dvec[b] if B.update == UPDATES["diagonal"] else np.full(b.size, B.Lb[kb])
+            delta = np.array([_prox(m, i, x[i] - grad[i] / Li, Li) - x[i] for i, Li in zip(b, steps)])
+        for i, dl in zip(b, delta):
+            xi, xn = x[i], x[i] + dl
+            if not np.isfinite(xn):
+                return 1, k, support_change
+            if dl == 0.0:
+                continue
+            x[i] = xn
+            if (xi == 0.0) != (xn == 0.0):
+                support_change = float(k + 1)
+            lo, hi = Q.indptr[i], Q.indptr[i + 1]
+            grad[Q.indices[lo:hi]] += Q.data[lo:hi] * dl
+    return 0, -1, support_change

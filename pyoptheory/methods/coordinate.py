@@ -44,7 +44,7 @@ import scipy.sparse as sp
 
 import warnings
 
-from .._validation import as_scalar, choose
+from .._validation import as_int, as_scalar, choose
 from ..kernels import layout as K
 from ..registry import register
 from ..result import StepSizeWarning
@@ -52,6 +52,8 @@ from . import _bcd_reference as R
 from ._driver import Plan, common_options, run
 
 RULES = ("cyclic", "permutation", "uniform", "lipschitz", "gs", "gsl", "gs_s", "gs_r", "gs_q")
+BLOCK_ONLY_RULES = ("gsd", "gsq")
+GREEDY = ("gs", "gsl", "gs_s", "gs_r", "gs_q", "gsd", "gsq")
 _CODE = {"cyclic": "cyclic", "permutation": "given", "uniform": "given", "lipschitz": "given", "gs": "gs",
          "gs_s": "gs", "gsl": "gsl", "gs_r": "gs_r", "gs_q": "gs_q"}
 BACKENDS = ("numpy", "cpp")
@@ -90,6 +92,40 @@ def _regularizer(problem):
                      f"got {reg!r}")
 
 
+def make_partition(partition, block_size, L):
+    """The blocks (a list of index arrays) of a named or given partition of ``d = len(L)`` coordinates.
+
+    ``contiguous``: 0..d-1 in order; ``sorted``: by decreasing ``L_i`` (the JMLR paper's "Sort", blocks of
+    similar constants); ``alternating``: large and small ``L_i`` alternately (the paper's "Avg"); each cut
+    into blocks of ``block_size`` (the last may be smaller).  Or a list of index arrays, or an array of
+    ``d`` block labels; either must cover every coordinate exactly once."""
+    d = L.size
+    if isinstance(partition, str):
+        choose(partition, "partition", ("contiguous", "sorted", "alternating"))
+        order = np.arange(d)
+        if partition != "contiguous":
+            order = np.argsort(-L, kind="stable")
+        if partition == "alternating":  # largest, smallest, second largest, second smallest, ...
+            front, back = order[: (d + 1) // 2], order[(d + 1) // 2:][::-1]
+            order = np.empty(d, dtype=np.int64)
+            order[0::2], order[1::2] = front, back
+        return [order[i:i + block_size] for i in range(0, d, block_size)]
+    arr = partition if isinstance(partition, (list, tuple)) else None
+    if arr is None:
+        labels = np.asarray(partition)
+        if labels.shape != (d,) or labels.dtype.kind not in "iu":
+            raise ValueError(f"partition: expected a name, a list of index arrays or {d} integer labels")
+        blocks = [np.flatnonzero(labels == v) for v in np.unique(labels)]
+    else:
+        blocks = [np.asarray(b) for b in arr]
+        if any(b.ndim != 1 or b.size == 0 or b.dtype.kind not in "iu" for b in blocks):
+            raise ValueError("partition: every block must be a nonempty 1-d array of integer indices")
+    flat = np.concatenate(blocks)
+    if flat.size != d or np.any(np.sort(flat) != np.arange(d)):
+        raise ValueError(f"partition: the blocks must cover the {d} coordinates exactly once")
+    return [b.astype(np.int64) for b in blocks]
+
+
 class _Stream:
     """The coordinate stream of a random rule, drawn per chunk from the run's generator."""
 
@@ -116,19 +152,22 @@ class _Stream:
 class _Kernel:
     """The driver's kernel interface over the coordinate-descent model (C++ or the NumPy reference)."""
 
-    def __init__(self, backend, model_args):
-        self.backend, self.model_args = backend, model_args
+    def __init__(self, backend, model_args, blocks=None):
+        self.backend, self.model_args, self.blocks = backend, model_args, blocks
 
     def prepare(self, _spec):
         m = R.Model(*self.model_args)
         m.selected_last = -1
         m.support_change = -1.0
+        m.blocks = self.blocks
         if self.backend == "cpp":
             from .. import _core
 
             m.core = _core.BcdModel(m.Q.indptr.astype(np.int64), m.Q.indices.astype(np.int64), m.Q.data, m.c,
                                     m.diag, m.reg, m.lam, np.ascontiguousarray(m.lo, dtype=float),
-                                    np.ascontiguousarray(m.hi, dtype=float), m.rule, m.L_common, m.heap)
+                                    np.ascontiguousarray(m.hi, dtype=float), max(m.rule, 0), m.L_common, m.heap)
+            if self.blocks is not None:
+                m.core_blocks = _core.BcdBlocks(*self.blocks.packed(), self.blocks.rule, self.blocks.update)
         return m
 
     @staticmethod
@@ -139,7 +178,13 @@ class _Kernel:
     def advance(self, m, code, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
         given = np.ascontiguousarray(idx[:, 0], dtype=np.int64) if idx.size else np.zeros(0, dtype=np.int64)
         selected = np.zeros(k1 - k0, dtype=np.int64)
-        if self.backend == "cpp":
+        if m.blocks is not None and self.backend == "cpp":
+            status, fail_at, m.support_change = m.core_blocks.advance(m.core, x, grad, k0, k1, given, selected,
+                                                                      m.support_change)
+        elif m.blocks is not None:
+            status, fail_at, m.support_change = R.block_advance(m, m.blocks, x, grad, k0, k1, given, selected,
+                                                                m.support_change)
+        elif self.backend == "cpp":
             status, fail_at, m.support_change = m.core.advance(x, grad, k0, k1, given, selected, m.support_change)
         else:
             status, fail_at, m.support_change = R.advance(m, x, grad, k0, k1, given, selected, m.support_change)
@@ -152,8 +197,27 @@ class _Kernel:
         return K.OK
 
 
+def _block_plan(Q, diag, partition, block_size, rule, update, reg, step):
+    """The blocks and their constants; checks the rule/update combinations the block theorems cover.
+    ``step="common"`` gives every block ``L_B = max_b L_b`` (steps, GSL scores and sampling alike)."""
+    if rule in ("gs_r", "gs_q"):
+        raise ValueError(f"rule: {rule!r} is a single-coordinate rule; for blocks use gs, gsl, gsd or gsq")
+    update = "matrix" if update == "newton" else update
+    if (update == "matrix" or rule == "gsq") and reg != "none":
+        raise ValueError(f"update/rule: the matrix update and GSQ need a smooth problem (no {reg} term)")
+    code = {"cyclic": "cyclic", "permutation": "given", "uniform": "given", "lipschitz": "given", "gs": "gs",
+            "gs_s": "gs", "gsl": "gsl", "gsd": "gsd", "gsq": "gsq"}[rule]
+    if not isinstance(step, str):
+        raise ValueError("step: with blocks use 'coordinate' (L_b per block) or 'common' (max_b L_b)")
+    blocks = R.Blocks(Q, make_partition(partition, block_size, diag), R.BLOCK_RULES[code], R.UPDATES[update])
+    if step == "common":
+        blocks.Lb[:] = blocks.Lb.max()
+    return blocks
+
+
 @register("bcd", accepts=("smooth", "composite", "constrained"), backends=BACKENDS, theorem="bcd.gs")
-def bcd(problem, *, rule="gs", step="coordinate", selection="auto", backend=None, **options):
+def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1, partition="contiguous",
+        update="gradient", backend=None, **options):
     r"""Coordinate descent with a greedy or random selection rule (see the module docstring).
 
     Problem
@@ -174,7 +238,17 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", backend=None
     ----------
     rule : str
         One of ``cyclic``, ``permutation``, ``uniform``, ``lipschitz``, ``gs`` (= ``gs_s``), ``gsl``,
-        ``gs_r``, ``gs_q``.
+        ``gs_r``, ``gs_q``; with blocks also ``gsd`` and ``gsq`` (block scores below).
+    block_size, partition, update
+        Fixed blocks: ``partition`` ``"contiguous"``, ``"sorted"`` (by decreasing ``L_i``),
+        ``"alternating"`` (large and small ``L_i`` mixed), a list of index arrays or ``d`` labels, cut
+        into blocks of ``block_size``.  Block scores, with ``v`` the GS-s violations: GS ``||v_b||``,
+        GSL ``||v_b||/sqrt(L_b)`` (``L_b = lambda_max(Q_bb)``), GSD ``sqrt(sum v_i^2/d_i)`` (Gershgorin
+        ``d_i = sum_{j in b} |Q_ij|``, so ``Q_bb <= diag(d_b)``), GSQ ``sqrt(g_b^T Q_bb^-1 g_b)`` (smooth);
+        random rules draw blocks (``lipschitz``: ``P(b) ~ L_b``).  Updates: ``"gradient"``
+        ``x_b <- prox(x_b - g_b/L_b)``, ``"diagonal"`` ``x_b <- prox(x_b - g_b/d_b)``, ``"matrix"``
+        (= ``"newton"``) ``x_b <- x_b - Q_bb^-1 g_b`` (exact block minimisation, smooth problems; Cholesky
+        factors precomputed).  Greedy block rules scan all blocks (O(d) per step; GSQ O(d |b|)).
     step : {"coordinate", "common"} or float
         ``1/L_i`` per coordinate, ``1/max_i L_i`` on all, or the given step on all.
     selection : {"auto", "heap", "scan"}
@@ -185,7 +259,8 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", backend=None
     ``support`` (nonzeros of x); the Result has ``selected_last`` and ``support_identified``
     (the step after which the zero pattern of x never changed again, -1 if it never changed).
     """
-    rule = choose(rule, "rule", RULES)
+    rule = choose(rule, "rule", RULES + BLOCK_ONLY_RULES)
+    update = choose(update, "update", ("gradient", "diagonal", "matrix", "newton"))
     if isinstance(step, str):
         step = choose(step, "step", ("coordinate", "common"))
     else:
@@ -203,6 +278,14 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", backend=None
     if not np.all(diag > 0):
         raise ValueError("problem: coordinate descent needs Q_ii > 0 for every coordinate (a zero column of A?)")
     reg, lam, lo, hi = _regularizer(problem)
+    block_size = as_int(block_size, "block_size", minimum=1)
+    if block_size > d:
+        raise ValueError(f"block_size: must be at most d = {d}, got {block_size}")
+    blocks = None
+    if block_size > 1 or not isinstance(partition, str):
+        blocks = _block_plan(Q, diag, partition, block_size, rule, update, reg, step)
+    elif rule in BLOCK_ONLY_RULES or update != "gradient":
+        raise ValueError(f"rule/update: {rule!r} with update={update!r} needs blocks (block_size > 1 or a partition)")
     common = common_options(problem, **options)
     if isinstance(step, float):
         if step > 1.0 / diag.max() * (1 + 1e-12):
@@ -212,12 +295,16 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", backend=None
     else:
         L_common = float(diag.max()) if step == "common" else 0.0
     heap = selection == "heap" or (selection == "auto" and Q.nnz / d < d / 16)
-    code = R.RULES[_CODE[rule]]
+    code = R.RULES[_CODE[rule]] if blocks is None else -1
     stream = None
     if rule in ("permutation", "uniform", "lipschitz"):
-        stream = _Stream(rule, d, diag / diag.sum())
-    kernel = _Kernel(backend, (Q, c, const, R.REGS[reg], lam, lo, hi, code, L_common, heap))
+        weights = diag if blocks is None else blocks.Lb
+        stream = _Stream(rule, weights.size, weights / weights.sum())
+    kernel = _Kernel(backend, (Q, c, const, R.REGS[reg], lam, lo, hi, code, L_common, heap), blocks)
     per_step = max(Q.nnz / d, 1.0) + (0 if code < 2 else (np.log2(d) * Q.nnz / d if heap else d))
+    if blocks is not None:
+        nb = len(blocks.blocks)
+        per_step = block_size * max(Q.nnz / d, 1.0) + (d * block_size if rule in GREEDY else 0)
     if backend == "numpy" and code >= 2:
         per_step *= 50  # the reference scores in Python
     plan = Plan(problem=problem, method="bcd", code=-1, step_seq=np.zeros(1),

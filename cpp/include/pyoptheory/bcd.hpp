@@ -51,7 +51,24 @@ struct BcdModel {
   // The new value of x_i from the prox-coordinate step.
   double target(int64_t i, double xi, double gi) const {
     const double L = step_const(i);
-    const double y = xi - gi / L;
+    return prox(i, xi - gi / L, L);
+  }
+
+  double reg_value(int64_t i, double xi) const { return reg == BCD_L1 ? lam * std::fabs(xi) : 0.0; }
+
+  // |grad_i + s|, s the element of the subdifferential of g_i at x_i closest to -grad_i (GS-s).
+  double violation(int64_t i, double xi, double gi) const {
+    if (reg == BCD_L1) {
+      if (xi != 0.0) return std::fabs(gi + (xi > 0.0 ? lam : -lam));
+      return std::max(std::fabs(gi) - lam, 0.0);
+    }
+    if (reg == BCD_BOX)  // the projected gradient: zero where the bound blocks descent
+      return ((xi <= lo[i] && gi > 0.0) || (xi >= hi[i] && gi < 0.0)) ? 0.0 : std::fabs(gi);
+    return std::fabs(gi);
+  }
+
+  // prox_{g_i / L}(y).
+  double prox(int64_t i, double y, double L) const {
     if (reg == BCD_L1) {
       const double t = lam / L;
       return y > t ? y - t : (y < -t ? y + t : 0.0);
@@ -60,23 +77,12 @@ struct BcdModel {
     return y;
   }
 
-  double reg_value(int64_t i, double xi) const { return reg == BCD_L1 ? lam * std::fabs(xi) : 0.0; }
-
   // The selection score of coordinate i (larger is selected).
   double score(int64_t i, double xi, double gi) const {
     switch (rule) {
       case BCD_GS:
       case BCD_GSL: {
-        double s;
-        if (reg == BCD_L1) {
-          if (xi != 0.0) s = std::fabs(gi + (xi > 0.0 ? lam : -lam));
-          else s = std::max(std::fabs(gi) - lam, 0.0);
-        } else if (reg == BCD_BOX) {  // the projected gradient: zero where the bound blocks descent
-          if ((xi <= lo[i] && gi > 0.0) || (xi >= hi[i] && gi < 0.0)) s = 0.0;
-          else s = std::fabs(gi);
-        } else {
-          s = std::fabs(gi);
-        }
+        const double s = violation(i, xi, gi);
         return rule == BCD_GSL ? s / std::sqrt(diag[i]) : s;
       }
       case BCD_GS_R:
@@ -200,6 +206,109 @@ inline int bcd_advance(const BcdModel& m, double* x, double* grad, int64_t k0, i
         if (greedy && m.heap && j != i) heap.update(j, m.score(j, x[j], grad[j]));
       }
       if (greedy && m.heap) heap.update(i, m.score(i, x[i], grad[i]));
+    }
+  }
+  return 0;
+}
+
+// --- fixed blocks ------------------------------------------------------------------------------------
+// A partition of the coordinates into blocks b (bidx[bptr[b] .. bptr[b+1]]), with L_b = lambda_max(Q_bb),
+// per-coordinate d_i with Q_bb <= diag(d_b) (GSD), and the lower Cholesky factor of each Q_bb (row-major,
+// at choff[b]) for the matrix update and the GSQ score.  Block scores (v_i = the GS-s violation):
+//   GS ||v_b||_2, GSL ||v_b||_2 / sqrt(L_b), GSD sqrt(sum_b v_i^2 / d_i), GSQ sqrt(g_b^T Q_bb^-1 g_b) (smooth).
+// Updates: gradient x_b <- prox(x_b - g_b / L_b), diagonal x_b <- prox(x_b - g_b / d_b), matrix
+// x_b <- x_b - Q_bb^-1 g_b (exact block minimisation; smooth problems).
+enum BcdBlockRule : int { BB_CYCLIC = 0, BB_GIVEN = 1, BB_GS = 2, BB_GSL = 3, BB_GSD = 4, BB_GSQ = 5 };
+enum BcdUpdate : int { BU_GRADIENT = 0, BU_DIAGONAL = 1, BU_MATRIX = 2 };
+
+struct BcdBlocks {
+  int64_t nb;
+  const int64_t* bptr;
+  const int64_t* bidx;
+  const double* Lb;
+  const double* dvec;
+  const double* chol;
+  const int64_t* choff;
+  int rule;
+  int update;
+};
+
+// z = (L L^T)^{-1} r for the k x k lower factor L (row-major).
+inline void chol_solve(const double* L, int64_t k, const double* r, double* z) {
+  for (int64_t i = 0; i < k; ++i) {
+    double s = r[i];
+    for (int64_t j = 0; j < i; ++j) s -= L[i * k + j] * z[j];
+    z[i] = s / L[i * k + i];
+  }
+  for (int64_t i = k - 1; i >= 0; --i) {
+    double s = z[i];
+    for (int64_t j = i + 1; j < k; ++j) s -= L[j * k + i] * z[j];
+    z[i] = s / L[i * k + i];
+  }
+}
+
+inline double block_score(const BcdModel& m, const BcdBlocks& B, int64_t b, const double* x, const double* grad,
+                          std::vector<double>& gb, std::vector<double>& z) {
+  const int64_t lo = B.bptr[b], hi = B.bptr[b + 1], k = hi - lo;
+  if (B.rule == BB_GSQ) {
+    for (int64_t t = 0; t < k; ++t) gb[t] = grad[B.bidx[lo + t]];
+    chol_solve(B.chol + B.choff[b], k, gb.data(), z.data());
+    double q = 0.0;
+    for (int64_t t = 0; t < k; ++t) q += gb[t] * z[t];
+    return std::sqrt(std::max(q, 0.0));
+  }
+  double s = 0.0;
+  for (int64_t t = lo; t < hi; ++t) {
+    const int64_t i = B.bidx[t];
+    const double v = m.violation(i, x[i], grad[i]);
+    s += B.rule == BB_GSD ? v * v / B.dvec[i] : v * v;
+  }
+  s = std::sqrt(s);
+  return B.rule == BB_GSL ? s / std::sqrt(B.Lb[b]) : s;
+}
+
+// Steps k0 .. k1-1 over blocks; as bcd_advance (selected receives block indices).
+inline int bcd_block_advance(const BcdModel& m, const BcdBlocks& B, double* x, double* grad, int64_t k0, int64_t k1,
+                             const int64_t* given, int64_t* selected, double* support_change, int64_t* fail_at) {
+  bcd_gradient(m, x, grad);
+  int64_t kmax = 0;
+  for (int64_t b = 0; b < B.nb; ++b) kmax = std::max(kmax, B.bptr[b + 1] - B.bptr[b]);
+  std::vector<double> gb(kmax), z(kmax), delta(kmax);
+  for (int64_t k = k0; k < k1; ++k) {
+    int64_t b;
+    if (B.rule == BB_CYCLIC) {
+      b = k % B.nb;
+    } else if (B.rule == BB_GIVEN) {
+      b = given[k - k0];
+    } else {
+      b = 0;
+      double best = block_score(m, B, 0, x, grad, gb, z);
+      for (int64_t c = 1; c < B.nb; ++c) {
+        const double s = block_score(m, B, c, x, grad, gb, z);
+        if (s > best) { best = s; b = c; }
+      }
+    }
+    selected[k - k0] = b;
+    const int64_t lo = B.bptr[b], hi = B.bptr[b + 1], kb = hi - lo;
+    if (B.update == BU_MATRIX) {
+      for (int64_t t = 0; t < kb; ++t) gb[t] = grad[B.bidx[lo + t]];
+      chol_solve(B.chol + B.choff[b], kb, gb.data(), z.data());
+      for (int64_t t = 0; t < kb; ++t) delta[t] = -z[t];
+    } else {
+      for (int64_t t = 0; t < kb; ++t) {
+        const int64_t i = B.bidx[lo + t];
+        const double L = B.update == BU_DIAGONAL ? B.dvec[i] : B.Lb[b];
+        delta[t] = m.prox(i, x[i] - grad[i] / L, L) - x[i];
+      }
+    }
+    for (int64_t t = 0; t < kb; ++t) {  // all of the block's new values from the same gradient, then apply
+      const int64_t i = B.bidx[lo + t];
+      const double xi = x[i], xn = xi + delta[t];
+      if (!std::isfinite(xn)) { *fail_at = k; return 1; }
+      if (delta[t] == 0.0) continue;
+      x[i] = xn;
+      if ((xi == 0.0) != (xn == 0.0)) *support_change = static_cast<double>(k + 1);
+      for (int64_t p = m.indptr[i]; p < m.indptr[i + 1]; ++p) grad[m.indices[p]] += m.data[p] * delta[t];
     }
   }
   return 0;
