@@ -207,15 +207,9 @@ def test_theorem_check_fails_with_a_rate_faster_than_measured():
 
 # --- fixed blocks ---------------------------------------------------------------------------------------
 def block_diagonal_quadratic(nb=5, size=4, seed=12):
-    """Q = blockdiag(Q_1..Q_nb), random SPD blocks of different scales; F* = 0, F = (x-x*)^T Q (x-x*)/2."""
-    rng = np.random.default_rng(seed)
-    blocks = []
-    for b in range(nb):
-        M = rng.standard_normal((2 * size, size))
-        blocks.append((M.T @ M / (2 * size) + 0.2 * np.eye(size)) * 10.0 ** rng.uniform(-1, 1))
-    Q = sp.block_diag(blocks).toarray()
-    x_star = rng.standard_normal(nb * size)
-    return P.QuadraticForm(Q, Q @ x_star, 0.5 * x_star @ Q @ x_star, x_star=x_star, f_star=0.0), blocks
+    """The library's block-diagonal instance and its blocks (for the independent constants below)."""
+    p = P.block_diagonal_quadratic(nb, size, seed=seed)
+    return p, [p.Q[s:s + size, s:s + size] for s in range(0, nb * size, size)]
 
 
 @pytest.mark.parametrize("rule", ["cyclic", "uniform", "lipschitz", "gs", "gsl", "gsd", "gsq"])
@@ -310,3 +304,13 @@ def test_partitions_and_block_bad_input():
         from pyoptheory import _core
 
         _core.BcdBlocks(np.array([0, 2]), np.array([0, 0]), np.ones(1), np.ones(2), np.ones(4), np.zeros(1, dtype=np.int64), 2, 0)
+
+
+def test_library_block_constants_match_the_independent_computation():
+    from pyoptheory.problems.coordinate import block_constants
+
+    p, blocks = block_diagonal_quadratic(seed=14)
+    lib = block_constants(p.Q, 4)
+    mine = _block_rates(blocks)
+    for (rule, _, _), value in mine.items():
+        assert lib[rule] == pytest.approx(value, rel=1e-12)
