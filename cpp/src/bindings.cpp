@@ -408,6 +408,25 @@ py::tuple bcd_advance(const PyBcdModel& pm, darr x, darr grad, int64_t k0, int64
   return py::make_tuple(status, fail_at, support_change);
 }
 
+py::tuple bcd_variable_advance(const PyBcdModel& pm, int64_t tau, bool gsl, bool matrix, darr x, darr grad, int64_t k0,
+                               int64_t k1, iarr selected, double support_change) {
+  const pyoptheory::BcdModel& m = pm.m;
+  require(tau >= 1 && tau <= m.d, "tau must be in [1, d]");
+  require(k1 >= k0, "k1 must be >= k0");
+  double* xp = vec(x, m.d, "x");
+  double* gp = vec(grad, m.d, "grad");
+  require(selected.ndim() == 1 && selected.shape(0) == k1 - k0 && selected.writeable(),
+          "selected must be a writeable int64 vector of length k1 - k0");
+  int64_t fail_at = -1;
+  int status;
+  {
+    py::gil_scoped_release release;
+    status = pyoptheory::bcd_variable_advance(m, tau, gsl, matrix, xp, gp, k0, k1, selected.mutable_data(),
+                                              &support_change, &fail_at);
+  }
+  return py::make_tuple(status, fail_at, support_change);
+}
+
 struct PyBcdBlocks {
   iarr bptr, bidx, choff;
   darr Lb, dvec, chol;
@@ -506,7 +525,10 @@ PYBIND11_MODULE(_core, mod) {
            py::arg("reg"), py::arg("lam"), py::arg("lo"), py::arg("hi"), py::arg("rule"), py::arg("L_common"),
            py::arg("heap"))
       .def("advance", &bcd_advance, py::arg("x").noconvert(), py::arg("grad").noconvert(), py::arg("k0"),
-           py::arg("k1"), py::arg("given"), py::arg("selected").noconvert(), py::arg("support_change"));
+           py::arg("k1"), py::arg("given"), py::arg("selected").noconvert(), py::arg("support_change"))
+      .def("advance_variable", &bcd_variable_advance, py::arg("tau"), py::arg("gsl"), py::arg("matrix"),
+           py::arg("x").noconvert(), py::arg("grad").noconvert(), py::arg("k0"), py::arg("k1"),
+           py::arg("selected").noconvert(), py::arg("support_change"));
   py::class_<PyBcdBlocks>(mod, "BcdBlocks")
       .def(py::init(&make_bcd_blocks), py::arg("bptr"), py::arg("bidx"), py::arg("Lb"), py::arg("dvec"),
            py::arg("chol"), py::arg("choff"), py::arg("rule"), py::arg("update"))

@@ -182,3 +182,38 @@ def block_advance(m, B, x, grad, k0, k1, given, selected, support_change):
             lo, hi = Q.indptr[i], Q.indptr[i + 1]
             grad[Q.indices[lo:hi]] += Q.data[lo:hi] * dl
     return 0, -1, support_change
+
+
+# --- variable blocks ----------------------------------------------------------------------------------
+def variable_advance(m, tau, gsl, matrix, x, grad, k0, k1, selected, support_change):
+    """Top-``tau`` steps (cpp ``bcd_variable_advance``); status 2 when ``Q_WW`` is not positive definite."""
+    Q = m.Q
+    grad[:] = Q @ x - m.c
+    d = m.d
+    for k in range(k0, k1):
+        v = np.array([_violation(m, i, x[i], grad[i]) for i in range(d)])
+        score = v / np.sqrt(m.diag) if gsl else v
+        W = np.sort(np.lexsort((np.arange(d), -score))[:tau])  # largest scores, ties to the smaller index
+        selected[k - k0] = W[0]
+        QW = Q[W][:, W].toarray()
+        if matrix:
+            try:
+                Lc = np.linalg.cholesky(QW)
+            except np.linalg.LinAlgError:
+                return 2, k, support_change
+            delta = -np.linalg.solve(Lc.T, np.linalg.solve(Lc, grad[W]))
+        else:
+            G = np.abs(QW).sum(axis=1).max()
+            delta = np.array([_prox(m, i, x[i] - grad[i] / G, G) - x[i] for i in W])
+        for i, dl in zip(W, delta):
+            xi, xn = x[i], x[i] + dl
+            if not np.isfinite(xn):
+                return 1, k, support_change
+            if dl == 0.0:
+                continue
+            x[i] = xn
+            if (xi == 0.0) != (xn == 0.0):
+                support_change = float(k + 1)
+            lo, hi = Q.indptr[i], Q.indptr[i + 1]
+            grad[Q.indices[lo:hi]] += Q.data[lo:hi] * dl
+    return 0, -1, support_change

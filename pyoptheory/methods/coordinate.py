@@ -152,8 +152,8 @@ class _Stream:
 class _Kernel:
     """The driver's kernel interface over the coordinate-descent model (C++ or the NumPy reference)."""
 
-    def __init__(self, backend, model_args, blocks=None):
-        self.backend, self.model_args, self.blocks = backend, model_args, blocks
+    def __init__(self, backend, model_args, blocks=None, variable=None):
+        self.backend, self.model_args, self.blocks, self.variable = backend, model_args, blocks, variable
 
     def prepare(self, _spec):
         m = R.Model(*self.model_args)
@@ -178,7 +178,18 @@ class _Kernel:
     def advance(self, m, code, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
         given = np.ascontiguousarray(idx[:, 0], dtype=np.int64) if idx.size else np.zeros(0, dtype=np.int64)
         selected = np.zeros(k1 - k0, dtype=np.int64)
-        if m.blocks is not None and self.backend == "cpp":
+        if self.variable is not None:
+            tau, gsl, matrix = self.variable
+            if self.backend == "cpp":
+                status, fail_at, m.support_change = m.core.advance_variable(tau, gsl, matrix, x, grad, k0, k1,
+                                                                           selected, m.support_change)
+            else:
+                status, fail_at, m.support_change = R.variable_advance(m, tau, gsl, matrix, x, grad, k0, k1,
+                                                                       selected, m.support_change)
+            if status == 2:
+                raise ValueError(f"update: Q_WW is not positive definite for the block selected at step {fail_at} "
+                                 "(Q is singular); use update='gradient'")
+        elif m.blocks is not None and self.backend == "cpp":
             status, fail_at, m.support_change = m.core_blocks.advance(m.core, x, grad, k0, k1, given, selected,
                                                                       m.support_change)
         elif m.blocks is not None:
@@ -216,8 +227,8 @@ def _block_plan(Q, diag, partition, block_size, rule, update, reg, step):
 
 
 @register("bcd", accepts=("smooth", "composite", "constrained"), backends=BACKENDS, theorem="bcd.gs")
-def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1, partition="contiguous",
-        update="gradient", backend=None, **options):
+def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1, blocks="fixed",
+        partition="contiguous", update="gradient", backend=None, **options):
     r"""Coordinate descent with a greedy or random selection rule (see the module docstring).
 
     Problem
@@ -249,6 +260,10 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         ``x_b <- prox(x_b - g_b/L_b)``, ``"diagonal"`` ``x_b <- prox(x_b - g_b/d_b)``, ``"matrix"``
         (= ``"newton"``) ``x_b <- x_b - Q_bb^-1 g_b`` (exact block minimisation, smooth problems; Cholesky
         factors precomputed).  Greedy block rules scan all blocks (O(d) per step; GSQ O(d |b|)).
+    blocks : {"fixed", "variable"}
+        ``"variable"``: each step updates the ``block_size`` coordinates of largest GS (or GSL) score
+        together, with the gradient update at the safe Gershgorin step ``1/max_{i in W} sum_{j in W} |Q_ij|``
+        or the matrix update (Cholesky of ``Q_WW``); the trace's ``block`` is the smallest selected index.
     step : {"coordinate", "common"} or float
         ``1/L_i`` per coordinate, ``1/max_i L_i`` on all, or the given step on all.
     selection : {"auto", "heap", "scan"}
@@ -281,10 +296,19 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
     block_size = as_int(block_size, "block_size", minimum=1)
     if block_size > d:
         raise ValueError(f"block_size: must be at most d = {d}, got {block_size}")
-    blocks = None
-    if block_size > 1 or not isinstance(partition, str):
+    kind = choose(blocks, "blocks", ("fixed", "variable"))
+    blocks, variable = None, None
+    if kind == "variable":
+        if rule not in ("gs", "gs_s", "gsl"):
+            raise ValueError(f"rule: variable blocks take the top block_size coordinates by the gs or gsl "
+                             f"score, got {rule!r}")
+        update = "matrix" if update == "newton" else update
+        if update == "diagonal" or (update == "matrix" and reg != "none"):
+            raise ValueError("update: variable blocks take 'gradient', or 'matrix' on smooth problems")
+        variable = (block_size, rule == "gsl", update == "matrix")
+    elif block_size > 1 or not isinstance(partition, str):
         blocks = _block_plan(Q, diag, partition, block_size, rule, update, reg, step)
-    elif rule in BLOCK_ONLY_RULES or update != "gradient":
+    if kind == "fixed" and blocks is None and (rule in BLOCK_ONLY_RULES or update != "gradient"):
         raise ValueError(f"rule/update: {rule!r} with update={update!r} needs blocks (block_size > 1 or a partition)")
     common = common_options(problem, **options)
     if isinstance(step, float):
@@ -300,11 +324,10 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
     if rule in ("permutation", "uniform", "lipschitz"):
         weights = diag if blocks is None else blocks.Lb
         stream = _Stream(rule, weights.size, weights / weights.sum())
-    kernel = _Kernel(backend, (Q, c, const, R.REGS[reg], lam, lo, hi, code, L_common, heap), blocks)
+    kernel = _Kernel(backend, (Q, c, const, R.REGS[reg], lam, lo, hi, code, L_common, heap), blocks, variable)
     per_step = max(Q.nnz / d, 1.0) + (0 if code < 2 else (np.log2(d) * Q.nnz / d if heap else d))
-    if blocks is not None:
-        nb = len(blocks.blocks)
-        per_step = block_size * max(Q.nnz / d, 1.0) + (d * block_size if rule in GREEDY else 0)
+    if blocks is not None or variable is not None:
+        per_step = block_size * max(Q.nnz / d, 1.0) + (d * block_size if rule in GREEDY else 0) + block_size ** 3
     if backend == "numpy" and code >= 2:
         per_step *= 50  # the reference scores in Python
     plan = Plan(problem=problem, method="bcd", code=-1, step_seq=np.zeros(1),

@@ -78,8 +78,13 @@ class QuadraticForm(Problem):
     def _solve(self):
         if self.regularizer is not None:
             return None, None
-        Q = self.Q
-        x = sp.linalg.spsolve(sp.csc_matrix(Q), self.c) if sp.issparse(Q) else np.linalg.solve(Q, self.c)
+        Q = self._dense() if (not sp.issparse(self.Q) or self.dim <= 4000) else self.Q
+        if sp.issparse(Q):
+            x = sp.linalg.spsolve(sp.csc_matrix(Q), self.c)
+        else:  # least squares: the minimum-norm minimizer when Q is singular (None when c is not in range(Q))
+            x = np.linalg.lstsq(Q, self.c, rcond=None)[0]
+            if np.linalg.norm(Q @ x - self.c) > 1e-8 * max(np.linalg.norm(self.c), 1e-300):
+                return None, None  # unbounded below
         return x, self.f(x)
 
     def _compute_constants(self):
