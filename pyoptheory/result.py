@@ -21,6 +21,8 @@ TRACE_COLUMNS = {
     "run": "run index for multi-run methods",
     "block": "the coordinate (block) selected at the last step before the checkpoint (coordinate descent)",
     "support": "number of nonzero coordinates of x_k",
+    "dual_gap": "duality gap at x_k, an upper bound on F(x_k) - F* (L1 problems)",
+    "passes": "column reads of the data so far divided by the number of columns",
 }
 
 

@@ -354,3 +354,37 @@ def test_variable_block_bad_input():
     singular = P.QuadraticForm(np.ones((3, 3)) + np.diag([1e-300, 0.0, 0.0]) * 0, np.array([1.0, 2.0, 3.0]))
     with pytest.raises(ValueError, match="not positive definite"):
         po.solve(singular, "bcd", blocks="variable", block_size=2, update="matrix", steps=5)
+
+
+# --- working sets for the lasso ----------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1])
+def test_working_set_lasso_certifies_its_gap(seed):
+    p = P.lasso_certified(300, 120, 0.05, seed=seed)
+    res = po.solve(p, "bcd_ws", gap_tol=1e-10, steps=50, ws_min=10, record="all")
+    assert res.success and res.status == 6 and res.dual_gap <= 1e-10
+    assert -1e-12 <= res.fun - p.f_star <= res.dual_gap + 1e-13  # the gap bounds the suboptimality
+    assert np.all(res.trace["dual_gap"] >= res.trace["gap"] - 1e-12)
+    assert set(np.flatnonzero(res.x)) == set(np.flatnonzero(p.x_star))
+    # a full gradient per outer iteration and for the final certificate, plus the working set's columns twice
+    assert res.nit + 1 <= res.passes <= 3 * (res.nit + 1)
+    ref = po.solve(p, "bcd_ws", gap_tol=1e-10, steps=50, ws_min=10, backend="numpy")
+    np.testing.assert_allclose(res.x, ref.x, rtol=1e-10, atol=1e-13)
+
+
+def test_working_set_lasso_on_sparse_data_and_bad_input():
+    rng = np.random.default_rng(3)
+    A = sp.random(200, 400, density=0.05, random_state=4, format="csr")
+    b = A @ (rng.standard_normal(400) * (rng.random(400) < 0.05)) + 0.01 * rng.standard_normal(200)
+    lam = 0.1 * np.abs(A.T @ b).max() / 200
+    p = P.lasso(A, b, lam)
+    res = po.solve(p, "bcd_ws", gap_tol=1e-9, steps=100)
+    assert res.success and res.dual_gap <= 1e-9
+    with pytest.raises(ValueError, match="accepts problems of kind composite"):
+        po.solve(P.least_squares(A, b), "bcd_ws")
+    elastic = P.LinearModel(A, b, loss="squared", l2=0.1, regularizer=L1(lam), name="elastic_net")
+    with pytest.raises(ValueError, match="lasso"):
+        po.solve(elastic, "bcd_ws")
+    with pytest.raises(ValueError, match="inner_tol"):
+        po.solve(p, "bcd_ws", inner_tol=2.0)
+    with pytest.raises(ValueError, match="ws_min"):
+        po.solve(p, "bcd_ws", ws_min=0)

@@ -35,8 +35,16 @@ class Model:
             return min(max(y, self.lo[i]), self.hi[i])
         return y
 
-    def reg_value(self, xi):
-        return self.lam * abs(xi) if self.reg == REGS["l1"] else 0.0
+    def reg_change(self, xi, dlt):
+        """g(x + dlt) - g(x), exact while the sign of x does not change (no rounding of |x + dlt| - |x|)."""
+        if self.reg != REGS["l1"]:
+            return 0.0
+        xn = xi + dlt
+        if xi > 0 and xn >= 0:
+            return self.lam * dlt
+        if xi < 0 and xn <= 0:
+            return -self.lam * dlt
+        return self.lam * (abs(xn) - abs(xi))
 
     def score(self, i, xi, gi):
         if self.rule in (RULES["gs"], RULES["gsl"]):
@@ -52,7 +60,7 @@ class Model:
         if self.rule == RULES["gs_r"]:
             return abs(dlt)
         L = self.step_const(i)
-        return -(gi * dlt + 0.5 * L * dlt * dlt + self.reg_value(xi + dlt) - self.reg_value(xi))
+        return -(gi * dlt + 0.5 * L * dlt * dlt + self.reg_change(xi, dlt))
 
     def value(self, x):
         """(smooth part, regularizer) at x."""

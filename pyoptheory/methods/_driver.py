@@ -215,8 +215,10 @@ def progress_bar(progress, total, desc, delay=2.0):
 def run(plan: Plan, kernel, backend_name):
     """Run ``plan`` on ``kernel``; return a Result whose trace has the columns of the plan's method."""
     problem = plan.problem
-    f_star = problem.f_star
-    x_star = problem.x_star
+    if plan.extra.get("needs_optimum", True):
+        f_star, x_star = problem.f_star, problem.x_star
+    else:  # methods with their own certificate (duality gaps) do not make the problem solve itself
+        x_star, f_star = problem.known_optimum()
     model = kernel.prepare(problem.spec if backend_name != "numpy" else problem)
     st = _State(plan, f_star)
     want_avg = plan.avg_w is not None
@@ -311,6 +313,11 @@ def run(plan: Plan, kernel, backend_name):
                                       plan.avg_w, plan.eta, k, target, plan.n_threads, idx, noise)
                 elapsed += time.perf_counter() - t0
                 bar.update(target - k)
+                if code == K.CONVERGED:  # the kernel's own stopping rule (e.g. a duality gap) held at step S_FAIL_ITER
+                    k = int(st.scal[K.S_FAIL_ITER])
+                    bar.update(max(0, k - bar.n))
+                    status, message = 6, plan.extra.get("converged_message", "converged at iteration {k}").format(k=k)
+                    break
                 if code != K.OK:
                     k = int(st.scal[K.S_FAIL_ITER])
                     status = 1 if code == K.NONFINITE else 2

@@ -142,6 +142,10 @@ class Problem:
     def _solve(self):
         return None, None
 
+    def known_optimum(self):
+        """``(x_star, f_star)`` as far as known without solving (given, or computed earlier), else None."""
+        return (None if self._x_star is None else self._x_star.copy()), self._f_star
+
     @property
     def f_star(self):
         """Optimal value F* (None when unknown)."""

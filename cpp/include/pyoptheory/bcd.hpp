@@ -54,7 +54,15 @@ struct BcdModel {
     return prox(i, xi - gi / L, L);
   }
 
-  double reg_value(int64_t i, double xi) const { return reg == BCD_L1 ? lam * std::fabs(xi) : 0.0; }
+  // g_i(x_i + dlt) - g_i(x_i) without the rounding of |x + dlt| - |x| (which swamps the GS-q score of a
+  // coordinate far from 0 near the optimum): lam sign(x) dlt while the sign does not change.
+  double reg_change(double xi, double dlt) const {
+    if (reg != BCD_L1) return 0.0;
+    const double xn = xi + dlt;
+    if (xi > 0.0 && xn >= 0.0) return lam * dlt;
+    if (xi < 0.0 && xn <= 0.0) return -lam * dlt;
+    return lam * (std::fabs(xn) - std::fabs(xi));
+  }
 
   // |grad_i + s|, s the element of the subdifferential of g_i at x_i closest to -grad_i (GS-s).
   double violation(int64_t i, double xi, double gi) const {
@@ -90,7 +98,7 @@ struct BcdModel {
       case BCD_GS_Q: {
         const double dlt = target(i, xi, gi) - xi;
         const double L = step_const(i);
-        return -(gi * dlt + 0.5 * L * dlt * dlt + reg_value(i, xi + dlt) - reg_value(i, xi));
+        return -(gi * dlt + 0.5 * L * dlt * dlt + reg_change(xi, dlt));
       }
       default:
         return 0.0;
