@@ -106,56 +106,65 @@ struct BcdModel {
   }
 };
 
-// An indexed binary max-heap of scores; ties go to the smaller index.
+// An indexed 4-ary max-heap of scores (ties go to the smaller index).  Scores and indices are stored in the
+// heap's own arrays (one cache line holds a node's four children), pos[i] is the slot of coordinate i.
 class ScoreHeap {
  public:
   void build(const std::vector<double>& s) {
     const int64_t n = static_cast<int64_t>(s.size());
-    score_ = s;
-    heap_.resize(n);
+    hs_ = s;
+    hi_.resize(n);
     pos_.resize(n);
-    for (int64_t i = 0; i < n; ++i) heap_[i] = pos_[i] = i;
-    for (int64_t i = n / 2 - 1; i >= 0; --i) down(i);
+    for (int64_t i = 0; i < n; ++i) hi_[i] = pos_[i] = i;
+    for (int64_t p = (n - 2) / 4; p >= 0; --p) down(p);
   }
-  int64_t top() const { return heap_[0]; }
+  int64_t top() const { return hi_[0]; }
   void update(int64_t i, double s) {
-    const double old = score_[i];
-    score_[i] = s;
-    if (better(i, old, s)) up(pos_[i]);
-    else down(pos_[i]);
+    const int64_t p = pos_[i];
+    const double old = hs_[p];
+    hs_[p] = s;
+    if (s > old) up(p);
+    else if (s < old) down(p);
   }
 
  private:
-  std::vector<double> score_;
-  std::vector<int64_t> heap_, pos_;
-  bool above(int64_t a, int64_t b) const {  // a ranks above b
-    return score_[a] > score_[b] || (score_[a] == score_[b] && a < b);
+  std::vector<double> hs_;
+  std::vector<int64_t> hi_, pos_;
+  bool above(int64_t p, int64_t q) const {  // slot p ranks above slot q
+    return hs_[p] > hs_[q] || (hs_[p] == hs_[q] && hi_[p] < hi_[q]);
   }
-  static bool better(int64_t, double old, double now) { return now > old; }
-  void swap_at(int64_t p, int64_t q) {
-    std::swap(heap_[p], heap_[q]);
-    pos_[heap_[p]] = p;
-    pos_[heap_[q]] = q;
+  void place(int64_t p, double s, int64_t i) {
+    hs_[p] = s;
+    hi_[p] = i;
+    pos_[i] = p;
   }
   void up(int64_t p) {
+    const double s = hs_[p];
+    const int64_t i = hi_[p];
     while (p > 0) {
-      const int64_t parent = (p - 1) / 2;
-      if (!above(heap_[p], heap_[parent])) break;
-      swap_at(p, parent);
+      const int64_t parent = (p - 1) / 4;
+      if (!(s > hs_[parent] || (s == hs_[parent] && i < hi_[parent]))) break;
+      place(p, hs_[parent], hi_[parent]);
       p = parent;
     }
+    place(p, s, i);
   }
   void down(int64_t p) {
-    const int64_t n = static_cast<int64_t>(heap_.size());
+    const int64_t n = static_cast<int64_t>(hs_.size());
+    const double s = hs_[p];
+    const int64_t i = hi_[p];
     for (;;) {
-      int64_t best = p;
-      const int64_t l = 2 * p + 1, r = l + 1;
-      if (l < n && above(heap_[l], heap_[best])) best = l;
-      if (r < n && above(heap_[r], heap_[best])) best = r;
-      if (best == p) break;
-      swap_at(p, best);
+      const int64_t first = 4 * p + 1;
+      if (first >= n) break;
+      int64_t best = first;
+      const int64_t last = std::min(first + 4, n);
+      for (int64_t c = first + 1; c < last; ++c)
+        if (above(c, best)) best = c;
+      if (!(hs_[best] > s || (hs_[best] == s && hi_[best] < i))) break;
+      place(p, hs_[best], hi_[best]);
       p = best;
     }
+    place(p, s, i);
   }
 };
 
