@@ -5,10 +5,8 @@ the heap costs no more than 3x an epoch of cyclic), label propagation on a side 
     python benchmarks/bench_bcd.py [--side 317] [--epochs 3]
 """
 import argparse
-import time
 
 import numpy as np
-import scipy.sparse as sp
 
 import pyoptheory as po
 from pyoptheory import problems as P
@@ -17,12 +15,7 @@ from pyoptheory import problems as P
 def lattice(side, seed=0):
     rng = np.random.default_rng(seed)
     n = side * side
-    idx = np.arange(n).reshape(side, side)
-    rows = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
-    cols = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
-    w = rng.uniform(0.5, 2.0, rows.size)
-    W = sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
-                      shape=(n, n)).tocsr()
+    W = P.lattice_graph(side, seed=seed)
     labeled = rng.random(n) < 0.01
     return P.label_propagation(W, np.sign(rng.standard_normal(n)), labeled)
 

@@ -14,12 +14,7 @@ def lattice_problem(side=12, seed=0):
     """Label propagation on a side x side 4-neighbour lattice with random positive weights, 10% labelled."""
     rng = np.random.default_rng(seed)
     n = side * side
-    idx = np.arange(n).reshape(side, side)
-    rows = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
-    cols = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
-    w = rng.uniform(0.5, 2.0, rows.size)
-    W = sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
-                      shape=(n, n)).tocsr()
+    W = P.lattice_graph(side, seed=seed)
     labeled = rng.random(n) < 0.1
     labeled[0] = True
     return P.label_propagation(W, np.sign(rng.standard_normal(n)), labeled)

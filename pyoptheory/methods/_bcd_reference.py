@@ -27,13 +27,7 @@ class Model:
 
     def target(self, i, xi, gi):
         L = self.step_const(i)
-        y = xi - gi / L
-        if self.reg == REGS["l1"]:
-            t = self.lam / L
-            return y - t if y > t else (y + t if y < -t else 0.0)
-        if self.reg == REGS["box"]:
-            return min(max(y, self.lo[i]), self.hi[i])
-        return y
+        return _prox(self, i, xi - gi / L, L)
 
     def reg_change(self, xi, dlt):
         """g(x + dlt) - g(x), exact while the sign of x does not change (no rounding of |x + dlt| - |x|)."""
@@ -48,13 +42,7 @@ class Model:
 
     def score(self, i, xi, gi):
         if self.rule in (RULES["gs"], RULES["gsl"]):
-            if self.reg == REGS["l1"]:
-                s = abs(gi + (self.lam if xi > 0 else -self.lam)) if xi != 0 else max(abs(gi) - self.lam, 0.0)
-            elif self.reg == REGS["box"]:
-                blocked = (xi <= self.lo[i] and gi > 0) or (xi >= self.hi[i] and gi < 0)
-                s = 0.0 if blocked else abs(gi)
-            else:
-                s = abs(gi)
+            s = _violation(self, i, xi, gi)
             return s / np.sqrt(self.diag[i]) if self.rule == RULES["gsl"] else s
         dlt = self.target(i, xi, gi) - xi
         if self.rule == RULES["gs_r"]:
@@ -158,6 +146,23 @@ def _prox(m, i, y, L):
     return y
 
 
+def _apply(m, idx, delta, k, x, grad, support_change):
+    """x_i += delta_i for one step's coordinates (cpp ``bcd_apply``); returns (ok, support_change)."""
+    Q = m.Q
+    for i, dl in zip(idx, delta):
+        xi, xn = x[i], x[i] + dl
+        if not np.isfinite(xn):
+            return False, support_change
+        if dl == 0.0:
+            continue
+        x[i] = xn
+        if (xi == 0.0) != (xn == 0.0):
+            support_change = float(k + 1)
+        lo, hi = Q.indptr[i], Q.indptr[i + 1]
+        grad[Q.indices[lo:hi]] += Q.data[lo:hi] * dl
+    return True, support_change
+
+
 def block_advance(m, B, x, grad, k0, k1, given, selected, support_change):
     """Block steps ``k0 .. k1-1`` (same contract as :func:`advance`, ``selected`` gets block indices)."""
     Q = m.Q
@@ -178,17 +183,9 @@ def block_advance(m, B, x, grad, k0, k1, given, selected, support_change):
         else:
             steps = B.dvec[b] if B.update == UPDATES["diagonal"] else np.full(b.size, B.Lb[kb])
             delta = np.array([_prox(m, i, x[i] - grad[i] / Li, Li) - x[i] for i, Li in zip(b, steps)])
-        for i, dl in zip(b, delta):
-            xi, xn = x[i], x[i] + dl
-            if not np.isfinite(xn):
-                return 1, k, support_change
-            if dl == 0.0:
-                continue
-            x[i] = xn
-            if (xi == 0.0) != (xn == 0.0):
-                support_change = float(k + 1)
-            lo, hi = Q.indptr[i], Q.indptr[i + 1]
-            grad[Q.indices[lo:hi]] += Q.data[lo:hi] * dl
+        ok, support_change = _apply(m, b, delta, k, x, grad, support_change)
+        if not ok:
+            return 1, k, support_change
     return 0, -1, support_change
 
 
@@ -213,15 +210,7 @@ def variable_advance(m, tau, gsl, matrix, x, grad, k0, k1, selected, support_cha
         else:
             G = np.abs(QW).sum(axis=1).max()
             delta = np.array([_prox(m, i, x[i] - grad[i] / G, G) - x[i] for i in W])
-        for i, dl in zip(W, delta):
-            xi, xn = x[i], x[i] + dl
-            if not np.isfinite(xn):
-                return 1, k, support_change
-            if dl == 0.0:
-                continue
-            x[i] = xn
-            if (xi == 0.0) != (xn == 0.0):
-                support_change = float(k + 1)
-            lo, hi = Q.indptr[i], Q.indptr[i + 1]
-            grad[Q.indices[lo:hi]] += Q.data[lo:hi] * dl
+        ok, support_change = _apply(m, W, delta, k, x, grad, support_change)
+        if not ok:
+            return 1, k, support_change
     return 0, -1, support_change

@@ -12,7 +12,7 @@ last-iterate lower bound: :func:`harvey_lipschitz`; your own: :func:`smooth`,
 """
 from .base import Constants, Problem
 from .coordinate import (QuadraticForm, block_diagonal_quadratic, coordinate_quadratic, diagonal_quadratic,
-                         label_propagation)
+                         label_propagation, lattice_graph)
 from .catalog import (breast_cancer, diabetes, gd_quadratic_worst_case, hinge, huber_worst_case, l1_distance,
                       lasso, lasso_certified, least_squares, logistic, max_affine, prox_grad_worst_case, quadratic,
                       sparse_regression, subgradient_worst_case)
@@ -29,4 +29,4 @@ __all__ = ["Problem", "Constants", "LinearModel", "quadratic", "least_squares", 
            "Ball", "Box", "Simplex", "L1", "project_simplex", "harvey_lipschitz", "StochasticProblem",
            "finite_sum", "additive_noise", "bounded_noise", "nesterov_chain", "heavy_ball_counterexample",
            "anisotropic_noise", "sparse_regression", "SCAD", "MCP", "QuadraticForm", "coordinate_quadratic",
-           "diagonal_quadratic", "label_propagation", "block_diagonal_quadratic"]
+           "diagonal_quadratic", "label_propagation", "block_diagonal_quadratic", "lattice_graph"]

@@ -137,6 +137,19 @@ def diagonal_quadratic(eigenvalues, *, x0=None, name="diagonal_quadratic"):
     return QuadraticForm(np.diag(lam), np.zeros(d), x0=x0, x_star=np.zeros(d), f_star=0.0, name=name)
 
 
+def lattice_graph(side, *, weights=(0.5, 2.0), seed=0):
+    """The ``side x side`` 4-neighbour lattice as a symmetric sparse weight matrix, weights uniform in ``weights``."""
+    side = as_int(side, "side", minimum=2)
+    rng = np.random.default_rng(seed)
+    n = side * side
+    idx = np.arange(n).reshape(side, side)
+    rows = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+    cols = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+    w = rng.uniform(weights[0], weights[1], rows.size)
+    return sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
+                         shape=(n, n)).tocsr()
+
+
 def label_propagation(W, labels, labeled, *, name="label_propagation"):
     r"""Quadratic label propagation on a graph (Zhu, Ghahramani & Lafferty 2003; the JMLR paper's datasets
     D and E): the graph energy ``1/2 y^T (D - W) y = 1/4 sum_ij W_ij (y_i - y_j)^2`` minimised over the

@@ -177,6 +177,22 @@ inline void bcd_gradient(const BcdModel& m, const double* x, double* grad) {
   }
 }
 
+// x_i += delta_i for the coordinates idx[0..len) of one step k (all deltas computed from the same gradient),
+// keeping grad = Q x - c and the last support change.  Returns false on a non-finite value.
+inline bool bcd_apply(const BcdModel& m, const int64_t* idx, const double* delta, int64_t len, int64_t k, double* x,
+                      double* grad, double* support_change) {
+  for (int64_t t = 0; t < len; ++t) {
+    const int64_t i = idx[t];
+    const double xi = x[i], xn = xi + delta[t];
+    if (!std::isfinite(xn)) return false;
+    if (delta[t] == 0.0) continue;
+    x[i] = xn;
+    if ((xi == 0.0) != (xn == 0.0)) *support_change = static_cast<double>(k + 1);
+    for (int64_t p = m.indptr[i]; p < m.indptr[i + 1]; ++p) grad[m.indices[p]] += m.data[p] * delta[t];
+  }
+  return true;
+}
+
 // Steps k0 .. k1-1 (k counts from the start of the run).  grad is recomputed from x first.  given[k - k0]
 // is the coordinate of step k for BCD_GIVEN.  selected[k - k0] receives the coordinate of each step.
 // scal_support_change: the last step at which the zero pattern of x changed (-1 if never), updated.
@@ -318,15 +334,7 @@ inline int bcd_block_advance(const BcdModel& m, const BcdBlocks& B, double* x, d
         delta[t] = m.prox(i, x[i] - grad[i] / L, L) - x[i];
       }
     }
-    for (int64_t t = 0; t < kb; ++t) {  // all of the block's new values from the same gradient, then apply
-      const int64_t i = B.bidx[lo + t];
-      const double xi = x[i], xn = xi + delta[t];
-      if (!std::isfinite(xn)) { *fail_at = k; return 1; }
-      if (delta[t] == 0.0) continue;
-      x[i] = xn;
-      if ((xi == 0.0) != (xn == 0.0)) *support_change = static_cast<double>(k + 1);
-      for (int64_t p = m.indptr[i]; p < m.indptr[i + 1]; ++p) grad[m.indices[p]] += m.data[p] * delta[t];
-    }
+    if (!bcd_apply(m, B.bidx + lo, delta.data(), kb, k, x, grad, support_change)) { *fail_at = k; return 1; }
   }
   return 0;
 }
@@ -389,16 +397,8 @@ inline int bcd_variable_advance(const BcdModel& m, int64_t tau, bool gsl, bool m
       }
       for (int64_t t = 0; t < tau; ++t) delta[t] = m.prox(W[t], x[W[t]] - grad[W[t]] / G, G) - x[W[t]];
     }
-    for (int64_t t = 0; t < tau; ++t) {
-      const int64_t i = W[t];
-      pos[i] = -1;
-      const double xi = x[i], xn = xi + delta[t];
-      if (!std::isfinite(xn)) { *fail_at = k; return 1; }
-      if (delta[t] == 0.0) continue;
-      x[i] = xn;
-      if ((xi == 0.0) != (xn == 0.0)) *support_change = static_cast<double>(k + 1);
-      for (int64_t p = m.indptr[i]; p < m.indptr[i + 1]; ++p) grad[m.indices[p]] += m.data[p] * delta[t];
-    }
+    for (int64_t t = 0; t < tau; ++t) pos[W[t]] = -1;
+    if (!bcd_apply(m, W.data(), delta.data(), tau, k, x, grad, support_change)) { *fail_at = k; return 1; }
   }
   return 0;
 }

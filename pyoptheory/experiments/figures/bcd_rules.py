@@ -68,19 +68,13 @@ def two_moons(quick=False, seed=1):
 
 
 def lattice(quick=False, seed=1):
-    import scipy.sparse as sp
 
     from ... import problems as P
 
     side = 25 if quick else 50
     rng = np.random.default_rng(seed)
     n = side * side
-    idx = np.arange(n).reshape(side, side)
-    rows = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
-    cols = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
-    w = rng.uniform(0.5, 2.0, rows.size)
-    W = sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
-                      shape=(n, n)).tocsr()
+    W = P.lattice_graph(side, seed=seed)
     labeled = np.zeros(n, dtype=bool)
     labeled[rng.choice(n, 100 if not quick else 25, replace=False)] = True
     return P.label_propagation(W, np.sign(rng.standard_normal(n)), labeled, name="lattice")
