@@ -383,3 +383,23 @@ def test_working_set_lasso_on_sparse_data_and_bad_input():
         po.solve(p, "bcd_ws", inner_tol=2.0)
     with pytest.raises(ValueError, match="ws_min"):
         po.solve(p, "bcd_ws", ws_min=0)
+
+
+def test_nonnegative_least_squares_matches_scipy_nnls():
+    """NNLS (a box with infinite upper bounds): coordinate descent reaches scipy's active-set solution."""
+    from scipy.optimize import nnls
+
+    rng = np.random.default_rng(17)
+    A = rng.standard_normal((60, 25))
+    b = rng.standard_normal(60)
+    p = P.least_squares(A, b, constraint=P.Box(np.zeros(25), np.full(25, np.inf)))
+    ref, _ = nnls(A, b)
+    for rule in ("gs", "gsl", "cyclic"):
+        res = po.solve(p, "bcd", rule=rule, steps=20000)
+        assert np.all(res.x >= 0) and np.abs(res.x - ref).max() <= 1e-8
+    blocks = po.solve(p, "bcd", rule="gsd", update="diagonal", block_size=5, steps=5000)
+    assert np.abs(blocks.x - ref).max() <= 1e-8
+    with pytest.raises(ValueError, match="lo: must not be NaN"):
+        P.Box(np.array([np.nan]), np.array([1.0]))
+    with pytest.raises(ValueError, match="hi: must not be NaN or -inf"):
+        P.Box(np.array([0.0]), np.array([-np.inf]))

@@ -93,16 +93,21 @@ class Ball(Regularizer):
 
 
 class Box(Regularizer):
-    """Indicator of the box ``lo <= x <= hi`` (elementwise)."""
+    """Indicator of the box ``lo <= x <= hi`` (elementwise); bounds may be infinite (``Box(0, np.inf)`` is
+    the nonnegative orthant; then ``diameter`` and ``radius`` are infinite)."""
 
     code = REG_BOX
     is_indicator = True
 
     def __init__(self, lo, hi):
-        self.lo = as_float_array(np.atleast_1d(lo), "lo", ndim=1)
-        self.hi = as_float_array(np.atleast_1d(hi), "hi", ndim=1)
+        self.lo = as_float_array(np.atleast_1d(lo), "lo", ndim=1, finite=False)
+        self.hi = as_float_array(np.atleast_1d(hi), "hi", ndim=1, finite=False)
         if self.lo.shape != self.hi.shape:
             raise ValueError(f"hi: shape {self.hi.shape} does not match lo {self.lo.shape}")
+        if np.isnan(self.lo).any() or np.isposinf(self.lo).any():
+            raise ValueError("lo: must not be NaN or +inf")
+        if np.isnan(self.hi).any() or np.isneginf(self.hi).any():
+            raise ValueError("hi: must not be NaN or -inf")
         if np.any(self.lo > self.hi):
             raise ValueError("lo: must be <= hi elementwise")
         self.diameter = float(np.linalg.norm(self.hi - self.lo))
