@@ -166,7 +166,7 @@ class _Kernel:
 
 
 @register("bcd_ws", accepts=("composite",), backends=("numpy", "cpp"), theorem=None)
-def bcd_ws(problem, *, gap_tol=None, ws_min=100, inner_tol=0.1, step="coordinate", backend=None, **options):
+def bcd_ws(problem, *, gap_tol=None, ws_min=100, inner_tol=0.01, step="coordinate", backend=None, **options):
     r"""Greedy coordinate descent with working sets for the lasso (see the module docstring).
 
     Problem
