@@ -427,6 +427,59 @@ py::tuple bcd_variable_advance(const PyBcdModel& pm, int64_t tau, bool gsl, bool
   return py::make_tuple(status, fail_at, support_change);
 }
 
+struct PyBcdForest {
+  iarr bptr, bidx, parent;
+  darr weight;
+  pyoptheory::BcdForest F;
+};
+
+PyBcdForest make_bcd_forest(iarr bptr, iarr bidx, iarr parent, darr weight, int rule) {
+  require(bptr.ndim() == 1 && bptr.shape(0) >= 2, "bptr must have length nb + 1 >= 2");
+  const int64_t nb = bptr.shape(0) - 1, d = bidx.ndim() == 1 ? bidx.shape(0) : -1;
+  const int64_t* bp = bptr.data();
+  require(bp[0] == 0 && bp[nb] == d, "bptr must start at 0 and end at len(bidx)");
+  require(parent.ndim() == 1 && parent.shape(0) == d && weight.ndim() == 1 && weight.shape(0) == d,
+          "parent and weight must have length d");
+  std::vector<char> seen(static_cast<size_t>(std::max<int64_t>(d, 0)), 0);
+  for (int64_t b = 0; b < nb; ++b) {
+    require(bp[b] < bp[b + 1], "blocks must be nonempty");
+    for (int64_t t = bp[b]; t < bp[b + 1]; ++t) {
+      const int64_t i = bidx.data()[t], q = parent.data()[t];
+      require(i >= 0 && i < d && !seen[i], "bidx must list every coordinate exactly once");
+      seen[i] = 1;
+      require(q == -1 || (q > t - bp[b] && q < bp[b + 1] - bp[b]), "parent must come later in its block");
+    }
+  }
+  require(rule == 0 || rule == 1 || rule == 2 || rule == 5, "forest blocks take cyclic, given, gs or gsq");
+  PyBcdForest pf{bptr, bidx, parent, weight, {}};
+  pf.F = pyoptheory::BcdForest{nb, pf.bptr.data(), pf.bidx.data(), pf.parent.data(), pf.weight.data(), rule};
+  return pf;
+}
+
+py::tuple bcd_forest_advance(const PyBcdForest& pf, const PyBcdModel& pm, darr x, darr grad, int64_t k0, int64_t k1,
+                             iarr given, iarr selected, double support_change) {
+  const pyoptheory::BcdModel& m = pm.m;
+  const pyoptheory::BcdForest& F = pf.F;
+  require(k1 >= k0, "k1 must be >= k0");
+  require(pf.bidx.shape(0) == m.d, "the blocks do not partition the model's coordinates");
+  double* xp = vec(x, m.d, "x");
+  double* gp = vec(grad, m.d, "grad");
+  require(selected.ndim() == 1 && selected.shape(0) == k1 - k0 && selected.writeable(),
+          "selected must be a writeable int64 vector of length k1 - k0");
+  if (F.rule == pyoptheory::BB_GIVEN) {
+    require(given.ndim() == 1 && given.shape(0) == k1 - k0, "given must have length k1 - k0");
+    for (int64_t t = 0; t < k1 - k0; ++t) require(given.data()[t] >= 0 && given.data()[t] < F.nb, "given out of range");
+  }
+  int64_t fail_at = -1;
+  int status;
+  {
+    py::gil_scoped_release release;
+    status = pyoptheory::bcd_forest_advance(m, F, xp, gp, k0, k1, given.data(), selected.mutable_data(),
+                                            &support_change, &fail_at);
+  }
+  return py::make_tuple(status, fail_at, support_change);
+}
+
 struct PyBcdBlocks {
   iarr bptr, bidx, choff;
   darr Lb, dvec, chol;
@@ -529,6 +582,12 @@ PYBIND11_MODULE(_core, mod) {
       .def("advance_variable", &bcd_variable_advance, py::arg("tau"), py::arg("gsl"), py::arg("matrix"),
            py::arg("x").noconvert(), py::arg("grad").noconvert(), py::arg("k0"), py::arg("k1"),
            py::arg("selected").noconvert(), py::arg("support_change"));
+  py::class_<PyBcdForest>(mod, "BcdForest")
+      .def(py::init(&make_bcd_forest), py::arg("bptr"), py::arg("bidx"), py::arg("parent"), py::arg("weight"),
+           py::arg("rule"))
+      .def("advance", &bcd_forest_advance, py::arg("model"), py::arg("x").noconvert(), py::arg("grad").noconvert(),
+           py::arg("k0"), py::arg("k1"), py::arg("given"), py::arg("selected").noconvert(),
+           py::arg("support_change"));
   py::class_<PyBcdBlocks>(mod, "BcdBlocks")
       .def(py::init(&make_bcd_blocks), py::arg("bptr"), py::arg("bidx"), py::arg("Lb"), py::arg("dvec"),
            py::arg("chol"), py::arg("choff"), py::arg("rule"), py::arg("update"))

@@ -214,3 +214,88 @@ def variable_advance(m, tau, gsl, matrix, x, grad, k0, k1, selected, support_cha
         if not ok:
             return 1, k, support_change
     return 0, -1, support_change
+
+
+# --- forest blocks ------------------------------------------------------------------------------------
+class Forest:
+    """Blocks each inducing a forest in the graph of ``Q``, stored for leaves-to-roots elimination
+    (cpp ``BcdForest``): per block, its nodes children-before-parents, each node's parent position
+    (-1 for roots) and the edge weight ``Q_{node, parent}``."""
+
+    def __init__(self, Q, blocks, rule):
+        Q = Q.tocsr()
+        self.rule = rule
+        self.blocks, self.parent, self.weight = [], [], []
+        for k, b in enumerate(blocks):
+            b = np.asarray(b, dtype=np.int64)
+            local = {int(v): t for t, v in enumerate(b)}
+            adj = [[int(j) for j in Q.indices[Q.indptr[v]:Q.indptr[v + 1]] if int(j) in local and j != v] for v in b]
+            edges = sum(len(a) for a in adj) // 2
+            seen = np.zeros(b.size, dtype=bool)
+            order, parent_of, comps = [], {}, 0
+            for r in range(b.size):  # BFS from each root: parents before children
+                if seen[r]:
+                    continue
+                comps += 1
+                seen[r] = True
+                queue, parent_of[r] = [r], -1
+                while queue:
+                    u = queue.pop(0)
+                    order.append(u)
+                    for v in adj[u]:
+                        v = local[v]
+                        if not seen[v]:
+                            seen[v] = True
+                            parent_of[v] = u
+                            queue.append(v)
+            if edges != b.size - comps:
+                raise ValueError(f"partition: block {k} does not induce a forest in the graph of Q "
+                                 f"({edges} edges, {b.size} nodes, {comps} components)")
+            order = order[::-1]  # children before parents
+            position = {u: t for t, u in enumerate(order)}
+            self.blocks.append(b[order])
+            self.parent.append(np.array([position[parent_of[u]] if parent_of[u] >= 0 else -1 for u in order],
+                                        dtype=np.int64))
+            self.weight.append(np.array([Q[b[u], b[parent_of[u]]] if parent_of[u] >= 0 else 0.0 for u in order]))
+
+    def packed(self):
+        sizes = np.array([b.size for b in self.blocks])
+        bptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        return bptr, np.concatenate(self.blocks), np.concatenate(self.parent), np.concatenate(self.weight)
+
+    def solve(self, m, k, grad):
+        """``(delta, q)``: ``delta = -Q_bb^-1 g_b`` by elimination on the tree, ``q = g_b^T Q_bb^-1 g_b``."""
+        nodes, par, w = self.blocks[k], self.parent[k], self.weight[k]
+        dv = m.diag[nodes].copy()
+        rv = -grad[nodes]
+        for t in range(nodes.size):
+            if par[t] >= 0:
+                dv[par[t]] -= w[t] * w[t] / dv[t]
+                rv[par[t]] -= w[t] * rv[t] / dv[t]
+        delta = np.empty(nodes.size)
+        q = 0.0
+        for t in range(nodes.size - 1, -1, -1):
+            delta[t] = (rv[t] - (w[t] * delta[par[t]] if par[t] >= 0 else 0.0)) / dv[t]
+            q -= grad[nodes[t]] * delta[t]
+        return delta, q
+
+
+def forest_advance(m, F, x, grad, k0, k1, given, selected, support_change):
+    """Forest-block steps (cpp ``bcd_forest_advance``)."""
+    grad[:] = m.Q @ x - m.c
+    nb = len(F.blocks)
+    for k in range(k0, k1):
+        if F.rule == BLOCK_RULES["cyclic"]:
+            kb = k % nb
+        elif F.rule == BLOCK_RULES["given"]:
+            kb = int(given[k - k0])
+        elif F.rule == BLOCK_RULES["gsq"]:
+            kb = int(np.argmax([F.solve(m, c, grad)[1] for c in range(nb)]))
+        else:
+            kb = int(np.argmax([float(grad[b] @ grad[b]) for b in F.blocks]))
+        selected[k - k0] = kb
+        delta, _ = F.solve(m, kb, grad)
+        ok, support_change = _apply(m, F.blocks[kb], delta, k, x, grad, support_change)
+        if not ok:
+            return 1, k, support_change
+    return 0, -1, support_change

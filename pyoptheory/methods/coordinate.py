@@ -92,6 +92,72 @@ def _regularizer(problem):
                      f"got {reg!r}")
 
 
+def graph_partition(Q, kind, L):
+    """Blocks that each induce a forest in the graph of ``Q`` (for ``update="tree"``).
+
+    ``red_black``: a 2-colouring when the graph is bipartite (a lattice: the JMLR paper's red-black
+    partition), else a greedy colouring (nodes in order, smallest free colour); each colour class is an
+    independent set.  ``forest``: nodes in
+    order of decreasing ``L_i``, each added to the first block in which its neighbours lie in distinct trees
+    (union-find), so every block stays a forest (the paper's tree partitions)."""
+    Q = sp.csr_matrix(Q)
+    d = Q.shape[0]
+    if kind == "red_black":
+        color = np.full(d, -1, dtype=np.int64)
+        bipartite = True
+        for root in range(d):  # BFS 2-colouring; a bipartite graph (a lattice) gets exactly two classes
+            if color[root] >= 0:
+                continue
+            color[root], queue = 0, [root]
+            while queue and bipartite:
+                u = queue.pop()
+                for j in Q.indices[Q.indptr[u]:Q.indptr[u + 1]]:
+                    if j == u:
+                        continue
+                    if color[j] < 0:
+                        color[j] = 1 - color[u]
+                        queue.append(j)
+                    elif color[j] == color[u]:
+                        bipartite = False
+                        break
+            if not bipartite:
+                break
+        if bipartite:
+            return [np.flatnonzero(color == c) for c in range(color.max() + 1)]
+        color[:] = -1  # not bipartite: greedy colouring
+        for v in range(d):
+            used = {int(color[j]) for j in Q.indices[Q.indptr[v]:Q.indptr[v + 1]] if j != v and color[j] >= 0}
+            c = 0
+            while c in used:
+                c += 1
+            color[v] = c
+        return [np.flatnonzero(color == c) for c in range(color.max() + 1)]
+    block_of = np.full(d, -1, dtype=np.int64)
+    roots = []  # per block: the union-find parent array over all nodes (lazy dict)
+
+    def find(uf, a):
+        while uf.get(a, a) != a:
+            uf[a] = uf.get(uf[a], uf[a])
+            a = uf[a]
+        return a
+
+    for v in np.argsort(-L, kind="stable"):
+        nbrs = [int(j) for j in Q.indices[Q.indptr[v]:Q.indptr[v + 1]] if j != v]
+        for b, uf in enumerate(roots):
+            comps = [find(uf, j) for j in nbrs if block_of[j] == b]
+            if len(comps) == len(set(comps)):
+                break
+        else:
+            b, uf = len(roots), {}
+            roots.append(uf)
+        uf = roots[b]
+        for j in nbrs:
+            if block_of[j] == b:
+                uf[find(uf, j)] = int(v)
+        block_of[v] = b
+    return [np.flatnonzero(block_of == b) for b in range(len(roots))]
+
+
 def make_partition(partition, block_size, L):
     """The blocks (a list of index arrays) of a named or given partition of ``d = len(L)`` coordinates.
 
@@ -152,8 +218,9 @@ class _Stream:
 class _Kernel:
     """The driver's kernel interface over the coordinate-descent model (C++ or the NumPy reference)."""
 
-    def __init__(self, backend, model_args, blocks=None, variable=None):
+    def __init__(self, backend, model_args, blocks=None, variable=None, forest=None):
         self.backend, self.model_args, self.blocks, self.variable = backend, model_args, blocks, variable
+        self.forest = forest
 
     def prepare(self, _spec):
         m = R.Model(*self.model_args)
@@ -168,6 +235,8 @@ class _Kernel:
                                     np.ascontiguousarray(m.hi, dtype=float), max(m.rule, 0), m.L_common, m.heap)
             if self.blocks is not None:
                 m.core_blocks = _core.BcdBlocks(*self.blocks.packed(), self.blocks.rule, self.blocks.update)
+            if self.forest is not None:
+                m.core_forest = _core.BcdForest(*self.forest.packed(), self.forest.rule)
         return m
 
     @staticmethod
@@ -178,7 +247,14 @@ class _Kernel:
     def advance(self, m, code, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
         given = np.ascontiguousarray(idx[:, 0], dtype=np.int64) if idx.size else np.zeros(0, dtype=np.int64)
         selected = np.zeros(k1 - k0, dtype=np.int64)
-        if self.variable is not None:
+        if self.forest is not None:
+            if self.backend == "cpp":
+                status, fail_at, m.support_change = m.core_forest.advance(m.core, x, grad, k0, k1, given, selected,
+                                                                          m.support_change)
+            else:
+                status, fail_at, m.support_change = R.forest_advance(m, self.forest, x, grad, k0, k1, given,
+                                                                     selected, m.support_change)
+        elif self.variable is not None:
             tau, gsl, matrix = self.variable
             if self.backend == "cpp":
                 status, fail_at, m.support_change = m.core.advance_variable(tau, gsl, matrix, x, grad, k0, k1,
@@ -260,6 +336,11 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         ``x_b <- prox(x_b - g_b/L_b)``, ``"diagonal"`` ``x_b <- prox(x_b - g_b/d_b)``, ``"matrix"``
         (= ``"newton"``) ``x_b <- x_b - Q_bb^-1 g_b`` (exact block minimisation, smooth problems; Cholesky
         factors precomputed).  Greedy block rules scan all blocks (O(d) per step; GSQ O(d |b|)).
+    update="tree", partition="red_black" | "forest" | given blocks
+        Blocks that each induce a forest in the graph of ``Q`` (:func:`graph_partition`), minimised exactly
+        by Gaussian elimination leaves-to-roots (belief propagation, exact on trees) in ``O(|b|)``: huge
+        blocks at the cost of a coordinate sweep (JMLR 2022, section 5).  Rules cyclic, permutation,
+        uniform, gs (``||g_b||``) and gsq (``g_b^T Q_bb^-1 g_b``); smooth problems.
     blocks : {"fixed", "variable"}
         ``"variable"``: each step updates the ``block_size`` coordinates of largest GS (or GSL) score
         together, with the gradient update at the safe Gershgorin step ``1/max_{i in W} sum_{j in W} |Q_ij|``
@@ -275,7 +356,7 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
     (the step after which the zero pattern of x never changed again, -1 if it never changed).
     """
     rule = choose(rule, "rule", RULES + BLOCK_ONLY_RULES)
-    update = choose(update, "update", ("gradient", "diagonal", "matrix", "newton"))
+    update = choose(update, "update", ("gradient", "diagonal", "matrix", "newton", "tree"))
     if isinstance(step, str):
         step = choose(step, "step", ("coordinate", "common"))
     else:
@@ -297,8 +378,19 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
     if block_size > d:
         raise ValueError(f"block_size: must be at most d = {d}, got {block_size}")
     kind = choose(blocks, "blocks", ("fixed", "variable"))
-    blocks, variable = None, None
-    if kind == "variable":
+    blocks, variable, forest = None, None, None
+    if update == "tree" or partition in ("red_black", "forest"):
+        if update != "tree" or kind != "fixed" or reg != "none":
+            raise ValueError("update: forest blocks (partition 'red_black', 'forest' or given) take update='tree' "
+                             "on smooth problems, and update='tree' needs them")
+        if rule not in ("cyclic", "permutation", "uniform", "gs", "gs_s", "gsq"):
+            raise ValueError(f"rule: forest blocks take cyclic, permutation, uniform, gs or gsq, got {rule!r}")
+        parts = (graph_partition(Q, partition, diag) if partition in ("red_black", "forest")
+                 else make_partition(partition, block_size, diag))
+        code = {"cyclic": "cyclic", "permutation": "given", "uniform": "given", "gs": "gs", "gs_s": "gs",
+                "gsq": "gsq"}[rule]
+        forest = R.Forest(Q, parts, R.BLOCK_RULES[code])
+    elif kind == "variable":
         if rule not in ("gs", "gs_s", "gsl"):
             raise ValueError(f"rule: variable blocks take the top block_size coordinates by the gs or gsl "
                              f"score, got {rule!r}")
@@ -306,9 +398,9 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         if update == "diagonal" or (update == "matrix" and reg != "none"):
             raise ValueError("update: variable blocks take 'gradient', or 'matrix' on smooth problems")
         variable = (block_size, rule == "gsl", update == "matrix")
-    elif block_size > 1 or not isinstance(partition, str):
+    elif forest is None and (block_size > 1 or not isinstance(partition, str)):
         blocks = _block_plan(Q, diag, partition, block_size, rule, update, reg, step)
-    if kind == "fixed" and blocks is None and (rule in BLOCK_ONLY_RULES or update != "gradient"):
+    if kind == "fixed" and blocks is None and forest is None and (rule in BLOCK_ONLY_RULES or update != "gradient"):
         raise ValueError(f"rule/update: {rule!r} with update={update!r} needs blocks (block_size > 1 or a partition)")
     common = common_options(problem, **options)
     if isinstance(step, float):
@@ -319,14 +411,19 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
     else:
         L_common = float(diag.max()) if step == "common" else 0.0
     heap = selection == "heap" or (selection == "auto" and Q.nnz / d < d / 16)
-    code = R.RULES[_CODE[rule]] if blocks is None else -1
+    code = R.RULES[_CODE[rule]] if blocks is None and forest is None else -1
     stream = None
     if rule in ("permutation", "uniform", "lipschitz"):
         weights = diag if blocks is None else blocks.Lb
+        if forest is not None:
+            weights = np.ones(len(forest.blocks))
         stream = _Stream(rule, weights.size, weights / weights.sum())
-    kernel = _Kernel(backend, (Q, c, const, R.REGS[reg], lam, lo, hi, code, L_common, heap), blocks, variable)
+    kernel = _Kernel(backend, (Q, c, const, R.REGS[reg], lam, lo, hi, code, L_common, heap), blocks, variable,
+                     forest)
     per_step = max(Q.nnz / d, 1.0) + (0 if code < 2 else (np.log2(d) * Q.nnz / d if heap else d))
-    if blocks is not None or variable is not None:
+    if forest is not None:
+        per_step = Q.nnz / len(forest.blocks) * (len(forest.blocks) if rule in ("gs", "gs_s", "gsq") else 1) + d
+    elif blocks is not None or variable is not None:
         per_step = block_size * max(Q.nnz / d, 1.0) + (d * block_size if rule in GREEDY else 0) + block_size ** 3
     if backend == "numpy" and code >= 2:
         per_step *= 50  # the reference scores in Python
