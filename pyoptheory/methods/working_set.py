@@ -42,7 +42,7 @@ def _lasso_data(problem):
         raise ValueError(f"problem: bcd_ws solves the lasso (a least-squares model with an L1 regularizer, no l2 "
                          f"term); {problem.name!r} is not one")
     A = problem.A
-    A = sp.csc_matrix(A) if sp.issparse(A) else np.asfortranarray(A)
+    A = sp.csc_matrix(A) if sp.issparse(A) else A  # dense: BLAS reads A and A^T in place, no copy
     return A, np.asarray(problem.b, float), problem.weight, problem.regularizer.lam, problem.const
 
 
@@ -207,7 +207,7 @@ def bcd_ws(problem, *, gap_tol=None, ws_min=100, inner_tol=0.01, step="coordinat
     kernel = _Kernel(backend, data, ws_min, inner_tol, gap_tol, step)
     A, w = data[0], data[2]
     # the trace's gradient mapping uses the step 1/(w ||A||_F^2) (>= the 1/L of the gradient, no eigen-solve)
-    lipschitz_bound = w * float((A.multiply(A)).sum() if sp.issparse(A) else np.sum(A * A))
+    lipschitz_bound = w * float(A.multiply(A).sum() if sp.issparse(A) else np.einsum("ij,ij->", A, A))
     plan = Plan(problem=problem, method="bcd_ws", code=-1, step_seq=np.zeros(1),
                 grad_step=1.0 / lipschitz_bound,
                 extra=dict(chunk_cap=1, needs_optimum=False,
