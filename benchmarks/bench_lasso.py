@@ -10,7 +10,7 @@ alpha = 0.1 and 0.01 x alpha_max.  Both minimize (1/(2n)) ||y - X w||^2 + alpha 
 when its duality gap (of the objective times n) is below tol ||y||^2, so it gets tol = gap n / ||y||^2; the
 duality gap of both solutions is then recomputed by the same function.  Passes: our column reads / d
 (full gradients and working-set columns); scikit-learn's epochs (``n_iter_``), each reading every column
-once plus its gap checks.
+once plus its gap checks.  Runs under 0.1 s are timed as the best of 7, for both.
 """
 import argparse
 import time
@@ -31,6 +31,19 @@ def duality_gap(X, y, alpha, w):
     primal = 0.5 * r @ r / n + alpha * np.abs(w).sum()
     dual = -n * (u @ u) / 2 - u @ y
     return primal - dual
+
+
+def best_time(fn):
+    """Seconds of one call; for runs under 0.1 s the best of 7 (millisecond runs are noisy)."""
+    t = time.perf_counter()
+    fn()
+    best = time.perf_counter() - t
+    if best < 0.1:
+        for _ in range(6):
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+    return best
 
 
 def synthetic(seed=0):
@@ -64,13 +77,12 @@ def main():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 sk = Lasso(alpha=alpha, fit_intercept=False, tol=args.gap * n / (y @ y), max_iter=100_000)
-                t = time.perf_counter()
-                sk.fit(X, y)
-                t_sk = time.perf_counter() - t
+                t_sk = best_time(lambda: sk.fit(X, y))
             prob = P.lasso(X, y, alpha, name="bench_lasso")
-            t = time.perf_counter()
-            res = po.solve(prob, "bcd_ws", gap_tol=args.gap, steps=1000, record=2)
-            t_ours = time.perf_counter() - t
+            out = {}
+            t_ours = best_time(lambda: out.update(res=po.solve(prob, "bcd_ws", gap_tol=args.gap, steps=1000,
+                                                               record=2)))
+            res = out["res"]
             gap_sk, gap_ours = duality_gap(X, y, alpha, sk.coef_), duality_gap(X, y, alpha, res.x)
             print(f"{name:<28} alpha = {frac:g} alpha_max (n={n}, d={d}):")
             print(f"   scikit-learn Lasso  {t_sk:7.3f} s  gap {gap_sk:.2e}  epochs {sk.n_iter_:5d}  "
