@@ -85,7 +85,7 @@ def advance(m, x, grad, k0, k1, given, selected, support_change):
 
 # --- fixed blocks (cpp/include/pyoptheory/bcd.hpp, "fixed blocks") ----------------------------------------
 BLOCK_RULES = {"cyclic": 0, "given": 1, "gs": 2, "gsl": 3, "gsd": 4, "gsq": 5}
-UPDATES = {"gradient": 0, "diagonal": 1, "matrix": 2}
+UPDATES = {"gradient": 0, "diagonal": 1, "matrix": 2, "two_metric": 3, "projected_newton": 4}
 
 
 class Blocks:
@@ -163,6 +163,36 @@ def _apply(m, idx, delta, k, x, grad, support_change):
     return True, support_change
 
 
+def two_metric_step(m, b, Lb, x, g, QW, D):
+    """One two-metric projection step on a box block (cpp ``two_metric_step``); updates g and D in place."""
+    xi = x[b] + D
+    with np.errstate(invalid="ignore"):  # infinite bounds give NaN tolerances: never "at the bound", as in C++
+        at_lo = (xi <= m.lo[b] + 1e-12 * (1.0 + np.abs(m.lo[b]))) & (g > 0)
+        at_hi = (xi >= m.hi[b] - 1e-12 * (1.0 + np.abs(m.hi[b]))) & (g < 0)
+    free = np.flatnonzero(~(at_lo | at_hi))
+    direction = -g / Lb
+    if free.size:
+        try:
+            Lc = np.linalg.cholesky(QW[np.ix_(free, free)])
+            direction[free] = -np.linalg.solve(Lc.T, np.linalg.solve(Lc, g[free]))
+        except np.linalg.LinAlgError:
+            pass
+    for _ in range(2):
+        alpha = 1.0
+        for _ in range(60):
+            trial = np.minimum(np.maximum(xi + alpha * direction, m.lo[b]), m.hi[b]) - xi
+            lin = float(g @ trial)
+            if not lin < 0:
+                break
+            Qs = QW @ trial
+            if lin + 0.5 * float(trial @ Qs) <= 1e-4 * lin:
+                D += trial
+                g += Qs
+                return
+            alpha *= 0.5
+        direction = -g / Lb
+
+
 def block_advance(m, B, x, grad, k0, k1, given, selected, support_change):
     """Block steps ``k0 .. k1-1`` (same contract as :func:`advance`, ``selected`` gets block indices)."""
     Q = m.Q
@@ -180,6 +210,15 @@ def block_advance(m, B, x, grad, k0, k1, given, selected, support_change):
         if B.update == UPDATES["matrix"]:
             L = B.chol[kb]
             delta = -np.linalg.solve(L.T, np.linalg.solve(L, grad[b]))
+        elif B.update in (UPDATES["two_metric"], UPDATES["projected_newton"]):
+            QW = Q[b][:, b].toarray()
+            gb, delta = grad[b].copy(), np.zeros(b.size)
+            scale = max(np.abs(grad[b]).max(), 1e-300)
+            for _ in range(1 if B.update == UPDATES["two_metric"] else 50):
+                two_metric_step(m, b, B.Lb[kb], x, gb, QW, delta)
+                viol = max(_violation(m, i, x[i] + dl, gi) for i, dl, gi in zip(b, delta, gb))
+                if viol <= 1e-13 * scale:
+                    break
         else:
             steps = B.dvec[b] if B.update == UPDATES["diagonal"] else np.full(b.size, B.Lb[kb])
             delta = np.array([_prox(m, i, x[i] - grad[i] / Li, Li) - x[i] for i, Li in zip(b, steps)])

@@ -292,6 +292,9 @@ def _block_plan(Q, diag, partition, block_size, rule, update, reg, step):
     update = "matrix" if update == "newton" else update
     if (update == "matrix" or rule == "gsq") and reg != "none":
         raise ValueError(f"update/rule: the matrix update and GSQ need a smooth problem (no {reg} term)")
+    if update in ("two_metric", "projected_newton") and reg == "l1":
+        raise ValueError("update: two_metric and projected_newton are for box constraints (write an L1 term with "
+                         "x >= 0 as a linear term on the nonnegative orthant)")
     code = {"cyclic": "cyclic", "permutation": "given", "uniform": "given", "lipschitz": "given", "gs": "gs",
             "gs_s": "gs", "gsl": "gsl", "gsd": "gsd", "gsq": "gsq"}[rule]
     if not isinstance(step, str):
@@ -336,6 +339,10 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         ``x_b <- prox(x_b - g_b/L_b)``, ``"diagonal"`` ``x_b <- prox(x_b - g_b/d_b)``, ``"matrix"``
         (= ``"newton"``) ``x_b <- x_b - Q_bb^-1 g_b`` (exact block minimisation, smooth problems; Cholesky
         factors precomputed).  Greedy block rules scan all blocks (O(d) per step; GSQ O(d |b|)).
+        Box constraints: ``"two_metric"`` (Bertsekas 1982: Newton on the coordinates not held at a bound,
+        scaled gradient on the others, projected Armijo backtracking), ``"projected_newton"`` (two-metric
+        steps repeated until the block QP's violation is below 1e-13 of its gradient: the exact block
+        minimisation, the JMLR paper's "PN"); ``"gradient"`` is then projected gradient ("PG").
     update="tree", partition="red_black" | "forest" | given blocks
         Blocks that each induce a forest in the graph of ``Q`` (:func:`graph_partition`), minimised exactly
         by Gaussian elimination leaves-to-roots (belief propagation, exact on trees) in ``O(|b|)``: huge
@@ -356,7 +363,8 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
     (the step after which the zero pattern of x never changed again, -1 if it never changed).
     """
     rule = choose(rule, "rule", RULES + BLOCK_ONLY_RULES)
-    update = choose(update, "update", ("gradient", "diagonal", "matrix", "newton", "tree"))
+    update = choose(update, "update", ("gradient", "diagonal", "matrix", "newton", "tree", "two_metric",
+                                       "projected_newton"))
     if isinstance(step, str):
         step = choose(step, "step", ("coordinate", "common"))
     else:

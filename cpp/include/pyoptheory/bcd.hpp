@@ -252,7 +252,7 @@ inline int bcd_advance(const BcdModel& m, double* x, double* grad, int64_t k0, i
 // Updates: gradient x_b <- prox(x_b - g_b / L_b), diagonal x_b <- prox(x_b - g_b / d_b), matrix
 // x_b <- x_b - Q_bb^-1 g_b (exact block minimisation; smooth problems).
 enum BcdBlockRule : int { BB_CYCLIC = 0, BB_GIVEN = 1, BB_GS = 2, BB_GSL = 3, BB_GSD = 4, BB_GSQ = 5 };
-enum BcdUpdate : int { BU_GRADIENT = 0, BU_DIAGONAL = 1, BU_MATRIX = 2 };
+enum BcdUpdate : int { BU_GRADIENT = 0, BU_DIAGONAL = 1, BU_MATRIX = 2, BU_TWO_METRIC = 3, BU_PROJECTED_NEWTON = 4 };
 
 struct BcdBlocks {
   int64_t nb;
@@ -300,13 +300,106 @@ inline double block_score(const BcdModel& m, const BcdBlocks& B, int64_t b, cons
   return B.rule == BB_GSL ? s / std::sqrt(B.Lb[b]) : s;
 }
 
+// Q_WW (k x k, row-major) for the coordinates idx[0..k); pos: a -1 array of length d, restored on return.
+inline void extract_block(const BcdModel& m, const int64_t* idx, int64_t k, std::vector<int64_t>& pos, double* QW) {
+  for (int64_t t = 0; t < k; ++t) pos[idx[t]] = t;
+  std::fill(QW, QW + k * k, 0.0);
+  for (int64_t t = 0; t < k; ++t)
+    for (int64_t p = m.indptr[idx[t]]; p < m.indptr[idx[t] + 1]; ++p)
+      if (pos[m.indices[p]] >= 0) QW[t * k + pos[m.indices[p]]] = m.data[p];
+  for (int64_t t = 0; t < k; ++t) pos[idx[t]] = -1;
+}
+
+// Lower Cholesky factor of the k x k matrix A (row-major) into L; false if not positive definite.
+inline bool cholesky(const double* A, int64_t k, double* L) {
+  for (int64_t i = 0; i < k; ++i) {
+    for (int64_t j = 0; j <= i; ++j) {
+      double s = A[i * k + j];
+      for (int64_t q = 0; q < j; ++q) s -= L[i * k + q] * L[j * k + q];
+      if (i == j) {
+        if (!(s > 0.0)) return false;
+        L[i * k + i] = std::sqrt(s);
+      } else {
+        L[i * k + j] = s / L[j * k + j];
+      }
+    }
+    for (int64_t j = i + 1; j < k; ++j) L[i * k + j] = 0.0;
+  }
+  return true;
+}
+
+// One two-metric projection step (Bertsekas 1982) on a box-constrained block with gradient g and Hessian QW:
+// the coordinates at a bound with the gradient pushing outward (within 1e-12) get the scaled-gradient
+// direction -g_i/Lb, the free ones the Newton direction -Q_FF^-1 g_F; x(alpha) = proj(x + alpha d) with
+// Armijo backtracking F(x(alpha)) - F(x) <= 1e-4 g^T (x(alpha) - x) (the quadratic evaluated exactly);
+// without a descent direction, the projected-gradient step.  Adds the step to D (and g += QW step).
+inline void two_metric_step(const BcdModel& m, const int64_t* idx, int64_t k, double Lb, const double* x, double* g,
+                            const double* QW, double* D, std::vector<double>& work) {
+  work.resize(4 * k + 2 * k * k);
+  double* dir = work.data();
+  double* trial = dir + k;
+  double* step = trial + k;
+  double* Qs = step + k;
+  double* QF = Qs + k;
+  double* LF = QF + k * k;
+  std::vector<int64_t> F;
+  for (int64_t t = 0; t < k; ++t) {
+    const int64_t i = idx[t];
+    const double xi = x[i] + D[t];
+    const bool at_lo = xi <= m.lo[i] + 1e-12 * (1.0 + std::fabs(m.lo[i])) && g[t] > 0.0;
+    const bool at_hi = xi >= m.hi[i] - 1e-12 * (1.0 + std::fabs(m.hi[i])) && g[t] < 0.0;
+    if (at_lo || at_hi) dir[t] = -g[t] / Lb;
+    else F.push_back(t);
+  }
+  const int64_t f = static_cast<int64_t>(F.size());
+  for (int64_t a = 0; a < f; ++a)
+    for (int64_t c = 0; c < f; ++c) QF[a * f + c] = QW[F[a] * k + F[c]];
+  if (f > 0) {
+    if (cholesky(QF, f, LF)) {
+      for (int64_t a = 0; a < f; ++a) trial[a] = g[F[a]];
+      chol_solve(LF, f, trial, step);
+      for (int64_t a = 0; a < f; ++a) dir[F[a]] = -step[a];
+    } else {
+      for (int64_t a = 0; a < f; ++a) dir[F[a]] = -g[F[a]] / Lb;
+    }
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    double alpha = 1.0;
+    for (int ls = 0; ls < 60; ++ls, alpha *= 0.5) {
+      double lin = 0.0, quad = 0.0;
+      for (int64_t t = 0; t < k; ++t) {
+        const int64_t i = idx[t];
+        const double xi = x[i] + D[t];
+        trial[t] = std::min(std::max(xi + alpha * dir[t], m.lo[i]), m.hi[i]) - xi;
+        lin += g[t] * trial[t];
+      }
+      if (!(lin < 0.0)) break;  // no descent along this path
+      for (int64_t t = 0; t < k; ++t) {
+        double s = 0.0;
+        for (int64_t q = 0; q < k; ++q) s += QW[t * k + q] * trial[q];
+        Qs[t] = s;
+        quad += trial[t] * s;
+      }
+      if (lin + 0.5 * quad <= 1e-4 * lin) {
+        for (int64_t t = 0; t < k; ++t) {
+          D[t] += trial[t];
+          g[t] += Qs[t];
+        }
+        return;
+      }
+    }
+    for (int64_t t = 0; t < k; ++t) dir[t] = -g[t] / Lb;  // fall back to the projected-gradient direction
+  }
+}
+
 // Steps k0 .. k1-1 over blocks; as bcd_advance (selected receives block indices).
 inline int bcd_block_advance(const BcdModel& m, const BcdBlocks& B, double* x, double* grad, int64_t k0, int64_t k1,
                              const int64_t* given, int64_t* selected, double* support_change, int64_t* fail_at) {
   bcd_gradient(m, x, grad);
   int64_t kmax = 0;
   for (int64_t b = 0; b < B.nb; ++b) kmax = std::max(kmax, B.bptr[b + 1] - B.bptr[b]);
-  std::vector<double> gb(kmax), z(kmax), delta(kmax);
+  std::vector<double> gb(kmax), z(kmax), delta(kmax), QW, work;
+  std::vector<int64_t> pos(B.update >= BU_TWO_METRIC ? m.d : 0, -1);
   for (int64_t k = k0; k < k1; ++k) {
     int64_t b;
     if (B.rule == BB_CYCLIC) {
@@ -327,6 +420,21 @@ inline int bcd_block_advance(const BcdModel& m, const BcdBlocks& B, double* x, d
       for (int64_t t = 0; t < kb; ++t) gb[t] = grad[B.bidx[lo + t]];
       chol_solve(B.chol + B.choff[b], kb, gb.data(), z.data());
       for (int64_t t = 0; t < kb; ++t) delta[t] = -z[t];
+    } else if (B.update == BU_TWO_METRIC || B.update == BU_PROJECTED_NEWTON) {
+      QW.resize(kb * kb);
+      extract_block(m, B.bidx + lo, kb, pos, QW.data());
+      for (int64_t t = 0; t < kb; ++t) { gb[t] = grad[B.bidx[lo + t]]; delta[t] = 0.0; }
+      const int rounds = B.update == BU_TWO_METRIC ? 1 : 50;  // projected Newton: until the block QP is solved
+      for (int r = 0; r < rounds; ++r) {
+        two_metric_step(m, B.bidx + lo, kb, B.Lb[b], x, gb.data(), QW.data(), delta.data(), work);
+        double viol = 0.0, scale = 0.0;
+        for (int64_t t = 0; t < kb; ++t) {
+          const int64_t i = B.bidx[lo + t];
+          viol = std::max(viol, m.violation(i, x[i] + delta[t], gb[t]));
+          scale = std::max(scale, std::fabs(grad[i]));
+        }
+        if (viol <= 1e-13 * std::max(scale, 1e-300)) break;
+      }
     } else {
       for (int64_t t = 0; t < kb; ++t) {
         const int64_t i = B.bidx[lo + t];
