@@ -427,6 +427,53 @@ py::tuple bcd_variable_advance(const PyBcdModel& pm, int64_t tau, bool gsl, bool
   return py::make_tuple(status, fail_at, support_change);
 }
 
+struct PyBcdGlm {
+  iarr colptr, rowidx;
+  darr vals, y;
+  pyoptheory::BcdGlm G;
+};
+
+PyBcdGlm make_bcd_glm(iarr colptr, iarr rowidx, darr vals, darr y, double w, double l2) {
+  const int64_t d = colptr.ndim() == 1 ? colptr.shape(0) - 1 : -1, n = y.ndim() == 1 ? y.shape(0) : -1;
+  require(d >= 1 && n >= 1, "colptr must have length d + 1 >= 2 and y length n >= 1");
+  const int64_t* cp = colptr.data();
+  require(cp[0] == 0 && rowidx.ndim() == 1 && vals.ndim() == 1 && rowidx.shape(0) == cp[d] && vals.shape(0) == cp[d],
+          "rowidx and vals must have colptr[-1] entries");
+  for (int64_t j = 0; j < d; ++j) require(cp[j] <= cp[j + 1], "colptr must be nondecreasing");
+  for (int64_t p = 0; p < cp[d]; ++p) require(rowidx.data()[p] >= 0 && rowidx.data()[p] < n, "rowidx out of range");
+  require(w > 0.0 && l2 >= 0.0, "w must be positive and l2 nonnegative");
+  PyBcdGlm pg{colptr, rowidx, vals, y, {}};
+  pg.G = pyoptheory::BcdGlm{n, d, pg.colptr.data(), pg.rowidx.data(), pg.vals.data(), pg.y.data(), w, l2};
+  return pg;
+}
+
+py::tuple bcd_glm_advance(const PyBcdGlm& pg, const PyBcdModel& pm, darr x, darr z, int64_t k0, int64_t k1, iarr given,
+                          iarr selected, double support_change) {
+  const pyoptheory::BcdModel& m = pm.m;
+  const pyoptheory::BcdGlm& G = pg.G;
+  require(m.d == G.d, "the model and the data have different dimensions");
+  require(m.rule == pyoptheory::BCD_CYCLIC || m.rule == pyoptheory::BCD_GIVEN || m.rule == pyoptheory::BCD_GS ||
+              m.rule == pyoptheory::BCD_GSL,
+          "GLM coordinate descent takes cyclic, given, GS or GSL");
+  require(k1 >= k0, "k1 must be >= k0");
+  double* xp = vec(x, G.d, "x");
+  double* zp = vec(z, G.n, "z");
+  require(selected.ndim() == 1 && selected.shape(0) == k1 - k0 && selected.writeable(),
+          "selected must be a writeable int64 vector of length k1 - k0");
+  if (m.rule == pyoptheory::BCD_GIVEN) {
+    require(given.ndim() == 1 && given.shape(0) == k1 - k0, "given must have length k1 - k0");
+    for (int64_t t = 0; t < k1 - k0; ++t) require(given.data()[t] >= 0 && given.data()[t] < G.d, "given out of range");
+  }
+  int64_t fail_at = -1;
+  int status;
+  {
+    py::gil_scoped_release release;
+    status = pyoptheory::bcd_glm_advance(m, G, xp, zp, k0, k1, given.data(), selected.mutable_data(), &support_change,
+                                         &fail_at);
+  }
+  return py::make_tuple(status, fail_at, support_change);
+}
+
 struct PyBcdForest {
   iarr bptr, bidx, parent;
   darr weight;
@@ -582,6 +629,12 @@ PYBIND11_MODULE(_core, mod) {
       .def("advance_variable", &bcd_variable_advance, py::arg("tau"), py::arg("gsl"), py::arg("matrix"),
            py::arg("x").noconvert(), py::arg("grad").noconvert(), py::arg("k0"), py::arg("k1"),
            py::arg("selected").noconvert(), py::arg("support_change"));
+  py::class_<PyBcdGlm>(mod, "BcdGlm")
+      .def(py::init(&make_bcd_glm), py::arg("colptr"), py::arg("rowidx"), py::arg("vals"), py::arg("y"), py::arg("w"),
+           py::arg("l2"))
+      .def("advance", &bcd_glm_advance, py::arg("model"), py::arg("x").noconvert(), py::arg("z").noconvert(),
+           py::arg("k0"), py::arg("k1"), py::arg("given"), py::arg("selected").noconvert(),
+           py::arg("support_change"));
   py::class_<PyBcdForest>(mod, "BcdForest")
       .def(py::init(&make_bcd_forest), py::arg("bptr"), py::arg("bidx"), py::arg("parent"), py::arg("weight"),
            py::arg("rule"))

@@ -338,3 +338,46 @@ def forest_advance(m, F, x, grad, k0, k1, given, selected, support_change):
         if not ok:
             return 1, k, support_change
     return 0, -1, support_change
+
+
+# --- generalized linear models (logistic) -------------------------------------------------------------------
+def _logistic_deriv(z, y):
+    t = y * z
+    with np.errstate(over="ignore"):
+        return np.where(t >= 0, -y * np.exp(-np.abs(t)) / (1 + np.exp(-np.abs(t))), -y / (1 + np.exp(t)))
+
+
+def glm_advance(m, A, y, w, l2, x, z, k0, k1, given, selected, support_change):
+    """Logistic coordinate descent with the margins z = A x kept (cpp ``bcd_glm_advance``); A is CSC."""
+    d = A.shape[1]
+
+    def coord_grad(j):
+        lo, hi = A.indptr[j], A.indptr[j + 1]
+        rows = A.indices[lo:hi]
+        return w * float(A.data[lo:hi] @ _logistic_deriv(z[rows], y[rows])) + l2 * x[j]
+
+    for k in range(k0, k1):
+        if m.rule in (RULES["cyclic"], RULES["given"]):
+            j = k % d if m.rule == RULES["cyclic"] else int(given[k - k0])
+            gj = coord_grad(j)
+        else:
+            g = np.array([coord_grad(c) for c in range(d)])
+            v = np.array([_violation(m, c, x[c], g[c]) for c in range(d)])
+            if m.rule == RULES["gsl"]:
+                v = v / np.sqrt(m.diag)
+            j = int(np.argmax(v))
+            gj = g[j]
+        selected[k - k0] = j
+        xj = x[j]
+        xn = m.target(j, xj, gj)
+        if not np.isfinite(xn):
+            return 1, k, support_change
+        delta = xn - xj
+        if delta == 0.0:
+            continue
+        x[j] = xn
+        if (xj == 0.0) != (xn == 0.0):
+            support_change = float(k + 1)
+        lo, hi = A.indptr[j], A.indptr[j + 1]
+        z[A.indices[lo:hi]] += A.data[lo:hi] * delta
+    return 0, -1, support_change

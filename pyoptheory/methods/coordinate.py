@@ -1,7 +1,9 @@
 r"""Coordinate descent with greedy and random selection rules (catalogue structured.md section 1).
 
 Problem: ``F(x) = 1/2 x^T Q x - c^T x + const + sum_i g_i(x_i)`` with ``g`` zero, ``lam ||x||_1`` or
-the indicator of a box.  Built-in least-squares models (squared loss, any l2 term) are turned into
+the indicator of a box; or an (L1-)regularised logistic model ``w sum log(1 + exp(-y_i a_i^T x)) +
+(l2/2)||x||^2 (+ lam ||x||_1)`` on single coordinates, with the margins ``A x`` kept (an update costs
+``O(nnz(A_j))``; greedy rules read every column per step) and ``L_j = w ||A_j||^2/4 + l2``.  Built-in least-squares models (squared loss, any l2 term) are turned into
 ``Q = w A^T A + l2 I``, ``c = w A^T b``; problems may also define ``quadratic_form() -> (Q, c, const)``
 (``Q`` dense or scipy.sparse, e.g. :func:`pyoptheory.problems.label_propagation`).
 
@@ -192,6 +194,103 @@ def make_partition(partition, block_size, L):
     return [b.astype(np.int64) for b in blocks]
 
 
+def _glm_data(problem):
+    """``(A as CSC, y, w, l2)`` for logistic models (coordinate descent keeps the margins), else None."""
+    from ..problems.linear import LOGISTIC, LinearModel
+
+    if isinstance(problem, LinearModel) and problem.loss == LOGISTIC and problem.reduce == 0 \
+            and getattr(problem, "penalty", None) is None:
+        A = sp.csc_matrix(problem.A, dtype=float)
+        A.sort_indices()
+        return A, np.asarray(problem.b, float), problem.weight, problem.l2
+    return None
+
+
+class _GlmKernel:
+    """The driver's kernel for logistic models: margins z = A x recomputed at each call, then kept."""
+
+    def __init__(self, backend, model_args, glm):
+        self.backend, self.model_args, self.glm = backend, model_args, glm
+
+    def prepare(self, _spec):
+        m = R.Model(*self.model_args)
+        m.selected_last, m.support_change = -1, -1.0
+        if self.backend == "cpp":
+            from .. import _core
+
+            A, y, w, l2 = self.glm
+            m.core = _core.BcdModel(m.Q.indptr.astype(np.int64), m.Q.indices.astype(np.int64), m.Q.data, m.c,
+                                    m.diag, m.reg, m.lam, np.ascontiguousarray(m.lo, dtype=float),
+                                    np.ascontiguousarray(m.hi, dtype=float), m.rule, m.L_common, False)
+            m.core_glm = _core.BcdGlm(A.indptr.astype(np.int64), A.indices.astype(np.int64), A.data, y, w, l2)
+        return m
+
+    def evaluate(self, m, x, grad, n_threads):
+        A, y, w, l2 = self.glm
+        z = A @ x
+        grad[:] = w * (A.T @ _logistic_grad_terms(z, y)) + l2 * x
+        f = w * float(np.sum(np.logaddexp(0.0, -y * z))) + 0.5 * l2 * float(x @ x)
+        return f, (m.lam * float(np.abs(x).sum()) if m.reg == R.REGS["l1"] else 0.0)
+
+    def advance(self, m, code, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
+        A, y, w, l2 = self.glm
+        given = np.ascontiguousarray(idx[:, 0], dtype=np.int64) if idx.size else np.zeros(0, dtype=np.int64)
+        selected = np.zeros(k1 - k0, dtype=np.int64)
+        z = np.asarray(A @ x, dtype=float)
+        if self.backend == "cpp":
+            status, fail_at, m.support_change = m.core_glm.advance(m.core, x, z, k0, k1, given, selected,
+                                                                   m.support_change)
+        else:
+            status, fail_at, m.support_change = R.glm_advance(m, A, y, w, l2, x, z, k0, k1, given, selected,
+                                                              m.support_change)
+        scal[K.S_GRAD_EVALS] += k1 - k0
+        if k1 > k0:
+            m.selected_last = int(selected[-1])
+        if status != 0:
+            scal[K.S_FAIL_ITER] = fail_at
+            return K.NONFINITE
+        return K.OK
+
+
+def _logistic_grad_terms(z, y):
+    return R._logistic_deriv(z, y)
+
+
+def _bcd_glm(problem, glm, rule, step, block_size, blocks, partition, update, backend, options):
+    """Coordinate descent on a logistic model (single coordinates; rules cyclic, permutation, uniform,
+    lipschitz, gs, gsl; steps 1/L_j with L_j = w ||A_j||^2 / 4 + l2, or the common max)."""
+    if block_size != 1 or blocks != "fixed" or update != "gradient" or not isinstance(partition, str) \
+            or partition != "contiguous":
+        raise ValueError("problem: logistic models take single coordinates (block_size=1, update='gradient')")
+    if rule not in ("cyclic", "permutation", "uniform", "lipschitz", "gs", "gs_s", "gsl"):
+        raise ValueError(f"rule: logistic models take cyclic, permutation, uniform, lipschitz, gs or gsl, got {rule!r}")
+    A, y, w, l2 = glm
+    Lc = w * np.asarray(A.multiply(A).sum(axis=0)).ravel() / 4.0 + l2
+    if not np.all(Lc > 0):
+        raise ValueError("problem: a zero column of A with l2 = 0 has no coordinate constant")
+    reg, lam, lo, hi = _regularizer(problem)
+    if isinstance(step, float):
+        L_common = 1.0 / step
+    else:
+        L_common = float(Lc.max()) if step == "common" else 0.0
+    common = common_options(problem, **options)
+    code = R.RULES[_CODE[rule]]
+    stream = _Stream(rule, Lc.size, Lc / Lc.sum()) if rule in ("permutation", "uniform", "lipschitz") else None
+    d = problem.dim
+    kernel = _GlmKernel(backend, (sp.diags(Lc).tocsr(), np.zeros(d), 0.0, R.REGS[reg], lam, lo, hi, code, L_common,
+                                  False), glm)
+    per_step = (A.nnz if code >= 2 else A.nnz / d) + A.shape[0] / 100
+    plan = Plan(problem=problem, method="bcd", code=-1, step_seq=np.zeros(1),
+                grad_step=(1.0 / (L_common or Lc.max())) if reg != "none" else np.nan, stochastic=stream,
+                extra=dict(chunk_cap=int(max(1, min(2e7 // per_step, 1e5))),
+                           columns={"block": lambda m, x: m.selected_last,
+                                    "support": lambda m, x: int(np.count_nonzero(x))},
+                           finish=lambda m, k: dict(selected_last=m.selected_last,
+                                                    support_identified=int(m.support_change))),
+                **common)
+    return run(plan, kernel, backend)
+
+
 class _Stream:
     """The coordinate stream of a random rule, drawn per chunk from the run's generator."""
 
@@ -373,6 +472,9 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
     if backend is None:
         backend = "cpp"
     backend = choose(backend, "backend", BACKENDS)
+    glm = _glm_data(problem)
+    if glm is not None:
+        return _bcd_glm(problem, glm, rule, step, block_size, blocks, partition, update, backend, options)
     Q, c, const = quadratic_form(problem)
     Q = sp.csr_matrix(Q)
     d = problem.dim

@@ -584,4 +584,62 @@ inline int bcd_variable_advance(const BcdModel& m, int64_t tau, bool gsl, bool m
   return 0;
 }
 
+// --- generalized linear models (logistic) with the margins kept -----------------------------------------
+// f(x) = w sum_i phi(a_i^T x, y_i) + (l2/2) ||x||^2 + g(x), phi logistic log(1 + exp(-y z)); the margins
+// z = A x are kept (an update of x_j costs O(nnz(A_j))).  Coordinate constants Lc_j = w ||A_j||^2 / 4 + l2.
+// Greedy rules (GS, GSL on the GS-s violations) need every coordinate of the gradient: one pass over A per
+// step (O(nnz)); cyclic and random rules cost O(nnz(A_j)).  A is CSC (colptr, rowidx, vals).
+struct BcdGlm {
+  int64_t n, d;
+  const int64_t* colptr;
+  const int64_t* rowidx;
+  const double* vals;
+  const double* y;
+  double w, l2;
+};
+
+inline double logistic_deriv(double z, double y) {  // d/dz log(1 + exp(-y z)), stable for large |z|
+  const double t = y * z;
+  return t >= 0.0 ? -y * std::exp(-t) / (1.0 + std::exp(-t)) : -y / (1.0 + std::exp(t));
+}
+
+inline double glm_coordinate_gradient(const BcdGlm& G, const double* z, const double* x, int64_t j) {
+  double s = 0.0;
+  for (int64_t p = G.colptr[j]; p < G.colptr[j + 1]; ++p) s += G.vals[p] * logistic_deriv(z[G.rowidx[p]], G.y[G.rowidx[p]]);
+  return G.w * s + G.l2 * x[j];
+}
+
+// Steps k0 .. k1-1 (m supplies the regularizer, the rule (BCD_CYCLIC, BCD_GIVEN, BCD_GS, BCD_GSL) and
+// diag = Lc); z: the margins A x (kept).
+inline int bcd_glm_advance(const BcdModel& m, const BcdGlm& G, double* x, double* z, int64_t k0, int64_t k1,
+                           const int64_t* given, int64_t* selected, double* support_change, int64_t* fail_at) {
+  std::vector<double> g(m.rule >= BCD_GS ? G.d : 0);
+  for (int64_t k = k0; k < k1; ++k) {
+    int64_t j;
+    double gj;
+    if (m.rule == BCD_CYCLIC || m.rule == BCD_GIVEN) {
+      j = m.rule == BCD_CYCLIC ? k % G.d : given[k - k0];
+      gj = glm_coordinate_gradient(G, z, x, j);
+    } else {
+      double best = -1.0;
+      j = 0;
+      for (int64_t c = 0; c < G.d; ++c) {
+        g[c] = glm_coordinate_gradient(G, z, x, c);
+        double s = m.violation(c, x[c], g[c]);
+        if (m.rule == BCD_GSL) s /= std::sqrt(m.diag[c]);
+        if (s > best) { best = s; j = c; }
+      }
+      gj = g[j];
+    }
+    selected[k - k0] = j;
+    const double xj = x[j], xn = m.target(j, xj, gj), delta = xn - xj;
+    if (!std::isfinite(xn)) { *fail_at = k; return 1; }
+    if (delta == 0.0) continue;
+    x[j] = xn;
+    if ((xj == 0.0) != (xn == 0.0)) *support_change = static_cast<double>(k + 1);
+    for (int64_t p = G.colptr[j]; p < G.colptr[j + 1]; ++p) z[G.rowidx[p]] += G.vals[p] * delta;
+  }
+  return 0;
+}
+
 }  // namespace pyoptheory
