@@ -179,7 +179,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="separable"):
         po.solve(P.QuadraticForm(np.eye(3), np.zeros(3), regularizer=P.Simplex(1.0), x0=np.full(3, 1 / 3)), "bcd")
     with pytest.raises(ValueError, match="quadratic"):
-        po.solve(P.logistic(np.eye(3), np.array([1.0, -1.0, 1.0]), 0.1), "bcd")
+        po.solve(P.LinearModel(np.eye(3), np.zeros(3), loss="huber", loss_param=1.0, name="huber"), "bcd")
     with pytest.warns(po.result.StepSizeWarning):
         po.solve(p, "bcd", step=10.0, steps=3)
     from pyoptheory import _core

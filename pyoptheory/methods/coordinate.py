@@ -76,7 +76,8 @@ def quadratic_form(problem):
         c = w * np.asarray(A.T @ b).ravel()
         return Q, c, 0.5 * w * float(b @ b) + problem.const
     raise ValueError(f"problem: coordinate descent here needs a quadratic smooth part (least squares, a "
-                     f"problem with quadratic_form(), label propagation); {problem.name!r} is not one")
+                     f"problem with quadratic_form(), label propagation) or a logistic model; {problem.name!r} is "
+                     "neither")
 
 
 def _regularizer(problem):
