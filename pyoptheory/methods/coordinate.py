@@ -281,8 +281,13 @@ def _bcd_glm(problem, glm, rule, step, block_size, blocks, partition, update, ba
     kernel = _GlmKernel(backend, (sp.diags(Lc).tocsr(), np.zeros(d), 0.0, R.REGS[reg], lam, lo, hi, code, L_common,
                                   False), glm)
     per_step = (A.nnz if code >= 2 else A.nnz / d) + A.shape[0] / 100
+    return _run_bcd(problem, kernel, backend, stream, L_common or Lc.max(), reg, per_step, common)
+
+
+def _run_bcd(problem, kernel, backend, stream, L_step, reg, per_step, common):
+    """The driver run shared by every coordinate-descent path (trace columns ``block``, ``support``)."""
     plan = Plan(problem=problem, method="bcd", code=-1, step_seq=np.zeros(1),
-                grad_step=(1.0 / (L_common or Lc.max())) if reg != "none" else np.nan, stochastic=stream,
+                grad_step=1.0 / L_step if reg != "none" else np.nan, stochastic=stream,
                 extra=dict(chunk_cap=int(max(1, min(2e7 // per_step, 1e5))),
                            columns={"block": lambda m, x: m.selected_last,
                                     "support": lambda m, x: int(np.count_nonzero(x))},
@@ -538,12 +543,4 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         per_step = block_size * max(Q.nnz / d, 1.0) + (d * block_size if rule in GREEDY else 0) + block_size ** 3
     if backend == "numpy" and code >= 2:
         per_step *= 50  # the reference scores in Python
-    plan = Plan(problem=problem, method="bcd", code=-1, step_seq=np.zeros(1),
-                grad_step=(1.0 / (L_common or diag.max())) if reg != "none" else np.nan, stochastic=stream,
-                extra=dict(chunk_cap=int(max(1, min(2e7 // per_step, 1e5))),
-                           columns={"block": lambda m, x: m.selected_last,
-                                    "support": lambda m, x: int(np.count_nonzero(x))},
-                           finish=lambda m, k: dict(selected_last=m.selected_last,
-                                                    support_identified=int(m.support_change))),
-                **common)
-    return run(plan, kernel, backend)
+    return _run_bcd(problem, kernel, backend, stream, L_common or diag.max(), reg, per_step, common)
