@@ -210,8 +210,8 @@ def _glm_data(problem):
 class _GlmKernel:
     """The driver's kernel for logistic models: margins z = A x recomputed at each call, then kept."""
 
-    def __init__(self, backend, model_args, glm):
-        self.backend, self.model_args, self.glm = backend, model_args, glm
+    def __init__(self, backend, model_args, glm, problem):
+        self.backend, self.model_args, self.glm, self.problem = backend, model_args, glm, problem
 
     def prepare(self, _spec):
         m = R.Model(*self.model_args)
@@ -227,11 +227,9 @@ class _GlmKernel:
         return m
 
     def evaluate(self, m, x, grad, n_threads):
-        A, y, w, l2 = self.glm
-        z = A @ x
-        grad[:] = w * (A.T @ _logistic_grad_terms(z, y)) + l2 * x
-        f = w * float(np.sum(np.logaddexp(0.0, -y * z))) + 0.5 * l2 * float(x @ x)
-        return f, (m.lam * float(np.abs(x).sum()) if m.reg == R.REGS["l1"] else 0.0)
+        """The model's own oracles (the loss is written once, in LinearModel)."""
+        grad[:] = self.problem.grad(x)
+        return self.problem.f(x), self.problem.g(x)
 
     def advance(self, m, code, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
         A, y, w, l2 = self.glm
@@ -251,10 +249,6 @@ class _GlmKernel:
             scal[K.S_FAIL_ITER] = fail_at
             return K.NONFINITE
         return K.OK
-
-
-def _logistic_grad_terms(z, y):
-    return R._logistic_deriv(z, y)
 
 
 def _bcd_glm(problem, glm, rule, step, block_size, blocks, partition, update, backend, options):
@@ -279,7 +273,7 @@ def _bcd_glm(problem, glm, rule, step, block_size, blocks, partition, update, ba
     stream = _Stream(rule, Lc.size, Lc / Lc.sum()) if rule in ("permutation", "uniform", "lipschitz") else None
     d = problem.dim
     kernel = _GlmKernel(backend, (sp.diags(Lc).tocsr(), np.zeros(d), 0.0, R.REGS[reg], lam, lo, hi, code, L_common,
-                                  False), glm)
+                                  False), glm, problem)
     per_step = (A.nnz if code >= 2 else A.nnz / d) + A.shape[0] / 100
     return _run_bcd(problem, kernel, backend, stream, L_common or Lc.max(), reg, per_step, common)
 

@@ -392,28 +392,36 @@ inline void two_metric_step(const BcdModel& m, const int64_t* idx, int64_t k, do
   }
 }
 
+// The block of step k: k mod nb (cyclic), the drawn index (given) or the first block of largest score.
+template <class Score>
+inline int64_t pick_block(int rule, int64_t k, int64_t k0, int64_t nb, const int64_t* given, Score score) {
+  if (rule == BB_CYCLIC) return k % nb;
+  if (rule == BB_GIVEN) return given[k - k0];
+  int64_t b = 0;
+  double best = score(0);
+  for (int64_t c = 1; c < nb; ++c) {
+    const double s = score(c);
+    if (s > best) { best = s; b = c; }
+  }
+  return b;
+}
+
+inline int64_t max_block_size(const int64_t* bptr, int64_t nb) {
+  int64_t kmax = 0;
+  for (int64_t b = 0; b < nb; ++b) kmax = std::max(kmax, bptr[b + 1] - bptr[b]);
+  return kmax;
+}
+
 // Steps k0 .. k1-1 over blocks; as bcd_advance (selected receives block indices).
 inline int bcd_block_advance(const BcdModel& m, const BcdBlocks& B, double* x, double* grad, int64_t k0, int64_t k1,
                              const int64_t* given, int64_t* selected, double* support_change, int64_t* fail_at) {
   bcd_gradient(m, x, grad);
-  int64_t kmax = 0;
-  for (int64_t b = 0; b < B.nb; ++b) kmax = std::max(kmax, B.bptr[b + 1] - B.bptr[b]);
+  const int64_t kmax = max_block_size(B.bptr, B.nb);
   std::vector<double> gb(kmax), z(kmax), delta(kmax), QW, work;
   std::vector<int64_t> pos(B.update >= BU_TWO_METRIC ? m.d : 0, -1);
   for (int64_t k = k0; k < k1; ++k) {
-    int64_t b;
-    if (B.rule == BB_CYCLIC) {
-      b = k % B.nb;
-    } else if (B.rule == BB_GIVEN) {
-      b = given[k - k0];
-    } else {
-      b = 0;
-      double best = block_score(m, B, 0, x, grad, gb, z);
-      for (int64_t c = 1; c < B.nb; ++c) {
-        const double s = block_score(m, B, c, x, grad, gb, z);
-        if (s > best) { best = s; b = c; }
-      }
-    }
+    const int64_t b = pick_block(B.rule, k, k0, B.nb, given,
+                                 [&](int64_t c) { return block_score(m, B, c, x, grad, gb, z); });
     selected[k - k0] = b;
     const int64_t lo = B.bptr[b], hi = B.bptr[b + 1], kb = hi - lo;
     if (B.update == BU_MATRIX) {
@@ -490,28 +498,15 @@ inline double forest_solve(const BcdModel& m, const BcdForest& F, int64_t b, con
 inline int bcd_forest_advance(const BcdModel& m, const BcdForest& F, double* x, double* grad, int64_t k0, int64_t k1,
                               const int64_t* given, int64_t* selected, double* support_change, int64_t* fail_at) {
   bcd_gradient(m, x, grad);
-  int64_t kmax = 0;
-  for (int64_t b = 0; b < F.nb; ++b) kmax = std::max(kmax, F.bptr[b + 1] - F.bptr[b]);
+  const int64_t kmax = max_block_size(F.bptr, F.nb);
   std::vector<double> dv(kmax), rv(kmax), delta(kmax);
   for (int64_t k = k0; k < k1; ++k) {
-    int64_t b;
-    if (F.rule == BB_CYCLIC) {
-      b = k % F.nb;
-    } else if (F.rule == BB_GIVEN) {
-      b = given[k - k0];
-    } else {
-      b = 0;
-      double best = -1.0;
-      for (int64_t c = 0; c < F.nb; ++c) {
-        double s = 0.0;
-        if (F.rule == BB_GSQ) {
-          s = forest_solve(m, F, c, grad, delta.data(), dv, rv);
-        } else {
-          for (int64_t t = F.bptr[c]; t < F.bptr[c + 1]; ++t) s += grad[F.bidx[t]] * grad[F.bidx[t]];
-        }
-        if (s > best) { best = s; b = c; }
-      }
-    }
+    const int64_t b = pick_block(F.rule, k, k0, F.nb, given, [&](int64_t c) {
+      if (F.rule == BB_GSQ) return forest_solve(m, F, c, grad, delta.data(), dv, rv);
+      double s = 0.0;
+      for (int64_t t = F.bptr[c]; t < F.bptr[c + 1]; ++t) s += grad[F.bidx[t]] * grad[F.bidx[t]];
+      return s;
+    });
     selected[k - k0] = b;
     forest_solve(m, F, b, grad, delta.data(), dv, rv);
     const int64_t lo = F.bptr[b], kb = F.bptr[b + 1] - lo;
