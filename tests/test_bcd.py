@@ -534,3 +534,26 @@ def test_logistic_converges_and_rejects_blocks():
         po.solve(p, "bcd", block_size=3)
     with pytest.raises(ValueError, match="logistic models take"):
         po.solve(p, "bcd", rule="gs_q")
+
+
+def test_problem_constructors_reject_bad_input():
+    W = P.lattice_graph(4, seed=0)
+    with pytest.raises(ValueError, match="W: must be a symmetric nonnegative"):
+        P.label_propagation(sp.triu(W).tocsr(), np.ones(16), np.arange(16) == 0)
+    with pytest.raises(ValueError, match="labeled"):
+        P.label_propagation(W, np.ones(16), np.ones(15, dtype=bool))
+    with pytest.raises(ValueError, match="labels"):
+        P.label_propagation(W, np.ones(15), np.arange(16) == 0)
+    isolated = W.tolil()
+    isolated[5, :] = 0
+    isolated[:, 5] = 0
+    with pytest.raises(ValueError, match="every unlabelled node needs an edge"):
+        P.label_propagation(isolated.tocsr(), np.ones(16), np.arange(16) == 0)
+    with pytest.raises(ValueError, match="eigenvalues"):
+        P.diagonal_quadratic([1.0, -1.0])
+    with pytest.raises(ValueError, match="d"):
+        P.coordinate_quadratic(0)
+    with pytest.raises(ValueError, match="side"):
+        P.lattice_graph(1)
+    with pytest.raises(ValueError, match="Q: contains NaN"):
+        P.QuadraticForm(sp.csr_matrix(np.array([[np.nan]])), np.zeros(1))

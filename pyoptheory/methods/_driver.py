@@ -315,7 +315,6 @@ def run(plan: Plan, kernel, backend_name):
                 bar.update(target - k)
                 if code == K.CONVERGED:  # the kernel's own stopping rule (e.g. a duality gap) held at step S_FAIL_ITER
                     k = int(st.scal[K.S_FAIL_ITER])
-                    bar.update(max(0, k - bar.n))
                     status, message = 6, plan.extra.get("converged_message", "converged at iteration {k}").format(k=k)
                     break
                 if code != K.OK:
