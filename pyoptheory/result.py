@@ -23,6 +23,12 @@ TRACE_COLUMNS = {
     "support": "number of nonzero coordinates of x_k",
     "dual_gap": "duality gap at x_k, an upper bound on F(x_k) - F* (L1 problems)",
     "passes": "column reads of the data so far divided by the number of columns",
+    "t": "continuous time k * dt of a discretized dynamics (particle methods)",
+    "consensus": "the consensus point v_alpha of the particles (a row of length d per checkpoint)",
+    "V": "(1/2) mean_i ||x_i - x*||^2 over the particles (the Lyapunov functional of CBO)",
+    "variance": "(1/2) mean_i ||x_i - mean_j x_j||^2 over the particles",
+    "ess": "effective sample size (sum w)^2 / sum w^2 of the consensus weights",
+    "alpha": "the consensus weight parameter alpha in use",
 }
 
 
@@ -67,9 +73,16 @@ class Trace:
         return self._cols.items()
 
     def to_frame(self):
+        """A pandas DataFrame; a column of rows (``consensus``) becomes ``consensus[0]``, ``consensus[1]``, ..."""
         import pandas as pd
 
-        return pd.DataFrame(self._cols)
+        flat = {}
+        for key, values in self._cols.items():
+            if values.ndim == 2:
+                flat.update({f"{key}[{j}]": values[:, j] for j in range(values.shape[1])})
+            else:
+                flat[key] = values
+        return pd.DataFrame(flat)
 
     def __repr__(self):
         return f"Trace({len(self)} checkpoints: {', '.join(self._cols)})"

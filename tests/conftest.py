@@ -43,8 +43,16 @@ def _nonsmooth_constrained():
     return P.hinge(A, y, radius=1.0)
 
 
+def _black_box():
+    """A shifted, rotated Rastrigin in 3-D: values only (the particle and zeroth-order methods take it)."""
+    from scipy.stats import special_ortho_group
+
+    R = special_ortho_group.rvs(3, random_state=6)
+    return P.rastrigin(3, shift=[0.3, -0.2, 0.1], rotation=R, offset=1.5)
+
+
 KIND_FACTORIES = {"smooth": _smooth, "composite": _composite, "constrained": _constrained,
-                  "nonsmooth": _nonsmooth, "nonsmooth_constrained": _nonsmooth_constrained}
+                  "nonsmooth": _nonsmooth, "nonsmooth_constrained": _nonsmooth_constrained, "black_box": _black_box}
 
 
 def method_kind_pairs():

@@ -13,6 +13,8 @@
 #include "pyoptheory/first_order.hpp"
 #include "pyoptheory/linear_model.hpp"
 #include "pyoptheory/bcd.hpp"
+#include "pyoptheory/cbo.hpp"
+#include "pyoptheory/philox.hpp"
 #include "pyoptheory/sinkhorn.hpp"
 #include "pyoptheory/sns.hpp"
 
@@ -587,9 +589,127 @@ py::tuple bcd_block_advance(const PyBcdBlocks& pb, const PyBcdModel& pm, darr x,
   return py::make_tuple(status, fail_at, support_change);
 }
 
+
+// ---- particle methods (CBO, consensus hopping) and the counter-based random stream ----
+using uarr = py::array_t<uint32_t, py::array::c_style>;
+
+py::array_t<uint32_t> philox4x32(uarr counters, uint64_t seed) {
+  require(counters.ndim() == 2 && counters.shape(1) == 4, "philox4x32: counters must have shape (n, 4)");
+  const int64_t n = counters.shape(0);
+  py::array_t<uint32_t> out({n, int64_t{4}});
+  const pyoptheory::PhiloxKey key(seed);
+  const uint32_t* c = counters.data();
+  uint32_t* o = out.mutable_data();
+  for (int64_t i = 0; i < n; ++i)
+    pyoptheory::philox4x32_10(c[4 * i], c[4 * i + 1], c[4 * i + 2], c[4 * i + 3], key.k0, key.k1, o + 4 * i);
+  return out;
+}
+
+PYOPTHEORY_CLONES void philox_normals_into(uint64_t seed, int64_t first, int64_t n, int64_t step, int64_t tag,
+                                            int64_t d, double* out) {
+  const int64_t zlen = 2 * ((d + 1) / 2);
+  std::vector<double> z(static_cast<size_t>(n * zlen));
+  pyoptheory::NormalScratch scratch;
+  pyoptheory::particles_normals(pyoptheory::PhiloxKey(seed), static_cast<uint32_t>(first), n,
+                                static_cast<uint32_t>(step), static_cast<uint32_t>(tag), d, z.data(), scratch);
+  for (int64_t i = 0; i < n; ++i) std::copy(z.begin() + i * zlen, z.begin() + i * zlen + d, out + i * d);
+}
+
+darr philox_normals(uint64_t seed, int64_t first, int64_t n, int64_t step, int64_t tag, int64_t d) {
+  require(n >= 0 && d >= 1 && first >= 0 && step >= 0 && tag >= 0, "philox_normals: invalid arguments");
+  require(first + n <= (int64_t{1} << 32) && step < (int64_t{1} << 32), "philox_normals: counter out of range");
+  darr out({n, d});
+  double* o = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    philox_normals_into(seed, first, n, step, tag, d, o);
+  }
+  return out;
+}
+
+pyoptheory::Landscape make_landscape(int code, int64_t d, double param, double offset, darr shift, darr rot) {
+  require(code >= pyoptheory::LS_USER && code <= pyoptheory::LS_CANYON, "landscape: unknown code");
+  require(code != pyoptheory::LS_CANYON || d == 2, "landscape: the canyon is two-dimensional");
+  pyoptheory::Landscape L;
+  L.code = code;
+  L.d = d;
+  L.param = param;
+  L.offset = offset;
+  if (shift.size() > 0) {
+    require(shift.ndim() == 1 && shift.shape(0) == d, "landscape: shift must have shape (d,)");
+    L.shift = shift.data();
+  }
+  if (rot.size() > 0) {
+    require(rot.ndim() == 2 && rot.shape(0) == d && rot.shape(1) == d, "landscape: rotation must have shape (d, d)");
+    L.rot = rot.data();
+  }
+  return L;
+}
+
+darr landscape_values(int code, double param, double offset, darr shift, darr rot, darr X, int n_threads) {
+  require(X.ndim() == 2, "landscape_values: X must have shape (n, d)");
+  const int64_t n = X.shape(0), d = X.shape(1);
+  const pyoptheory::Landscape L = make_landscape(code, d, param, offset, shift, rot);
+  require(L.code != pyoptheory::LS_USER, "landscape_values: a built-in landscape is required");
+  darr F(n);
+  {
+    py::gil_scoped_release release;
+    pyoptheory::landscape_values(L, X.data(), n, F.mutable_data(), n_threads);
+  }
+  return F;
+}
+
+py::tuple cbo_steps(darr X, darr F, darr alpha, int code, double param, double offset, darr shift, darr rot,
+                    double drift, double noise_std, double dt, int move, int64_t batch, int schedule, double factor,
+                    double alpha_max, double ess_eta, uint64_t seed, int64_t k0, int64_t k1, int n_threads) {
+  require(X.ndim() == 3 && X.shape(0) >= 1 && X.shape(1) >= 2 && X.shape(2) >= 1,
+          "cbo_steps: X must have shape (M, N, d) with N >= 2");
+  const int64_t M = X.shape(0), N = X.shape(1), d = X.shape(2);
+  require(F.ndim() == 2 && F.shape(0) == M && F.shape(1) == N, "cbo_steps: F must have shape (M, N)");
+  require(alpha.ndim() == 1 && alpha.shape(0) == M, "cbo_steps: alpha must have shape (M,)");
+  require(move >= 0 && move <= 2 && schedule >= 0 && schedule <= 2, "cbo_steps: unknown move or schedule");
+  require(k0 >= 0 && k1 >= k0 && k1 < (int64_t{1} << 32) && M * N < (int64_t{1} << 32),
+          "cbo_steps: step or particle counter out of range");
+  require(n_threads >= 1, "cbo_steps: n_threads must be positive");
+  const pyoptheory::Landscape L = make_landscape(code, d, param, offset, shift, rot);
+  pyoptheory::CboConfig c;
+  c.M = M;
+  c.N = N;
+  c.d = d;
+  c.drift = drift;
+  c.noise_std = noise_std;
+  c.dt = dt;
+  c.move = move;
+  c.batch = batch;
+  c.schedule = schedule;
+  c.factor = factor;
+  c.alpha_max = alpha_max;
+  c.ess_eta = ess_eta;
+  c.seed = seed;
+  int64_t fail = -1, excluded = 0;
+  int status;
+  pyoptheory::CboWork work;
+  {
+    py::gil_scoped_release release;
+    status = pyoptheory::cbo_steps(c, L, X.mutable_data(), F.mutable_data(), alpha.mutable_data(), k0, k1, n_threads,
+                                   work, &fail, &excluded);
+  }
+  return py::make_tuple(status, fail, excluded);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
+  mod.def("philox4x32", &philox4x32, py::arg("counters"), py::arg("seed"));
+  mod.def("philox_normals", &philox_normals, py::arg("seed"), py::arg("first"), py::arg("n"), py::arg("step"),
+          py::arg("tag"), py::arg("d"));
+  mod.def("landscape_values", &landscape_values, py::arg("code"), py::arg("param"), py::arg("offset"),
+          py::arg("shift"), py::arg("rot"), py::arg("X"), py::arg("n_threads"));
+  mod.def("cbo_steps", &cbo_steps, py::arg("X").noconvert(), py::arg("F").noconvert(), py::arg("alpha").noconvert(),
+          py::arg("code"), py::arg("param"), py::arg("offset"), py::arg("shift"), py::arg("rot"), py::arg("drift"),
+          py::arg("noise_std"), py::arg("dt"), py::arg("move"), py::arg("batch"), py::arg("schedule"),
+          py::arg("factor"), py::arg("alpha_max"), py::arg("ess_eta"), py::arg("seed"), py::arg("k0"), py::arg("k1"),
+          py::arg("n_threads"));
   mod.doc() = "Compiled kernels of pyoptheory (C++17). Use them through pyoptheory.solve.";
   py::class_<PyLinearModel>(mod, "LinearModel")
       .def(py::init(&make_model), py::arg("dense"), py::arg("data"), py::arg("indices"), py::arg("indptr"),

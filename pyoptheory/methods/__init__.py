@@ -4,3 +4,4 @@ from . import gradient  # noqa: F401
 from . import stochastic  # noqa: F401
 from . import coordinate  # noqa: F401
 from . import working_set  # noqa: F401
+from . import consensus  # noqa: F401

@@ -6,7 +6,8 @@ Smooth: :func:`quadratic`, :func:`least_squares`, :func:`logistic`; composite:
 :func:`subgradient_worst_case`, :func:`gd_quadratic_worst_case`,
 :func:`prox_grad_worst_case`; real data: :func:`breast_cancer`, :func:`diabetes`;
 last-iterate lower bound: :func:`harvey_lipschitz`; your own: :func:`smooth`,
-:func:`black_box`.  Stochastic oracles: :func:`finite_sum`, :func:`additive_noise`,
+:func:`black_box`.  Black-box landscapes (particle methods): :func:`sphere`, :func:`rastrigin`,
+:func:`rastrigin_riedl`, :func:`ackley`, :func:`canyon`.  Stochastic oracles: :func:`finite_sum`, :func:`additive_noise`,
 :func:`bounded_noise`.  Constraint sets: :class:`Ball`,
 :class:`Box`, :class:`Simplex`.
 """
@@ -16,6 +17,7 @@ from .coordinate import (QuadraticForm, block_diagonal_quadratic, coordinate_qua
 from .catalog import (breast_cancer, diabetes, gd_quadratic_worst_case, hinge, huber_worst_case, l1_distance,
                       lasso, lasso_certified, least_squares, logistic, max_affine, prox_grad_worst_case, quadratic,
                       sparse_regression, subgradient_worst_case)
+from .landscapes import Landscape, ackley, canyon, rastrigin, rastrigin_riedl, sphere
 from .last_iterate import harvey_lipschitz
 from .linear import LinearModel
 from .momentum import heavy_ball_counterexample, nesterov_chain
@@ -29,4 +31,5 @@ __all__ = ["Problem", "Constants", "LinearModel", "quadratic", "least_squares", 
            "Ball", "Box", "Simplex", "L1", "project_simplex", "harvey_lipschitz", "StochasticProblem",
            "finite_sum", "additive_noise", "bounded_noise", "nesterov_chain", "heavy_ball_counterexample",
            "anisotropic_noise", "sparse_regression", "SCAD", "MCP", "QuadraticForm", "coordinate_quadratic",
-           "diagonal_quadratic", "label_propagation", "block_diagonal_quadratic", "lattice_graph"]
+           "diagonal_quadratic", "label_propagation", "block_diagonal_quadratic", "lattice_graph", "Landscape",
+           "sphere", "rastrigin", "rastrigin_riedl", "ackley", "canyon"]

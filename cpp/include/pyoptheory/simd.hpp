@@ -78,4 +78,91 @@ PYOPTHEORY_ALWAYS_INLINE double dot(const double* x, const double* y, int64_t n)
   return s;
 }
 
+
+// log(x) for finite x > 0 (normal numbers; the Box-Muller radius only ever sees x in [2^-53, 1]).
+// x = 2^e m with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact), s = f / (2 + f), and
+// log(1 + f) = 2 atanh(s) = 2 s (1 + s^2/3 + s^4/5 + ...), |s| <= 0.1716, truncated after s^22
+// (relative truncation error below 1e-18).  Measured against std::log on (0, 1]: at most 2 ulp.
+PYOPTHEORY_ALWAYS_INLINE double vlog(double x) {
+  constexpr double ln2hi = 6.93147180369123816490e-01;
+  constexpr double ln2lo = 1.90821492927058770002e-10;
+  uint64_t bits;  // unsigned shifts and no integer-to-double conversion: both vectorize on AVX2
+  std::memcpy(&bits, &x, sizeof bits);
+  const uint64_t ebits = (bits >> 52) | 0x4330000000000000ULL;  // 2^52 + biased exponent
+  double ed;
+  std::memcpy(&ed, &ebits, sizeof ed);
+  ed -= 4503599627370496.0 + 1023.0;
+  const uint64_t mbits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+  double m;
+  std::memcpy(&m, &mbits, sizeof m);
+  const bool big = m > 1.4142135623730951;
+  m = big ? 0.5 * m : m;
+  ed = big ? ed + 1.0 : ed;
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double s2 = s * s;
+  double p = 1.0 / 23.0;
+  p = p * s2 + 1.0 / 21.0;
+  p = p * s2 + 1.0 / 19.0;
+  p = p * s2 + 1.0 / 17.0;
+  p = p * s2 + 1.0 / 15.0;
+  p = p * s2 + 1.0 / 13.0;
+  p = p * s2 + 1.0 / 11.0;
+  p = p * s2 + 1.0 / 9.0;
+  p = p * s2 + 1.0 / 7.0;
+  p = p * s2 + 1.0 / 5.0;
+  p = p * s2 + 1.0 / 3.0;
+  // 2 s (1 + s2 p) = 2 s + 2 s s2 p, with the small correction added last
+  return ed * ln2hi + ((2.0 * s) + (2.0 * s * s2 * p + ed * ln2lo));
+}
+
+// cos(2 pi x) and sin(2 pi x) with the period removed exactly: t = x - rint(x) in [-1/2, 1/2],
+// q = rint(4 t) the quadrant, r = t - q/4 in [-1/8, 1/8] (both subtractions exact), a = 2 pi r in
+// [-pi/4, pi/4], then Taylor polynomials to a^17 / a^18 (truncation below 5e-17) and a quadrant
+// rotation.  More accurate than cos(2 * pi * x) for large |x| (no rounding of 2 pi x); valid for
+// |x| < 2^51.
+PYOPTHEORY_ALWAYS_INLINE void sincos2pi(double x, double* sin_out, double* cos_out) {
+  constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52: (x + shifter) - shifter = rint(x)
+  constexpr double two_pi = 6.283185307179586476925;
+  const double t = x - ((x + shifter) - shifter);
+  const double qs = 4.0 * t + shifter;  // its low mantissa bits hold rint(4 t) in two's complement
+  const double q = qs - shifter;
+  const double a = two_pi * (t - 0.25 * q);
+  const double a2 = a * a;
+  double sp = 1.0 / 355687428096000.0;  // 1/17!
+  sp = sp * a2 - 1.0 / 1307674368000.0;
+  sp = sp * a2 + 1.0 / 6227020800.0;
+  sp = sp * a2 - 1.0 / 39916800.0;
+  sp = sp * a2 + 1.0 / 362880.0;
+  sp = sp * a2 - 1.0 / 5040.0;
+  sp = sp * a2 + 1.0 / 120.0;
+  sp = sp * a2 - 1.0 / 6.0;
+  const double sn = a + a * a2 * sp;
+  double cp = 1.0 / 6402373705728000.0;  // 1/18!
+  cp = cp * a2 - 1.0 / 20922789888000.0;
+  cp = cp * a2 + 1.0 / 87178291200.0;
+  cp = cp * a2 - 1.0 / 479001600.0;
+  cp = cp * a2 + 1.0 / 3628800.0;
+  cp = cp * a2 - 1.0 / 40320.0;
+  cp = cp * a2 + 1.0 / 720.0;
+  cp = cp * a2 - 1.0 / 24.0;
+  cp = cp * a2 + 0.5;
+  const double cs = 1.0 - a2 * cp;
+  int64_t qbits;
+  std::memcpy(&qbits, &qs, sizeof qbits);
+  const int64_t quadrant = qbits & 3;  // q mod 4 (q in {-2, ..., 2}: -1 -> 3, -2 -> 2)
+  const bool odd = quadrant & 1;
+  const double s0 = odd ? cs : sn;  // quadrant 1: (sin, cos) = (cos a, -sin a)
+  const double c0 = odd ? -sn : cs;
+  const bool neg = quadrant >= 2;  // quadrants 2, 3: both negated
+  *sin_out = neg ? -s0 : s0;
+  *cos_out = neg ? -c0 : c0;
+}
+
+PYOPTHEORY_ALWAYS_INLINE double cos2pi(double x) {
+  double s, c;
+  sincos2pi(x, &s, &c);
+  return c;
+}
+
 }  // namespace pyoptheory
