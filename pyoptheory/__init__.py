@@ -20,6 +20,7 @@ from .result import Result, Trace
 from .solve import solve
 from .theory import all_theorems as _all_theorems
 from .theory import get_theorem as _get_theorem
+from .methods.consensus import success_rate
 from .verify.core import Verification, verify
 
 __version__ = "0.1.0"
@@ -30,4 +31,5 @@ def theorems(theorem_id=None):
     return _all_theorems() if theorem_id is None else _get_theorem(theorem_id)
 
 
-__all__ = ["solve", "methods", "problems", "schedules", "ot", "theorems", "verify", "Verification", "Result", "Trace", "__version__"]
+__all__ = ["solve", "methods", "problems", "schedules", "ot", "theorems", "verify", "Verification", "Result", "Trace", "success_rate",
+           "__version__"]

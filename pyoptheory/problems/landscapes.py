@@ -36,7 +36,7 @@ def _canyon(Y):
     valley = b - (0.125 * (a - 1.0) * (a - 4.0) ** 2 + 2.0)
     block = -a - 1.6 * b
     wall = np.maximum((1.0 - np.exp(-9.0 * block**2)) * np.sign(block), 0.0)
-    return (100.0 * (1.0 - np.exp(-1.4 * valley**2 * np.exp(-0.002 * a**4))) + 1.6 * a**2 + 0.8 * b**2
+    return (100.0 * (1.0 - np.exp(-1.4 * valley**2 * np.exp(-0.002 * a * a * a * a))) + 1.6 * a**2 + 0.8 * b**2
             + 8.0 * ((1.0 - _cos2pi(0.375 * a)) + (1.0 - _cos2pi(0.375 * b)))
             + 16.0 * np.exp(1.0 - 2.0 * valley**4) * wall)
 

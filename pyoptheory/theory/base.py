@@ -73,8 +73,8 @@ class Instance:
     note: str = ""
 
 
-#: Measured quantities; the last two are measured by a theorem's own ``measure`` hook.
-QUANTITIES = ("gap", "gap_best", "gap_avg", "dist2", "grad_map2", "hilbert", "marginal_err_best")
+#: Measured quantities; ``hilbert`` and ``marginal_err_best`` are measured by a theorem's own ``measure`` hook.
+QUANTITIES = ("gap", "gap_best", "gap_avg", "dist2", "grad_map2", "hilbert", "marginal_err_best", "V")
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,8 @@ class Theorem:
         ``gap`` (F(x_T) - F*), ``gap_best``, ``gap_avg``, ``dist2`` (||x_T - x*||^2), ``grad_map2``
         (min over iterations of the squared gradient-mapping norm, nonconvex methods), ``hilbert``
         (Hilbert's projective distance of Sinkhorn's scalings to the optimum's) or
-        ``marginal_err_best`` (smallest l1 marginal error so far).
+        ``marginal_err_best`` (smallest l1 marginal error so far) or ``V`` (``(1/2) mean ||x_i - x*||^2`` of
+        a particle method's particles).
     statement : str
         The bound in words and symbols.
     bound : callable ``bound(T, c, p)``

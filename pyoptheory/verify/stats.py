@@ -69,3 +69,16 @@ def slope_tolerance(base, se, kind, predicted):
     methods), but never past the catalogue's 0.1.  The standard error is reported with the verdict."""
     rel = 3 * se / max(abs(np.log(predicted)), 1e-300) if kind == "linear" else 3 * se
     return min(max(base, rel), max(base, SLOPE_TOL_MC))
+
+
+def binomial_interval(successes, trials, level=0.95):
+    """Clopper-Pearson (exact) two-sided interval for a success probability: ``(low, high)``."""
+    from scipy.stats import beta
+
+    k, n = int(successes), int(trials)
+    if n < 1 or not 0 <= k <= n:
+        raise ValueError(f"successes, trials: need 0 <= successes <= trials and trials >= 1, got {k}, {n}")
+    a = 1.0 - level
+    low = 0.0 if k == 0 else float(beta.ppf(a / 2, k, n - k + 1))
+    high = 1.0 if k == n else float(beta.ppf(1 - a / 2, k + 1, n - k))
+    return low, high
