@@ -162,6 +162,11 @@ class _Particles:
 
 def _statistics(problem, X, F, alpha, x_star):
     """Per run: the consensus, f there, V = (1/2) mean ||x_i - x*||^2, the variance and the ESS."""
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverged run's last record holds inf and NaN
+        return _statistics_of(problem, X, F, alpha, x_star)
+
+
+def _statistics_of(problem, X, F, alpha, x_star):
     M = X.shape[0]
     cons = np.full((M, X.shape[2]), np.nan)
     ess = np.zeros(M)

@@ -16,7 +16,9 @@ FIGURES = {"gd-tightness": ".gd_tightness", "last-iterate-schedules": ".last_ite
            "schedule-bound-vs-practice": ".schedule_bound_vs_practice", "accelerated-vs-gd": ".accelerated_vs_gd",
            "stochastic-heavy-ball-batch": ".stochastic_heavy_ball_batch", "sinkhorn-rate": ".sinkhorn_rate",
            "sns-vs-sinkhorn": ".sns_vs_sinkhorn", "bcd-rules": ".bcd_rules",
-           "bcd-message-passing": ".bcd_message_passing", "bcd-active-set": ".bcd_active_set"}
+           "bcd-message-passing": ".bcd_message_passing", "bcd-active-set": ".bcd_active_set",
+           "cbo-decay": ".cbo_decay", "cbo-anisotropic-dimension": ".cbo_anisotropic_dimension",
+           "cbo-as-gradient-descent": ".cbo_as_gradient_descent"}
 
 
 def figures():
