@@ -208,6 +208,15 @@ def test_adding_a_constant_to_f_changes_nothing():
     assert b.fun == pytest.approx(a.fun + 123.0)
 
 
+def test_at_alpha_1e15_increasing_transforms_of_f_change_nothing():
+    """With alpha -> inf the consensus is the best particle: f and exp(f / 10) give the same run."""
+    base = LS.rastrigin(4)
+    warped = po.problems.black_box(lambda X: np.exp(base.f_batch(X) / 10), 4, batched=True, x0=base.x0)
+    a = po.solve(base, "cbo", alpha=1e15, n_particles=100, steps=60, seed=8)
+    b = po.solve(warped, "cbo", alpha=1e15, n_particles=100, steps=60, seed=8)
+    np.testing.assert_array_equal(b.particles, a.particles)
+
+
 @pytest.mark.parametrize("noise", ["isotropic", "anisotropic"])
 def test_rescaling_coordinates_and_the_minimizer_moves_the_particles_consistently(noise):
     """f_s(x) = f(x / s), x*_s = s x*, X_0 -> s X_0: the scheme is equivariant, X_k -> s X_k."""

@@ -78,7 +78,8 @@ def _theorem(noise):
         stochastic=True,
         source=("Fornasier, Klock & Riedl, SIAM J. Optim. 2024, Thm 3.7" if noise == "isotropic" else
                 "Fornasier, Klock & Riedl, 'Convergence of anisotropic CBO in mean-field law', EvoApplications "
-                "2022") + "; rate lines as in Riedl's CBOGlobalConvergenceAnalysis code",
+                "2022") + (" [M: statement with tau and alpha_0 recalled, not confirmed]; rate lines as in Riedl's "
+                           "CBOGlobalConvergenceAnalysis code"),
         instances=(
             Instance("sphere_d4", lambda T=None: LS.sphere(4), tight=True, deterministic=True,
                      note="||x - x*||^2, the consensus sits at the best particle near x*: the rate is the "
