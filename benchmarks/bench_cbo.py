@@ -13,9 +13,10 @@ checked on random points at start-up): ``A = 10`` is :func:`pyoptheory.problems.
 :func:`pyoptheory.problems.rastrigin_riedl`.
 
 1. Time per step at N = 1000, d = 20 for M = 1 and M = 100 runs, isotropic (sigma = 0.3: with d sigma^2 >
-   2 lambda the isotropic particles spread without bound) and anisotropic (sigma = 5.1) noise, alpha = 1e4: median of ``--repeats`` timed calls after a short warm-up.  Ours is
-   the kernel time (``trace["time"]``: stepping only), on all cores and on one thread; CBXpy's is the
-   wall time of ``optimize`` (NumPy, one core).
+   2 lambda the isotropic particles spread without bound) and anisotropic (sigma = 5.1) noise, alpha =
+   1e4: median of ``--repeats`` timed calls after a short warm-up.  Ours is the kernel time
+   (``trace["time"]``: stepping only), on all cores and on one thread; CBXpy's is the wall time of
+   ``optimize`` (NumPy, one core).
 2. Success rate at equal budget: M = 100 runs of N = 1000 particles, d = 20, anisotropic sigma = 5.1,
    alpha = 1e4, 1000 steps, every run from its own uniform sample on [-3, 3]^d (the same array for both
    libraries).  Success: ``||x_hat - x*||_inf < 0.25`` with ``x_hat`` ours: the consensus of the final
