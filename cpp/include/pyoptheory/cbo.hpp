@@ -47,9 +47,12 @@ struct Landscape {
   const double* rot = nullptr;  // d x d, row-major
 };
 
+// f at one point; ``y`` is scratch of 3 d doubles.  Sums use fixed-order partial sums (dot, vsum) so that
+// the loops over coordinates vectorize without reassociating floating-point additions.
 PYOPTHEORY_ALWAYS_INLINE double landscape_value(const Landscape& L, const double* x, double* y) {
   const int64_t d = L.d;
   const double* u = x;
+  double* t = y + 2 * d;  // per-coordinate terms
   if (L.shift != nullptr || L.rot != nullptr) {
     for (int64_t j = 0; j < d; ++j) y[d + j] = L.shift != nullptr ? x[j] - L.shift[j] : x[j];
     if (L.rot != nullptr) {
@@ -66,22 +69,14 @@ PYOPTHEORY_ALWAYS_INLINE double landscape_value(const Landscape& L, const double
       break;
     }
     case LS_RASTRIGIN: {  // sum y^2 + A sum (1 - cos 2 pi y)
-      double sq = 0.0, cs = 0.0;
-      for (int64_t j = 0; j < d; ++j) {
-        sq += u[j] * u[j];
-        cs += 1.0 - cos2pi(u[j]);
-      }
-      val = sq + L.param * cs;
+      for (int64_t j = 0; j < d; ++j) t[j] = 1.0 - cos2pi(u[j]);
+      val = dot(u, u, d) + L.param * vsum(t, d);
       break;
     }
     case LS_ACKLEY: {  // -20 exp(-0.2 sqrt(|y|^2 / d)) - exp(sum cos(2 pi y) / d) + 20 + e
-      double sq = 0.0, cs = 0.0;
-      for (int64_t j = 0; j < d; ++j) {
-        sq += u[j] * u[j];
-        cs += cos2pi(u[j]);
-      }
+      for (int64_t j = 0; j < d; ++j) t[j] = cos2pi(u[j]);
       const double dd = static_cast<double>(d);
-      val = -20.0 * vexp(-0.2 * std::sqrt(sq / dd)) - vexp(cs / dd) + 20.0 + 2.718281828459045;
+      val = -20.0 * vexp(-0.2 * std::sqrt(dot(u, u, d) / dd)) - vexp(vsum(t, d) / dd) + 20.0 + 2.718281828459045;
       break;
     }
     case LS_CANYON: {  // "GrandCanyon3noisy" of Riedl et al. (2-D)
@@ -195,7 +190,7 @@ struct CboWork {
 };
 
 // Step 4-5 for particles p0 .. p1-1 (a cloned kernel: AVX2 + FMA where the CPU has them).  ``y`` is
-// scratch of 2 d doubles.  Returns the number of particles left non-finite.
+// scratch of 3 d doubles.  Returns the number of particles left non-finite.
 PYOPTHEORY_CLONES
 inline int64_t cbo_move_range(const CboConfig& c, const Landscape& L, double* X, double* F, const double* cons,
                               const int64_t* group, int64_t k, int64_t p0, int64_t p1, std::vector<double>& zbuf,
@@ -213,10 +208,10 @@ inline int64_t cbo_move_range(const CboConfig& c, const Landscape& L, double* X,
     if (c.move == MOVE_HOP) {
       for (int64_t j = 0; j < d; ++j) x[j] = v[j] + c.noise_std * z[j];
     } else if (c.move == MOVE_ISOTROPIC) {
-      double nrm2 = 0.0;
-      for (int64_t j = 0; j < d; ++j) nrm2 += (x[j] - v[j]) * (x[j] - v[j]);
-      const double amp = c.noise_std * sq_dt * std::sqrt(nrm2);
-      for (int64_t j = 0; j < d; ++j) x[j] = x[j] - drift_dt * (x[j] - v[j]) + amp * z[j];
+      double* u = y;
+      for (int64_t j = 0; j < d; ++j) u[j] = x[j] - v[j];
+      const double amp = c.noise_std * sq_dt * std::sqrt(dot(u, u, d));
+      for (int64_t j = 0; j < d; ++j) x[j] = x[j] - drift_dt * u[j] + amp * z[j];
     } else {
       const double amp = c.noise_std * sq_dt;
       for (int64_t j = 0; j < d; ++j) {
@@ -224,9 +219,9 @@ inline int64_t cbo_move_range(const CboConfig& c, const Landscape& L, double* X,
         x[j] = x[j] - drift_dt * u + amp * u * z[j];
       }
     }
-    double probe = 0.0;
-    for (int64_t j = 0; j < d; ++j) probe += x[j] * 0.0;  // NaN exactly when some x[j] is NaN or infinite
-    nonfinite += probe != 0.0;
+    int64_t bad = 0;  // x[j] * 0 is NaN exactly when x[j] is NaN or infinite (an integer reduction: vectorizes)
+    for (int64_t j = 0; j < d; ++j) bad |= (x[j] * 0.0 != 0.0);
+    nonfinite += bad != 0;
     if (L.code != LS_USER) F[p] = landscape_value(L, x, y);
   }
   return nonfinite;
@@ -277,7 +272,7 @@ inline int cbo_steps(const CboConfig& c, const Landscape& L, double* X, double* 
 #pragma omp parallel num_threads(n_threads) reduction(+ : nonfinite) if (M * N * d > 4096)
 #endif
     {
-      std::vector<double> zbuf, y(static_cast<size_t>(2 * d));
+      std::vector<double> zbuf, y(static_cast<size_t>(3 * d));
       NormalScratch scratch;
 #ifdef PYOPTHEORY_OPENMP
 #pragma omp for schedule(static)
@@ -309,7 +304,7 @@ inline void landscape_values(const Landscape& L, const double* X, int64_t n, dou
 #pragma omp parallel num_threads(n_threads) if (n * L.d > 4096)
 #endif
   {
-    std::vector<double> y(static_cast<size_t>(2 * L.d));
+    std::vector<double> y(static_cast<size_t>(3 * L.d));
 #ifdef PYOPTHEORY_OPENMP
 #pragma omp for schedule(static)
 #endif

@@ -15,9 +15,10 @@
 #include <limits>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PYOPTHEORY_NO_CLONES)
-// GCC emits one clone per target and picks one at load time (ifunc): x86-64-v3 (AVX2 + FMA) where
-// the CPU supports it, else baseline x86-64 (SSE2).  ("arch=haswell" would dispatch on the CPU model.)
-#define PYOPTHEORY_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+// GCC emits one clone per target and picks one at load time (ifunc): x86-64-v4 (AVX-512) or x86-64-v3
+// (AVX2 + FMA) where the CPU supports it, else baseline x86-64 (SSE2).  ("arch=haswell" would dispatch
+// on the CPU model.)  The v4 clone runs the particle noise (Box-Muller) 1.7x faster than the v3 one.
+#define PYOPTHEORY_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define PYOPTHEORY_CLONES
 #endif
@@ -79,6 +80,17 @@ PYOPTHEORY_ALWAYS_INLINE double dot(const double* x, const double* y, int64_t n)
 }
 
 
+// sum_j x_j with eight independent partial sums (a fixed order: the result does not depend on the CPU).
+PYOPTHEORY_ALWAYS_INLINE double vsum(const double* x, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int u = 0; u < 8; ++u) acc[u] += x[j + u];
+  double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; j < n; ++j) s += x[j];
+  return s;
+}
+
 // log(x) for finite x > 0 (normal numbers; the Box-Muller radius only ever sees x in [2^-53, 1]).
 // x = 2^e m with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact), s = f / (2 + f), and
 // log(1 + f) = 2 atanh(s) = 2 s (1 + s^2/3 + s^4/5 + ...), |s| <= 0.1716, truncated after s^22
@@ -118,7 +130,8 @@ PYOPTHEORY_ALWAYS_INLINE double vlog(double x) {
 
 // cos(2 pi x) and sin(2 pi x) with the period removed exactly: t = x - rint(x) in [-1/2, 1/2],
 // q = rint(4 t) the quadrant, r = t - q/4 in [-1/8, 1/8] (both subtractions exact), a = 2 pi r in
-// [-pi/4, pi/4], then Taylor polynomials to a^17 / a^18 (truncation below 5e-17) and a quadrant
+// [-pi/4, pi/4], then Taylor polynomials to a^15 / a^16 (the first terms left out, a^17/17! and a^18/18!,
+// are below 5e-17 and 3e-18) and a quadrant
 // rotation.  More accurate than cos(2 * pi * x) for large |x| (no rounding of 2 pi x); valid for
 // |x| < 2^51.
 PYOPTHEORY_ALWAYS_INLINE void sincos2pi(double x, double* sin_out, double* cos_out) {
@@ -129,8 +142,7 @@ PYOPTHEORY_ALWAYS_INLINE void sincos2pi(double x, double* sin_out, double* cos_o
   const double q = qs - shifter;
   const double a = two_pi * (t - 0.25 * q);
   const double a2 = a * a;
-  double sp = 1.0 / 355687428096000.0;  // 1/17!
-  sp = sp * a2 - 1.0 / 1307674368000.0;
+  double sp = -1.0 / 1307674368000.0;  // -1/15!
   sp = sp * a2 + 1.0 / 6227020800.0;
   sp = sp * a2 - 1.0 / 39916800.0;
   sp = sp * a2 + 1.0 / 362880.0;
@@ -138,8 +150,7 @@ PYOPTHEORY_ALWAYS_INLINE void sincos2pi(double x, double* sin_out, double* cos_o
   sp = sp * a2 + 1.0 / 120.0;
   sp = sp * a2 - 1.0 / 6.0;
   const double sn = a + a * a2 * sp;
-  double cp = 1.0 / 6402373705728000.0;  // 1/18!
-  cp = cp * a2 - 1.0 / 20922789888000.0;
+  double cp = -1.0 / 20922789888000.0;  // -1/16!
   cp = cp * a2 + 1.0 / 87178291200.0;
   cp = cp * a2 - 1.0 / 479001600.0;
   cp = cp * a2 + 1.0 / 3628800.0;
