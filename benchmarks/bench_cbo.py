@@ -34,10 +34,10 @@ import warnings
 import numpy as np
 from cbx.dynamics import CBO
 from cbx.objectives import Rastrigin
-from scipy.stats import beta
 
 import pyoptheory as po
 from pyoptheory.result import StepSizeWarning
+from pyoptheory.verify.stats import binomial_interval
 
 
 def quiet():
@@ -85,13 +85,6 @@ def check_objectives():
             raise RuntimeError(f"CBXpy's Rastrigin(A={amplitude}) differs from ours by {gap:.3g}")
 
 
-def clopper_pearson(k, n, level=0.95):
-    a = (1 - level) / 2
-    lo = beta.ppf(a, k, n - k + 1) if k > 0 else 0.0
-    hi = beta.ppf(1 - a, k + 1, n - k) if k < n else 1.0
-    return lo, hi
-
-
 def bench_time_per_step(args):
     N, d = 1000, 20
     problem = po.problems.rastrigin(d)
@@ -127,7 +120,7 @@ def bench_success(args):
     for name, x_hat, t in (("pyoptheory (final consensus)", res.x, t_ours),
                            ("CBXpy (dyn.consensus)", dyn.consensus[:, 0, :], t_cbx)):
         k = int(np.sum(np.abs(x_hat).max(axis=1) < 0.25))
-        lo, hi = clopper_pearson(k, M)
+        lo, hi = binomial_interval(k, M)
         print(f"   {name:<29} {k:3d}/{M} = {k / M:4.2f}  95% CI [{lo:.2f}, {hi:.2f}]   {t * steps:7.2f} s "
               f"({t * 1e3:.2f} ms/step)")
     print(f"   time ratio CBXpy/ours: {t_cbx / t_ours:.1f}", flush=True)
