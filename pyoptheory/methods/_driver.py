@@ -212,6 +212,19 @@ def progress_bar(progress, total, desc, delay=2.0):
                 unit="it", unit_scale=True)
 
 
+def stop_reason(k, elapsed, max_time, at_checkpoint, callback, intermediate, unit="iteration"):
+    """``(status, message)`` when a run must stop at ``k`` (``max_time`` reached, or the callback, given
+    ``intermediate()`` at a checkpoint, raised StopIteration), else None."""
+    if elapsed > max_time:
+        return 3, f"stopped at {unit} {k}: max_time={max_time:g} s reached"
+    if at_checkpoint and callback is not None:
+        try:
+            callback(intermediate())
+        except StopIteration:
+            return 4, f"stopped by the callback at {unit} {k}"
+    return None
+
+
 def run(plan: Plan, kernel, backend_name):
     """Run ``plan`` on ``kernel``; return a Result whose trace has the columns of the plan's method."""
     problem = plan.problem
@@ -341,15 +354,11 @@ def run(plan: Plan, kernel, backend_name):
                         status = 6
                         message = f"converged at iteration {k}: grad_norm {gnorm:.3e} <= grad_tol {plan.grad_tol:.3e}"
                         break
-                if elapsed > plan.max_time:
-                    status, message = 3, f"stopped at iteration {k}: max_time={plan.max_time:g} s reached"
+                stop = stop_reason(k, elapsed, plan.max_time, at_checkpoint, plan.callback,
+                                   lambda: build(k, 0, "intermediate result"))
+                if stop is not None:
+                    status, message = stop
                     break
-                if at_checkpoint and plan.callback is not None:
-                    try:
-                        plan.callback(build(k, 0, "intermediate result"))
-                    except StopIteration:
-                        status, message = 4, f"stopped by the callback at iteration {k}"
-                        break
         except KeyboardInterrupt:
             status, message = 5, f"interrupted (KeyboardInterrupt) at iteration {k}"
         finally:

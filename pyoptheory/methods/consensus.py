@@ -49,7 +49,7 @@ from ..problems.landscapes import Landscape
 from ..registry import register
 from ..result import STATUS_MESSAGES, Result, StepSizeWarning, Trace
 from . import _cbo_reference as R
-from ._driver import checkpoints, default_threads, progress_bar
+from ._driver import checkpoints, default_threads, progress_bar, stop_reason
 
 BACKENDS = ("numpy", "cpp")
 OUTPUTS = ("consensus", "best")
@@ -275,15 +275,11 @@ def run_particles(problem, cfg, *, init, init_std, n_particles, runs, alpha, res
             if at_checkpoint:
                 next_ck += 1
                 record_(k_first + k, elapsed)
-            if elapsed > opts["max_time"]:
-                status, message = 3, f"stopped at step {k_first + k}: max_time={opts['max_time']:g} s reached"
+            stop = stop_reason(k_first + k, elapsed, opts["max_time"], at_checkpoint, opts["callback"],
+                               lambda: build(k_first + k, 0, "intermediate result"), unit="step")
+            if stop is not None:
+                status, message = stop
                 break
-            if at_checkpoint and opts["callback"] is not None:
-                try:
-                    opts["callback"](build(k_first + k, 0, "intermediate result"))
-                except StopIteration:
-                    status, message = 4, f"stopped by the callback at step {k_first + k}"
-                    break
     except KeyboardInterrupt:
         status, message = 5, f"interrupted (KeyboardInterrupt) at step {k_first + k}; continue with resume=result"
     finally:
