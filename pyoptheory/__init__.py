@@ -14,7 +14,7 @@ hold on problems whose constants are known exactly.
 # stay the functions whatever is imported later.
 from . import methods as _methods_package  # noqa: F401  (registers every method)
 from . import verify as _verify_package  # noqa: F401
-from . import ot, problems, schedules
+from . import online, ot, problems, schedules
 from .registry import methods
 from .result import Result, Trace
 from .solve import solve
@@ -31,5 +31,5 @@ def theorems(theorem_id=None):
     return _all_theorems() if theorem_id is None else _get_theorem(theorem_id)
 
 
-__all__ = ["solve", "methods", "problems", "schedules", "ot", "theorems", "verify", "Verification", "Result", "Trace", "success_rate",
+__all__ = ["solve", "methods", "problems", "schedules", "ot", "online", "theorems", "verify", "Verification", "Result", "Trace", "success_rate",
            "__version__"]

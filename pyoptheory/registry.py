@@ -11,6 +11,7 @@ PROBLEM_KINDS = (
     "nonsmooth",              # f convex and G-Lipschitz, subgradients available
     "nonsmooth_constrained",  # the same on a set with an exact projection
     "black_box",              # f known only through its values
+    "online",                 # a sequence of losses revealed one round at a time (pyoptheory.online)
 )
 
 

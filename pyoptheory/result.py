@@ -15,7 +15,7 @@ TRACE_COLUMNS = {
     "dist": "||x_k - x*||",
     "grad_norm_min": "min over iterations of the gradient-mapping norm the method's theorem bounds",
     "marginal_err": "l1 violation of the marginal constraints (optimal transport)",
-    "regret": "cumulative regret (online learning)",
+    "regret": "cumulative regret against the best fixed point in hindsight (online learning)",
     "fevals": "function evaluations so far",
     "grad_evals": "gradient evaluations so far",
     "run": "run index for multi-run methods",
@@ -29,6 +29,9 @@ TRACE_COLUMNS = {
     "variance": "(1/2) mean_i ||x_i - mean_j x_j||^2 over the particles",
     "ess": "effective sample size (sum w)^2 / sum w^2 of the consensus weights",
     "alpha": "the consensus weight parameter alpha in use",
+    "loss": "cumulative loss sum_{s<=t} f_s(x_s) of an online learner",
+    "pseudo_regret": "sum_{s<=t} F_s(x_s) - min_u sum_{s<=t} F_s(u) with the expected losses F_s (online)",
+    "step": "the step size used in the last iteration or round",
 }
 
 

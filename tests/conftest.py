@@ -51,8 +51,14 @@ def _black_box():
     return P.rastrigin(3, shift=[0.3, -0.2, 0.1], rotation=R, offset=1.5)
 
 
+def _online():
+    """Quadratic losses with a switching mean and bounded noise (an SEA environment)."""
+    return po.online.sea(5, loss="quadratic", regime="switching", noise=0.3, period=7, seed=3)
+
+
 KIND_FACTORIES = {"smooth": _smooth, "composite": _composite, "constrained": _constrained,
-                  "nonsmooth": _nonsmooth, "nonsmooth_constrained": _nonsmooth_constrained, "black_box": _black_box}
+                  "nonsmooth": _nonsmooth, "nonsmooth_constrained": _nonsmooth_constrained, "black_box": _black_box,
+                  "online": _online}
 
 
 def method_kind_pairs():

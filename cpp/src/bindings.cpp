@@ -14,6 +14,7 @@
 #include "pyoptheory/linear_model.hpp"
 #include "pyoptheory/bcd.hpp"
 #include "pyoptheory/cbo.hpp"
+#include "pyoptheory/online.hpp"
 #include "pyoptheory/philox.hpp"
 #include "pyoptheory/sinkhorn.hpp"
 #include "pyoptheory/sns.hpp"
@@ -697,9 +698,50 @@ py::tuple cbo_steps(darr X, darr F, darr alpha, int code, double param, double o
   return py::make_tuple(status, fail, excluded);
 }
 
+
+// ---- online learning ----
+int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t period, double omega, double radius,
+                      uint64_t seed, int learner, int rule, double value, double delta, double G, double D, int64_t T,
+                      darr x, darr xhat, darr M, darr Gsum, darr Y, darr C, darr scal, int64_t t0, int64_t t1) {
+  const int64_t d = mean.size();
+  require(mean.ndim() == 1 && d >= 1, "online_rounds: mean must be a nonempty vector");
+  for (const darr* a : {&x, &xhat, &M, &Gsum, &Y, &C})
+    require(a->ndim() == 1 && a->shape(0) == d, "online_rounds: state arrays must have shape (d,)");
+  require(scal.ndim() == 1 && scal.shape(0) >= 7, "online_rounds: scal must have 7 entries");
+  require(loss >= 0 && loss <= 1 && regime >= 0 && regime <= 2 && learner >= 0 && learner <= 2 && rule >= 0 &&
+              rule <= 3, "online_rounds: unknown code");
+  require(regime != 2 || d >= 2, "online_rounds: the drift regime needs d >= 2");
+  require(period >= 1 && radius > 0 && t0 >= 0 && t1 >= t0 && t1 < (int64_t{1} << 32) && T >= 1,
+          "online_rounds: invalid arguments");
+  pyoptheory::SeaEnv e;
+  e.d = d;
+  e.loss = loss;
+  e.regime = regime;
+  e.mean = mean.data();
+  e.noise = noise;
+  e.period = period;
+  e.omega = omega;
+  e.radius = radius;
+  e.seed = seed;
+  pyoptheory::OnlineState st{x.mutable_data(), xhat.mutable_data(), M.mutable_data(), Gsum.mutable_data(),
+                             Y.mutable_data(), C.mutable_data(), scal.mutable_data()};
+  int64_t fail;
+  {
+    py::gil_scoped_release release;
+    fail = pyoptheory::online_rounds(e, learner, rule, value, delta, G, D, T, st, t0, t1);
+  }
+  return fail;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
+  mod.def("online_rounds", &online_rounds, py::arg("loss"), py::arg("regime"), py::arg("mean"), py::arg("noise"),
+          py::arg("period"), py::arg("omega"), py::arg("radius"), py::arg("seed"), py::arg("learner"), py::arg("rule"),
+          py::arg("value"), py::arg("delta"), py::arg("G"), py::arg("D"), py::arg("T"), py::arg("x").noconvert(),
+          py::arg("xhat").noconvert(), py::arg("M").noconvert(), py::arg("Gsum").noconvert(),
+          py::arg("Y").noconvert(), py::arg("C").noconvert(), py::arg("scal").noconvert(), py::arg("t0"),
+          py::arg("t1"));
   mod.def("philox4x32", &philox4x32, py::arg("counters"), py::arg("seed"));
   mod.def("philox_normals", &philox_normals, py::arg("seed"), py::arg("first"), py::arg("n"), py::arg("step"),
           py::arg("tag"), py::arg("d"));

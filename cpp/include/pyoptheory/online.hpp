@@ -1,0 +1,144 @@
+// Online learners (OGD, optimistic OMD, optimistic FTRL) against a built-in SEA environment on a ball:
+// the round loop of pyoptheory/methods/_online_reference.py, same order, same state arrays.
+//
+// Round t (1-based): eta_t from the step rule; the play x_t (OOMD: P(xhat - eta M), OFTRL: P(-eta (Gsum + M)),
+// OGD: its iterate); the environment's y_t = c_t + xi_t (xi_t = s zeta_t / sqrt(d), zeta_t Rademacher from
+// Philox counter (block, t, 0, 2)); the loss, the gradient g_t (y_t, or x_t - y_t) and the regret
+// accumulators; the update (OGD: x <- P(x - eta g), OOMD: xhat <- P(xhat - eta g), OFTRL: Gsum += g);
+// V += ||g - M||^2, M <- g.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "pyoptheory/philox.hpp"
+#include "pyoptheory/simd.hpp"
+
+namespace pyoptheory {
+
+enum OnlineLearner : int { OL_OGD = 0, OL_OOMD = 1, OL_OFTRL = 2 };
+enum OnlineStepRule : int { OS_FIXED = 0, OS_HORIZON = 1, OS_ADAPTIVE = 2, OS_SEA = 3 };
+enum OnlineScalars : int { OS_V = 0, OS_LOSS = 1, OS_FLOSS = 2, OS_YY = 3, OS_CC = 4, OS_ETA = 5, OS_GNORM = 6 };
+
+struct SeaEnv {
+  int64_t d = 1;
+  int loss = 0;    // 0 linear <y, x>, 1 quadratic ||x - y||^2 / 2
+  int regime = 0;  // 0 constant mean, 1 switching sign every ``period`` rounds, 2 drift in the first plane
+  const double* mean = nullptr;
+  double noise = 0.0, omega = 0.0, radius = 1.0;
+  int64_t period = 1;
+  uint64_t seed = 0;
+};
+
+struct OnlineState {
+  double *x, *xhat, *M, *Gsum, *Y, *C, *scal;
+};
+
+inline void sea_mean(const SeaEnv& e, int64_t t, double mean_norm, double* c) {
+  if (e.regime == 2) {
+    for (int64_t j = 0; j < e.d; ++j) c[j] = 0.0;
+    c[0] = mean_norm * std::cos(e.omega * static_cast<double>(t));
+    c[1] = mean_norm * std::sin(e.omega * static_cast<double>(t));
+    return;
+  }
+  const double sign = (e.regime == 1 && ((t - 1) / e.period) % 2 == 1) ? -1.0 : 1.0;
+  for (int64_t j = 0; j < e.d; ++j) c[j] = sign * e.mean[j];
+}
+
+inline void sea_noise(const SeaEnv& e, int64_t t, double* xi) {
+  const double amp = e.noise / std::sqrt(static_cast<double>(e.d));
+  const PhiloxKey key(e.seed);
+  uint32_t w[4] = {0, 0, 0, 0};
+  for (int64_t j = 0; j < e.d; ++j) {
+    if (j % 128 == 0)
+      philox4x32_10(static_cast<uint32_t>(j / 128), static_cast<uint32_t>(t), 0u, 2u, key.k0, key.k1, w);
+    const uint32_t bit = (w[(j % 128) / 32] >> (j % 32)) & 1u;
+    xi[j] = amp * (2.0 * static_cast<double>(bit) - 1.0);
+  }
+}
+
+inline void project_ball(double* x, int64_t d, double radius) {
+  const double n = std::sqrt(dot(x, x, d));
+  if (n > radius) {
+    const double s = radius / n;
+    for (int64_t j = 0; j < d; ++j) x[j] *= s;
+  }
+}
+
+// Rounds t0 + 1 .. t1; returns the first round with a non-finite loss or gradient, or -1.
+inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double value, double delta, double G, double D,
+                             int64_t T, OnlineState& st, int64_t t0, int64_t t1) {
+  const int64_t d = e.d;
+  std::vector<double> c(d), y(d), g(d);
+  double mean_norm = std::sqrt(dot(e.mean, e.mean, d));
+  double* s = st.scal;
+  for (int64_t t = t0 + 1; t <= t1; ++t) {
+    double eta;
+    if (rule == OS_FIXED)
+      eta = value;
+    else if (rule == OS_HORIZON)
+      eta = D / (G * std::sqrt(static_cast<double>(T)));
+    else if (rule == OS_ADAPTIVE)
+      eta = D / (G * std::sqrt(static_cast<double>(t)));
+    else
+      eta = D / std::sqrt(delta + 4.0 * G * G + s[OS_V]);
+    double* x = st.x;
+    if (learner == OL_OOMD) {
+      for (int64_t j = 0; j < d; ++j) x[j] = st.xhat[j] - eta * st.M[j];
+      project_ball(x, d, e.radius);
+    } else if (learner == OL_OFTRL) {
+      for (int64_t j = 0; j < d; ++j) x[j] = -eta * (st.Gsum[j] + st.M[j]);
+      project_ball(x, d, e.radius);
+    }
+    sea_mean(e, t, mean_norm, c.data());
+    if (e.noise > 0.0) {
+      sea_noise(e, t, y.data());
+      for (int64_t j = 0; j < d; ++j) y[j] += c[j];
+    } else {
+      for (int64_t j = 0; j < d; ++j) y[j] = c[j];
+    }
+    if (e.loss == 0) {
+      for (int64_t j = 0; j < d; ++j) g[j] = y[j];
+      s[OS_LOSS] += dot(y.data(), x, d);
+      s[OS_FLOSS] += dot(c.data(), x, d);
+    } else {
+      double fc = 0.0;
+      for (int64_t j = 0; j < d; ++j) {
+        g[j] = x[j] - y[j];
+        fc += (x[j] - c[j]) * (x[j] - c[j]);
+      }
+      s[OS_LOSS] += 0.5 * dot(g.data(), g.data(), d);
+      s[OS_FLOSS] += 0.5 * fc;
+      s[OS_YY] += dot(y.data(), y.data(), d);
+      s[OS_CC] += dot(c.data(), c.data(), d);
+    }
+    for (int64_t j = 0; j < d; ++j) {
+      st.Y[j] += y[j];
+      st.C[j] += c[j];
+    }
+    s[OS_ETA] = eta;
+    const double gg = dot(g.data(), g.data(), d);
+    s[OS_GNORM] = std::sqrt(gg);
+    if (!std::isfinite(s[OS_LOSS]) || !std::isfinite(gg)) return t;
+    if (learner == OL_OGD) {
+      for (int64_t j = 0; j < d; ++j) x[j] -= eta * g[j];
+      project_ball(x, d, e.radius);
+    } else if (learner == OL_OOMD) {
+      for (int64_t j = 0; j < d; ++j) st.xhat[j] -= eta * g[j];
+      project_ball(st.xhat, d, e.radius);
+    } else {
+      for (int64_t j = 0; j < d; ++j) st.Gsum[j] += g[j];
+    }
+    double vv = 0.0;
+    for (int64_t j = 0; j < d; ++j) {
+      const double df = g[j] - st.M[j];
+      vv += df * df;
+      st.M[j] = g[j];
+    }
+    s[OS_V] += vv;
+  }
+  return -1;
+}
+
+}  // namespace pyoptheory

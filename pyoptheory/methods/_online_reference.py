@@ -1,0 +1,100 @@
+r"""NumPy reference of the online round loop: learners against a built-in SEA environment, round by round.
+
+The compiled kernel (``cpp/include/pyoptheory/online.hpp``) runs the same rounds in the same order on the
+same state arrays; tests hold it to this reference.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+LEARNERS = {"ogd": 0, "oomd": 1, "oftrl": 2}
+STEP_RULES = {"fixed": 0, "horizon": 1, "adaptive": 2, "sea": 3}
+# scalar state: V = sum ||g_s - M_s||^2, cumulative f_t(x_t), cumulative F_t(x_t), sum ||y||^2, sum ||c||^2,
+# last step, last ||g||
+S_V, S_LOSS, S_FLOSS, S_YY, S_CC, S_ETA, S_GNORM, S_SIZE = range(8)
+
+
+class OnlineState:
+    """Arrays shared with the kernel: plays, hints, sums and accumulators of the regret."""
+
+    def __init__(self, d, x0):
+        self.x = x0.copy()        # OGD's iterate; the last play of every learner
+        self.xhat = x0.copy()     # OOMD's secondary iterate
+        self.M = np.zeros(d)      # hint: the last gradient
+        self.Gsum = np.zeros(d)   # OFTRL's sum of gradients
+        self.Y = np.zeros(d)      # sum of y_t (realized targets)
+        self.C = np.zeros(d)      # sum of c_t (means)
+        self.scal = np.zeros(S_SIZE)
+
+
+def project_ball(x, radius):
+    n = np.sqrt(x @ x)
+    return x if n <= radius else x * (radius / n)
+
+
+def step_size(rule, value, t, V, G, D, delta, T):
+    if rule == STEP_RULES["fixed"]:
+        return value
+    if rule == STEP_RULES["horizon"]:  # D / (G sqrt(T)): Zinkevich's step tuned to the horizon
+        return D / (G * np.sqrt(T))
+    if rule == STEP_RULES["adaptive"]:  # D / (G sqrt(t))
+        return D / (G * np.sqrt(t))
+    return D / np.sqrt(delta + 4.0 * G * G + V)  # the SEA step of Chen et al.: V = sum_{s<t} ||g_s - M_s||^2
+
+
+def rounds(env, learner, rule, value, delta, T, st, t0, t1):
+    """Rounds ``t0 + 1 .. t1`` in place on ``st``; returns the first round with a non-finite value, or -1."""
+    c_G, c_D = env.constants["G"], env.constants["D"]
+    R = env.radius
+    for t in range(t0 + 1, t1 + 1):
+        s = st.scal
+        eta = step_size(rule, value, t, s[S_V], c_G, c_D, delta, T)
+        if learner == LEARNERS["oomd"]:
+            st.x[:] = project_ball(st.xhat - eta * st.M, R)
+        elif learner == LEARNERS["oftrl"]:
+            st.x[:] = project_ball(-eta * (st.Gsum + st.M), R)
+        x = st.x
+        c = env.mean_at(t)
+        y = c + env.noise_at(t)
+        if env.loss == "linear":
+            g = y
+            s[S_LOSS] += y @ x
+            s[S_FLOSS] += c @ x
+        else:
+            g = x - y
+            s[S_LOSS] += 0.5 * (g @ g)
+            s[S_FLOSS] += 0.5 * ((x - c) @ (x - c))
+            s[S_YY] += y @ y
+            s[S_CC] += c @ c
+        st.Y += y
+        st.C += c
+        s[S_ETA] = eta
+        s[S_GNORM] = np.sqrt(g @ g)
+        if not (np.isfinite(s[S_LOSS]) and np.all(np.isfinite(g))):
+            return t
+        if learner == LEARNERS["ogd"]:
+            st.x[:] = project_ball(x - eta * g, R)
+        elif learner == LEARNERS["oomd"]:
+            st.xhat[:] = project_ball(st.xhat - eta * g, R)
+        else:
+            st.Gsum += g
+        diff = g - st.M
+        s[S_V] += diff @ diff
+        st.M[:] = g
+    return -1
+
+
+def regrets(env, st, t):
+    """``(regret, pseudo_regret)`` after ``t`` rounds: against the best fixed point in hindsight of the realized
+    losses, and of the expected ones (``min_u sum F_s(u)`` in closed form on the ball)."""
+    s, R = st.scal, env.radius
+    if t == 0:
+        return 0.0, 0.0
+    if env.loss == "linear":  # min_{||u||<=R} <S, u> = -R ||S||
+        return s[S_LOSS] + R * np.sqrt(st.Y @ st.Y), s[S_FLOSS] + R * np.sqrt(st.C @ st.C)
+
+    def best(S, SS):  # min_u sum (1/2)||u - y_s||^2 = (t/2)||u||^2 - <u, S> + SS/2 at u = P(S / t)
+        u = project_ball(S / t, R)
+        return 0.5 * t * (u @ u) - u @ S + 0.5 * SS
+
+    return s[S_LOSS] - best(st.Y, s[S_YY]), s[S_FLOSS] - best(st.C, s[S_CC])

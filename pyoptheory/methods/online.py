@@ -1,0 +1,167 @@
+r"""Online learners against SEA environments: OGD, optimistic OMD and optimistic FTRL on a Euclidean ball.
+
+Protocol (:mod:`pyoptheory.online`): in round ``t`` the learner plays ``x_t``, the environment reveals
+``f_t`` and the learner sees ``g_t = grad f_t(x_t)``.  Learners (``P`` is the projection onto the ball):
+
+* ``ogd``: ``x_{t+1} = P(x_t - eta_t g_t)`` (Zinkevich 2003), with ``step="horizon"`` (``eta = D/(G sqrt(T))``,
+  ``T = steps``: regret ``<= D G sqrt(T)``), ``"adaptive"`` (``D/(G sqrt(t))``) or a number;
+* ``oomd``: optimistic online mirror descent with the last gradient as hint (Chen, Zhang, Tu, Zhao & Zhang,
+  ICML 2023): ``x_t = P(xhat_t - eta_t M_t)``, ``xhat_{t+1} = P(xhat_t - eta_t g_t)``, ``M_{t+1} = g_t``, with
+  the SEA step ``eta_t = D / sqrt(delta + 4 G^2 + sum_{s<t} ||g_s - M_s||^2)`` (``step=None``) or a number;
+* ``oftrl``: optimistic FTRL with the same hint and step (Sachs, Hadiji, van Erven & Guzman, NeurIPS 2022):
+  ``x_t = P(-eta_t (sum_{s<t} g_s + M_t))``.
+
+The trace holds, at checkpoints, ``loss`` (``sum_s f_s(x_s)``), ``regret`` (against the best fixed point in
+hindsight of the realized losses, in closed form on the ball), ``pseudo_regret`` (``sum_s F_s(x_s) -
+min_u sum_s F_s(u)``, which lower-bounds the expected regret), ``step``, ``fun``/``gap`` (the average expected
+loss ``f`` of the environment at the last play) and the oracle counters.  Built-in environments run their
+rounds in C++ (``backend="cpp"``) or in the NumPy reference, on the same Philox noise.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .._validation import as_scalar
+from ..registry import register
+from ..result import STATUS_MESSAGES, Result, Trace
+from . import _online_reference as R
+from ._driver import common_options, progress_bar, stop_reason
+
+BACKENDS = ("numpy", "cpp")
+
+
+def _advance(env, backend, learner, rule, value, delta, T, st, t0, t1):
+    if backend == "numpy":
+        return R.rounds(env, learner, rule, value, delta, T, st, t0, t1)
+    from .. import _core
+
+    c = env.constants
+    return _core.online_rounds(*env.kernel_spec(), learner, rule, value, delta, c["G"], c["D"], T, st.x, st.xhat,
+                               st.M, st.Gsum, st.Y, st.C, st.scal, t0, t1)
+
+
+def run_online(env, learner, rule, value, delta, *, backend=None, **options):
+    """The round loop shared by the learners: checkpoints, trace, budgets, callback, Ctrl-C."""
+    from ..online.environments import SEAEnvironment
+
+    if not isinstance(env, SEAEnvironment):
+        raise TypeError(f"problem: expected an environment of pyoptheory.online, got {type(env).__name__}")
+    backend = "cpp" if backend is None else backend
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: unknown value {backend!r}; valid: {', '.join(BACKENDS)}")
+    opts = common_options(env, **options)
+    T = opts["steps"]
+    st = R.OnlineState(env.dim, opts["x0"])
+    f_star = env.f_star
+    cols = {c: [] for c in ("iter", "time", "fun", "gap", "loss", "regret", "pseudo_regret", "step", "grad_evals",
+                            "fevals")}
+
+    def record(t, elapsed):
+        regret, pseudo = R.regrets(env, st, t)
+        fun = env.f(st.x)
+        for name, value_ in (("iter", t), ("time", elapsed), ("fun", fun), ("gap", fun - f_star),
+                             ("loss", st.scal[R.S_LOSS]), ("regret", regret), ("pseudo_regret", pseudo),
+                             ("step", st.scal[R.S_ETA] if t else np.nan), ("grad_evals", t), ("fevals", t)):
+            cols[name].append(value_)
+
+    def build(t, status, message):
+        regret, pseudo = R.regrets(env, st, t)
+        return Result(x=st.x.copy(), fun=env.f(st.x), nit=int(t), success=status == 0, status=status, message=message,
+                      trace=Trace({c: np.asarray(v) for c, v in cols.items()}), backend=backend, seed=opts["seed"],
+                      grad_evals=int(t), fevals=int(t), regret=float(regret), pseudo_regret=float(pseudo),
+                      method=learner, problem=env.name)
+
+    code = R.LEARNERS[learner]
+    ckpts, cap = opts["record"], 100_000
+    bar = progress_bar(opts["progress"], T, learner)
+    elapsed, t, status, message = 0.0, 0, 0, STATUS_MESSAGES[0]
+    record(0, 0.0)
+    next_ck = 1
+    try:
+        while t < T:
+            target = min(ckpts[next_ck], t + cap)
+            t0 = time.perf_counter()
+            fail = _advance(env, backend, code, rule, value, delta, T, st, t, target)
+            elapsed += time.perf_counter() - t0
+            bar.update(target - t)
+            if fail >= 0:
+                t, status = int(fail), 1
+                message = f"diverged at round {fail}: non-finite loss or gradient"
+                break
+            t = target
+            at_checkpoint = t == ckpts[next_ck]
+            if at_checkpoint:
+                next_ck += 1
+                record(t, elapsed)
+            stop = stop_reason(t, elapsed, opts["max_time"], at_checkpoint, opts["callback"],
+                               lambda: build(t, 0, "intermediate result"), unit="round")
+            if stop is not None:
+                status, message = stop
+                break
+    except KeyboardInterrupt:
+        status, message = 5, f"interrupted (KeyboardInterrupt) at round {t}"
+    finally:
+        bar.close()
+    if cols["iter"][-1] != t and status != 1:
+        record(t, elapsed)
+    return build(t, status, message)
+
+
+def _fixed_step(step, name="step"):
+    return as_scalar(step, name, positive=True)
+
+
+@register("ogd", accepts=("online",), backends=BACKENDS, theorem="ogd.regret")
+def ogd(env, *, step="horizon", **options):
+    """Online (projected) gradient descent ``x_{t+1} = P(x_t - eta_t g_t)``.
+
+    ``step="horizon"``: ``eta = D / (G sqrt(T))`` with ``T = steps``, for which ``regret_T <= D G sqrt(T)``
+    (Zinkevich 2003; theorem ``ogd.regret``); ``"adaptive"``: ``D / (G sqrt(t))``; or a fixed number.
+
+    Examples
+    --------
+    >>> import pyoptheory as po
+    >>> env = po.online.sea(10, regime="stochastic", noise=0.5, seed=0)
+    >>> res = po.solve(env, "ogd", steps=10_000)
+    >>> bool(res.regret <= env.constants.D * env.constants.G * 100)
+    True
+    """
+    if isinstance(step, str):
+        if step not in ("horizon", "adaptive"):
+            raise ValueError(f"step: expected 'horizon', 'adaptive' or a positive number, got {step!r}")
+        return run_online(env, "ogd", R.STEP_RULES[step], 0.0, 0.0, **options)
+    return run_online(env, "ogd", R.STEP_RULES["fixed"], _fixed_step(step), 0.0, **options)
+
+
+def _optimistic(env, name, step, delta, options):
+    delta = as_scalar(delta, "delta", positive=True)
+    if step is None:
+        return run_online(env, name, R.STEP_RULES["sea"], 0.0, delta, **options)
+    return run_online(env, name, R.STEP_RULES["fixed"], _fixed_step(step), delta, **options)
+
+
+@register("oomd", accepts=("online",), backends=BACKENDS, theorem="oomd.sea.slope")
+def oomd(env, *, step=None, delta=1.0, **options):
+    """Optimistic online mirror descent (Euclidean), hint ``M_t = g_{t-1}``, SEA step by default.
+
+    ``step=None``: ``eta_t = D / sqrt(delta + 4 G^2 + sum_{s<t} ||g_s - M_s||^2)`` (Chen et al. 2023, as restated
+    by Wang et al.); a number: a fixed step.  Expected regret ``O(sqrt(sigma^2_{1:T}) + sqrt(Sigma^2_{1:T}))``.
+
+    Examples
+    --------
+    >>> import pyoptheory as po
+    >>> env = po.online.sea(10, regime="fixed", seed=0)      # one deterministic function: O(1) regret
+    >>> res = po.solve(env, "oomd", steps=10_000)
+    >>> bool(res.regret < 5.0)
+    True
+    """
+    return _optimistic(env, "oomd", step, delta, options)
+
+
+@register("oftrl", accepts=("online",), backends=BACKENDS)
+def oftrl(env, *, step=None, delta=1.0, **options):
+    """Optimistic follow-the-regularized-leader ``x_t = P(-eta_t (sum_{s<t} g_s + M_t))``, hint ``M_t = g_{t-1}``,
+    the same step as :func:`oomd` (Sachs, Hadiji, van Erven & Guzman, NeurIPS 2022, analyse OFTRL in the SEA model)."""
+    return _optimistic(env, "oftrl", step, delta, options)
