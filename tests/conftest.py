@@ -53,7 +53,7 @@ def _black_box():
 
 def _online():
     """Quadratic losses with a switching mean and bounded noise (an SEA environment)."""
-    return po.online.sea(5, loss="quadratic", regime="switching", noise=0.3, period=7, seed=3)
+    return po.online.sea(5, loss="quadratic", regime="switching", noise=0.3, period=7)
 
 
 KIND_FACTORIES = {"smooth": _smooth, "composite": _composite, "constrained": _constrained,

@@ -42,7 +42,7 @@ def step_size(rule, value, t, V, G, D, delta, T):
     return D / np.sqrt(delta + 4.0 * G * G + V)  # the SEA step of Chen et al.: V = sum_{s<t} ||g_s - M_s||^2
 
 
-def rounds(env, learner, rule, value, delta, T, st, t0, t1):
+def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
     """Rounds ``t0 + 1 .. t1`` in place on ``st``; returns the first round with a non-finite value, or -1."""
     c_G, c_D = env.constants["G"], env.constants["D"]
     R = env.radius
@@ -55,7 +55,7 @@ def rounds(env, learner, rule, value, delta, T, st, t0, t1):
             st.x[:] = project_ball(-eta * (st.Gsum + st.M), R)
         x = st.x
         c = env.mean_at(t)
-        y = c + env.noise_at(t)
+        y = c + env.noise_at(t, seed)
         if env.loss == "linear":
             g = y
             s[S_LOSS] += y @ x

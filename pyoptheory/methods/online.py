@@ -32,14 +32,14 @@ from ._driver import common_options, progress_bar, stop_reason
 BACKENDS = ("numpy", "cpp")
 
 
-def _advance(env, backend, learner, rule, value, delta, T, st, t0, t1):
+def _advance(env, backend, learner, rule, value, delta, T, st, t0, t1, seed):
     if backend == "numpy":
-        return R.rounds(env, learner, rule, value, delta, T, st, t0, t1)
+        return R.rounds(env, learner, rule, value, delta, T, st, t0, t1, seed)
     from .. import _core
 
     c = env.constants
-    return _core.online_rounds(*env.kernel_spec(), learner, rule, value, delta, c["G"], c["D"], T, st.x, st.xhat,
-                               st.M, st.Gsum, st.Y, st.C, st.scal, t0, t1)
+    return _core.online_rounds(*env.kernel_spec(), seed, learner, rule, value, delta, c["G"], c["D"], T, st.x,
+                               st.xhat, st.M, st.Gsum, st.Y, st.C, st.scal, t0, t1)
 
 
 def run_online(env, learner, rule, value, delta, *, backend=None, **options):
@@ -83,7 +83,7 @@ def run_online(env, learner, rule, value, delta, *, backend=None, **options):
         while t < T:
             target = min(ckpts[next_ck], t + cap)
             t0 = time.perf_counter()
-            fail = _advance(env, backend, code, rule, value, delta, T, st, t, target)
+            fail = _advance(env, backend, code, rule, value, delta, T, st, t, target, opts["seed"] & (2**64 - 1))
             elapsed += time.perf_counter() - t0
             bar.update(target - t)
             if fail >= 0:
@@ -123,8 +123,8 @@ def ogd(env, *, step="horizon", **options):
     Examples
     --------
     >>> import pyoptheory as po
-    >>> env = po.online.sea(10, regime="stochastic", noise=0.5, seed=0)
-    >>> res = po.solve(env, "ogd", steps=10_000)
+    >>> env = po.online.sea(10, regime="stochastic", noise=0.5)
+    >>> res = po.solve(env, "ogd", steps=10_000, seed=0)
     >>> bool(res.regret <= env.constants.D * env.constants.G * 100)
     True
     """
@@ -152,7 +152,7 @@ def oomd(env, *, step=None, delta=1.0, **options):
     Examples
     --------
     >>> import pyoptheory as po
-    >>> env = po.online.sea(10, regime="fixed", seed=0)      # one deterministic function: O(1) regret
+    >>> env = po.online.sea(10, regime="fixed")      # one deterministic function: O(1) regret
     >>> res = po.solve(env, "oomd", steps=10_000)
     >>> bool(res.regret < 5.0)
     True

@@ -14,8 +14,9 @@ reveals ``f_t(x) = <y_t, x>`` (``loss="linear"``) or ``f_t(x) = ||x - y_t||^2 / 
 Mean paths (``regime``): ``"stochastic"`` and ``"fixed"`` (``c_t = c``; ``"fixed"`` has no noise),
 ``"switching"`` (``c_t = +c`` or ``-c``, the sign flipping every ``period`` rounds), ``"drift"``
 (``c_t = ||c|| (cos omega t, sin omega t, 0, ...)``).  The noise comes from the counter-based Philox stream
-(:mod:`pyoptheory.random_stream`, counter ``(block, t, 0, tag)``): the environment is infinite and
-oblivious (it does not look at the plays), and the compiled kernel draws the same ``xi_t``.
+(:mod:`pyoptheory.random_stream`, counter ``(block, t, 0, tag)``, keyed by the run's ``seed``): the
+environment is infinite and oblivious (it does not look at the plays), each seed is an independent
+realization, and the compiled kernel draws the same ``xi_t``.
 """
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ class SEAEnvironment(Problem):
     """
 
     def __init__(self, dim, *, loss="linear", regime="stochastic", mean=None, noise=0.0, period=10, omega=0.1,
-                 radius=1.0, horizon=1000, seed=0, name=None):
+                 radius=1.0, horizon=1000, name=None):
         dim = as_int(dim, "dim", minimum=1)
         self.loss = choose(loss, "loss", tuple(LOSSES))
         self.regime = choose(regime, "regime", tuple(REGIMES))
@@ -63,7 +64,6 @@ class SEAEnvironment(Problem):
         self.omega = as_scalar(omega, "omega")
         self.radius = as_scalar(radius, "radius", positive=True)
         self.horizon = as_int(horizon, "horizon", minimum=1)
-        self.seed = as_int(seed, "seed", minimum=0)
         if self.regime == "drift" and dim < 2:
             raise ValueError("dim: the drift regime turns the mean in a plane: dim >= 2")
         super().__init__(dim, kind="online", name=name or f"sea_{self.loss}_{self.regime}", x0=np.zeros(dim))
@@ -83,22 +83,24 @@ class SEAEnvironment(Problem):
             c[..., 1] = r * np.sin(self.omega * t)
         return c
 
-    def noise_at(self, t):
-        """``xi_t = s zeta_t / sqrt(d)`` (``||xi_t|| = s``)."""
+    def noise_at(self, t, seed):
+        """``xi_t = s zeta_t / sqrt(d)`` (``||xi_t|| = s``) of the realization ``seed``."""
         if self.noise == 0.0:
             return np.zeros(self.dim)
-        return self.noise / np.sqrt(self.dim) * rademacher(self.seed, int(t), self.dim)
+        return self.noise / np.sqrt(self.dim) * rademacher(seed, int(t), self.dim)
 
-    def target(self, t):
+    def target(self, t, seed):
         """``y_t = c_t + xi_t``."""
-        return self.mean_at(int(t)) + self.noise_at(t)
+        return self.mean_at(int(t)) + self.noise_at(t, seed)
 
-    def loss_at(self, t, x):
-        y = self.target(t)
+    def loss_at(self, t, x, seed):
+        """``f_t(x)`` of the realization ``seed``."""
+        y = self.target(t, seed)
         return float(y @ x) if self.loss == "linear" else 0.5 * float((x - y) @ (x - y))
 
-    def grad_at(self, t, x):
-        y = self.target(t)
+    def grad_at(self, t, x, seed):
+        """``grad f_t(x)`` of the realization ``seed``."""
+        y = self.target(t, seed)
         return y.copy() if self.loss == "linear" else np.asarray(x, float) - y
 
     # --- exact SEA quantities ----------------------------------------------------------------------------
@@ -154,14 +156,15 @@ class SEAEnvironment(Problem):
         return x, self.f(x)
 
     def kernel_spec(self):
-        """Arguments of the C++ round loop: ``(loss, regime, mean, noise, period, omega, radius, seed)``."""
+        """Arguments of the C++ round loop: ``(loss, regime, mean, noise, period, omega, radius)``."""
         return (LOSSES[self.loss], REGIMES[self.regime], np.ascontiguousarray(self.mean), self.noise, self.period,
-                self.omega, self.radius, self.seed)
+                self.omega, self.radius)
 
 
 def sea(dim, loss="linear", regime="stochastic", mean=None, noise=0.0, period=10, omega=0.1, radius=1.0,
-        horizon=1000, seed=0):
+        horizon=1000):
     """An SEA environment: linear or quadratic losses on the ball of ``radius``, a mean path (``regime``)
-    and bounded noise of norm ``noise``; see :mod:`pyoptheory.online.environments`."""
+    and bounded noise of norm ``noise`` (each run's ``seed`` draws its own noise); see
+    :mod:`pyoptheory.online.environments`."""
     return SEAEnvironment(dim, loss=loss, regime=regime, mean=mean, noise=noise, period=period, omega=omega,
-                          radius=radius, horizon=horizon, seed=seed)
+                          radius=radius, horizon=horizon)

@@ -74,7 +74,8 @@ class Instance:
 
 
 #: Measured quantities; ``hilbert`` and ``marginal_err_best`` are measured by a theorem's own ``measure`` hook.
-QUANTITIES = ("gap", "gap_best", "gap_avg", "dist2", "grad_map2", "hilbert", "marginal_err_best", "V")
+QUANTITIES = ("gap", "gap_best", "gap_avg", "dist2", "grad_map2", "hilbert", "marginal_err_best", "V", "regret",
+              "pseudo_regret")
 
 
 @dataclass(frozen=True)
