@@ -1,0 +1,157 @@
+"""Online learning: SEA environments (exact sigma and Sigma, closed-form comparators), the learners' round
+loop against its NumPy reference, regret behaviour the theory predicts, and bad input."""
+import numpy as np
+import pytest
+
+import pyoptheory as po
+from pyoptheory import _core
+from pyoptheory import random_stream as rs
+from pyoptheory.methods import _online_reference as R
+from pyoptheory.online.environments import STREAM_ENV, rademacher
+
+REGIMES = ["stochastic", "switching", "drift", "fixed"]
+
+
+def _env(loss="linear", regime="stochastic", d=6, **kw):
+    kw.setdefault("noise", 0.4)
+    return po.online.sea(d, loss=loss, regime=regime, period=kw.pop("period", 7), omega=kw.pop("omega", 0.3), **kw)
+
+
+# --- environments -----------------------------------------------------------------------------------
+def test_rademacher_noise_has_exact_norm_and_fair_signs():
+    env = _env(d=200, noise=0.7)
+    xi = np.array([env.noise_at(t, seed=5) for t in range(1, 2001)])
+    np.testing.assert_allclose(np.linalg.norm(xi, axis=1), 0.7, rtol=1e-14)
+    signs = np.sign(xi).ravel()
+    assert abs(signs.mean()) < 5 / np.sqrt(signs.size)  # 5 standard errors
+    assert not np.array_equal(rademacher(5, 1, 200), rademacher(6, 1, 200))
+    # the bits are those of Philox blocks at counter (block, t, 0, STREAM_ENV)
+    words = rs.philox4x32(np.array([[1, 9, 0, STREAM_ENV]], dtype=np.uint32), 5)[0]
+    assert rademacher(5, 9, 200)[128] == (1.0 if words[0] & 1 else -1.0)
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+def test_sigma_and_Sigma_are_exact(regime):
+    env = _env(regime=regime, d=4, noise=0.5)
+    T = 50
+    C = np.array([env.mean_at(t) for t in range(1, T + 1)])
+    diffs = np.diff(np.vstack([np.zeros(4), C]), axis=0)
+    assert env.Sigma2(T) == pytest.approx((diffs**2).sum(), rel=1e-12)
+    assert env.sigma2(T) == pytest.approx(T * env.noise**2)
+    if regime == "switching":  # ||c||^2 + 4 ||c||^2 per flip
+        flips = (T - 1) // 7
+        assert env.Sigma2(T) == pytest.approx((1 + 4 * flips) * (env.mean @ env.mean))
+    if regime == "drift":  # 2 r^2 (1 - cos omega) per round after the first
+        r2 = env.mean @ env.mean
+        assert env.Sigma2(T) == pytest.approx(r2 + (T - 1) * 2 * r2 * (1 - np.cos(0.3)))
+    # G bounds every gradient the learners see
+    res = po.solve(env, "oomd", steps=T, record="all", seed=1)
+    assert res.trace["step"][1:].min() > 0
+    g_max = max(np.linalg.norm(env.grad_at(t, np.zeros(4), seed=1)) for t in range(1, T + 1))
+    assert g_max <= env.constants["G"] + 1e-12
+
+
+@pytest.mark.parametrize("loss", ["linear", "quadratic"])
+def test_regrets_use_the_best_fixed_point_in_hindsight(loss):
+    """The closed-form comparator equals a numerical minimization over the ball (scipy, many starts)."""
+    from scipy.optimize import minimize
+
+    env = _env(loss=loss, regime="drift", d=3, noise=0.6)
+    T, seed = 40, 2
+    res = po.solve(env, "ogd", steps=T, record="all", seed=seed, step=0.1)
+    plays = []
+    st_env = _env(loss=loss, regime="drift", d=3, noise=0.6)
+    x = np.zeros(3)
+    for t in range(1, T + 1):  # replay OGD by hand to get the plays
+        plays.append(x.copy())
+        x = R.project_ball(x - 0.1 * st_env.grad_at(t, x, seed), 1.0)
+    learner = sum(env.loss_at(t, plays[t - 1], seed) for t in range(1, T + 1))
+
+    def total(u):
+        return sum(env.loss_at(t, u, seed) for t in range(1, T + 1))
+
+    cons = {"type": "ineq", "fun": lambda u: 1.0 - u @ u}
+    best = min(minimize(total, u0, constraints=[cons], method="SLSQP", options={"ftol": 1e-12}).fun
+               for u0 in np.random.default_rng(0).normal(scale=0.3, size=(6, 3)))
+    assert res.regret == pytest.approx(learner - best, abs=1e-6)
+    assert res.trace["loss"][-1] == pytest.approx(learner, rel=1e-12)
+
+
+# --- kernel against the reference -------------------------------------------------------------------
+@pytest.mark.parametrize("loss", ["linear", "quadratic"])
+@pytest.mark.parametrize("regime", REGIMES)
+@pytest.mark.parametrize("method,opts", [("ogd", {}), ("ogd", {"step": "adaptive"}), ("ogd", {"step": 0.05}),
+                                         ("oomd", {}), ("oomd", {"step": 0.1}), ("oftrl", {})])
+def test_cpp_rounds_match_the_numpy_reference(loss, regime, method, opts):
+    env = _env(loss=loss, regime=regime, d=7)
+    a = po.solve(env, method, steps=300, backend="numpy", record="all", seed=4, **opts)
+    b = po.solve(env, method, steps=300, backend="cpp", record="all", seed=4, **opts)
+    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-12)
+    for col in ("loss", "regret", "pseudo_regret", "step"):
+        np.testing.assert_allclose(b.trace[col], a.trace[col], rtol=1e-10, atol=1e-10)
+
+
+def test_rounds_of_more_than_128_coordinates_and_long_runs():
+    env = po.online.sea(300, noise=1.0)
+    a = po.solve(env, "oomd", steps=50, backend="numpy", seed=9)
+    b = po.solve(env, "oomd", steps=50, backend="cpp", seed=9)
+    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-12)
+    res = po.solve(po.online.sea(100, noise=0.5), "oomd", steps=200_000, record=5, seed=0)
+    assert res.success and res.nit == 200_000 and np.linalg.norm(res.x) <= 1 + 1e-12
+
+
+# --- what the theory predicts -----------------------------------------------------------------------
+def test_oomd_has_bounded_regret_on_a_fixed_function_where_ogd_grows_like_sqrt_t():
+    env = po.online.sea(10, regime="fixed")
+    Ts = [100, 1000, 10000]
+    oomd = [po.solve(env, "oomd", steps=T, record=2).regret for T in Ts]
+    ogd = [po.solve(env, "ogd", steps=T, record=2).regret for T in Ts]
+    assert max(oomd) - min(oomd) < 1e-9 and max(oomd) < 2.0
+    assert ogd[2] / ogd[1] == pytest.approx(np.sqrt(10), rel=0.15) and ogd[2] > 10 * max(oomd)
+
+
+def test_ogd_regret_is_within_d_g_sqrt_t_on_every_seed():
+    env = po.online.sea(10, noise=1.0, mean=np.full(10, 0.05))
+    c = env.constants
+    for seed in range(10):
+        res = po.solve(env, "ogd", steps=2000, seed=seed, record=2)
+        assert res.regret <= c.D * c.G * np.sqrt(2000)
+
+
+def test_pseudo_regret_lower_bounds_the_regret_in_expectation():
+    """E min_u sum f_s(u) <= min_u sum F_s(u), so the mean regret is at least the mean pseudo-regret."""
+    env = po.online.sea(5, noise=1.0)
+    res = [po.solve(env, "oomd", steps=500, seed=s, record=2) for s in range(40)]
+    reg = np.array([r.regret for r in res])
+    pseudo = np.array([r.pseudo_regret for r in res])
+    assert reg.mean() >= pseudo.mean() - 3 * (reg - pseudo).std(ddof=1) / np.sqrt(40)
+
+
+# --- bad input --------------------------------------------------------------------------------------
+def test_bad_environments_and_options_name_the_argument():
+    for kw, name in [({"loss": "cubic"}, "loss"), ({"regime": "chaos"}, "regime"), ({"noise": -1.0}, "noise"),
+                     ({"radius": 0.0}, "radius"), ({"period": 0}, "period"), ({"mean": np.ones(3)}, "mean"),
+                     ({"mean": np.full(5, np.nan)}, "mean")]:
+        with pytest.raises((ValueError, TypeError), match=name):
+            po.online.sea(5, **kw)
+    with pytest.raises(ValueError, match="dim"):
+        po.online.sea(1, regime="drift")
+    env = po.online.sea(5)
+    with pytest.raises(ValueError, match="x0"):
+        po.solve(env, "oomd", x0=np.full(5, 2.0), steps=5)  # outside the ball
+    with pytest.raises(ValueError, match="step"):
+        po.solve(env, "ogd", step="linear", steps=5)
+    with pytest.raises(ValueError, match="delta"):
+        po.solve(env, "oomd", delta=0.0, steps=5)
+    with pytest.raises(TypeError, match="problem"):
+        po.methods()["oomd"].func(po.problems.rastrigin(3), steps=5)
+    with pytest.raises(ValueError, match="accepts problems of kind"):
+        po.solve(po.problems.rastrigin(3), "oomd", steps=5)
+
+
+def test_kernel_refuses_inconsistent_state():
+    env = po.online.sea(4)
+    z = np.zeros(4)
+    with pytest.raises(ValueError, match="state arrays"):
+        _core.online_rounds(*env.kernel_spec(), 0, 1, 3, 0.0, 1.0, 1.0, 2.0, 10, z, z, z, np.zeros(3), z, z,
+                            np.zeros(7), 0, 5)
