@@ -46,15 +46,19 @@ inline void sea_mean(const SeaEnv& e, int64_t t, double mean_norm, double* c) {
   for (int64_t j = 0; j < e.d; ++j) c[j] = sign * e.mean[j];
 }
 
-inline void sea_noise(const SeaEnv& e, int64_t t, double* xi) {
+// y[j] += s zeta_j / sqrt(d): bit j of the Philox words of block j / 128 at counter (block, t, 0, 2).
+inline void sea_add_noise(const SeaEnv& e, int64_t t, double* y) {
   const double amp = e.noise / std::sqrt(static_cast<double>(e.d));
   const PhiloxKey key(e.seed);
-  uint32_t w[4] = {0, 0, 0, 0};
-  for (int64_t j = 0; j < e.d; ++j) {
-    if (j % 128 == 0)
-      philox4x32_10(static_cast<uint32_t>(j / 128), static_cast<uint32_t>(t), 0u, 2u, key.k0, key.k1, w);
-    const uint32_t bit = (w[(j % 128) / 32] >> (j % 32)) & 1u;
-    xi[j] = amp * (2.0 * static_cast<double>(bit) - 1.0);
+  for (int64_t b = 0; b * 128 < e.d; ++b) {
+    uint32_t w[4];
+    philox4x32_10(static_cast<uint32_t>(b), static_cast<uint32_t>(t), 0u, 2u, key.k0, key.k1, w);
+    const int64_t n = e.d - b * 128 < 128 ? e.d - b * 128 : 128;
+    double* yb = y + b * 128;
+    for (int64_t k = 0; k < n; ++k) {
+      const uint32_t bit = (w[k >> 5] >> (k & 31)) & 1u;
+      yb[k] += amp * (2.0 * static_cast<double>(bit) - 1.0);  // arithmetic, not a branch on a random bit
+    }
   }
 }
 
@@ -67,6 +71,7 @@ inline void project_ball(double* x, int64_t d, double radius) {
 }
 
 // Rounds t0 + 1 .. t1; returns the first round with a non-finite loss or gradient, or -1.
+PYOPTHEORY_CLONES
 inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double value, double delta, double G, double D,
                              int64_t T, OnlineState& st, int64_t t0, int64_t t1) {
   const int64_t d = e.d;
@@ -92,12 +97,8 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
       project_ball(x, d, e.radius);
     }
     sea_mean(e, t, mean_norm, c.data());
-    if (e.noise > 0.0) {
-      sea_noise(e, t, y.data());
-      for (int64_t j = 0; j < d; ++j) y[j] += c[j];
-    } else {
-      for (int64_t j = 0; j < d; ++j) y[j] = c[j];
-    }
+    for (int64_t j = 0; j < d; ++j) y[j] = c[j];
+    if (e.noise > 0.0) sea_add_noise(e, t, y.data());
     if (e.loss == 0) {
       for (int64_t j = 0; j < d; ++j) g[j] = y[j];
       s[OS_LOSS] += dot(y.data(), x, d);

@@ -18,7 +18,7 @@ FIGURES = {"gd-tightness": ".gd_tightness", "last-iterate-schedules": ".last_ite
            "sns-vs-sinkhorn": ".sns_vs_sinkhorn", "bcd-rules": ".bcd_rules",
            "bcd-message-passing": ".bcd_message_passing", "bcd-active-set": ".bcd_active_set",
            "cbo-decay": ".cbo_decay", "cbo-anisotropic-dimension": ".cbo_anisotropic_dimension",
-           "cbo-as-gradient-descent": ".cbo_as_gradient_descent"}
+           "cbo-as-gradient-descent": ".cbo_as_gradient_descent", "oomd-sea": ".oomd_sea"}
 
 
 def figures():
