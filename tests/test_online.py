@@ -140,6 +140,43 @@ def test_regret_is_fitted_by_sqrt_sigma2_plus_sqrt_Sigma2_across_regimes():
     assert a > 0 and b > 0 and rel < 0.05
 
 
+def test_strongly_convex_step_gives_logarithmic_regret():
+    """Quadratic losses (mu = 1), step 1/(mu t): the pseudo-regret is affine in log T (R^2 > 0.99, a
+    log-log slope near 0), where the SEA step grows like sqrt(T)."""
+    Ts = np.array([100, 300, 1000, 3000, 10000, 30000])
+    for kw in (dict(regime="stochastic", noise=1.0), dict(regime="switching", period=1, mean=np.full(10, 0.3))):
+        env = po.online.sea(10, loss="quadratic", **kw)
+        v = np.array([np.mean([po.solve(env, "oomd", step="strongly_convex", steps=int(T), record=2,
+                                        seed=s).pseudo_regret for s in range(8)]) for T in Ts])
+        coef, res, *_ = np.polyfit(np.log(Ts), v, 1, full=True)
+        r2 = 1 - res[0] / ((v - v.mean()) ** 2).sum()
+        assert coef[0] > 0 and r2 > 0.99
+        assert np.polyfit(np.log(Ts), np.log(v), 1)[0] < 0.2
+    with pytest.raises(ValueError, match="strongly convex"):
+        po.solve(po.online.sea(4), "oomd", step="strongly_convex", steps=5)
+
+
+def test_regret_against_a_given_comparator():
+    env = _env(loss="quadratic", regime="drift", d=3)
+    u = np.array([0.2, -0.1, 0.3])
+    res = po.solve(env, "oomd", steps=200, seed=1, comparator=u, record="all")
+    fu = sum(env.loss_at(t, u, 1) for t in range(1, 201))
+    assert res.regret == pytest.approx(res.trace["loss"][-1] - fu, rel=1e-10)
+    with pytest.raises(ValueError, match="comparator"):
+        po.solve(env, "oomd", steps=5, comparator=np.array([2.0, 0, 0]))
+
+
+def test_a_wrong_declared_g_is_detected():
+    class Understated(po.online.SEAEnvironment):
+        def _compute_constants(self):
+            c = super()._compute_constants()
+            return type(c)({**dict(c), "G": 0.5 * c["G"]})
+
+    env = Understated(4, noise=1.0)
+    res = po.solve(env, "ogd", steps=100, seed=0, step=0.1)
+    assert not res.success and res.status == 1 and "exceeds the declared G" in res.message
+
+
 # --- bad input --------------------------------------------------------------------------------------
 def test_bad_environments_and_options_name_the_argument():
     for kw, name in [({"loss": "cubic"}, "loss"), ({"regime": "chaos"}, "regime"), ({"noise": -1.0}, "noise"),

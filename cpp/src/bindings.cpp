@@ -709,7 +709,7 @@ int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t per
     require(a->ndim() == 1 && a->shape(0) == d, "online_rounds: state arrays must have shape (d,)");
   require(scal.ndim() == 1 && scal.shape(0) >= 7, "online_rounds: scal must have 7 entries");
   require(loss >= 0 && loss <= 1 && regime >= 0 && regime <= 2 && learner >= 0 && learner <= 2 && rule >= 0 &&
-              rule <= 3, "online_rounds: unknown code");
+              rule <= 4, "online_rounds: unknown code");
   require(regime != 2 || d >= 2, "online_rounds: the drift regime needs d >= 2");
   require(period >= 1 && radius > 0 && t0 >= 0 && t1 >= t0 && t1 < (int64_t{1} << 32) && T >= 1,
           "online_rounds: invalid arguments");

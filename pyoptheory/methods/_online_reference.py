@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 LEARNERS = {"ogd": 0, "oomd": 1, "oftrl": 2}
-STEP_RULES = {"fixed": 0, "horizon": 1, "adaptive": 2, "sea": 3}
+STEP_RULES = {"fixed": 0, "horizon": 1, "adaptive": 2, "sea": 3, "strongly_convex": 4}
 # scalar state: V = sum ||g_s - M_s||^2, cumulative f_t(x_t), cumulative F_t(x_t), sum ||y||^2, sum ||c||^2,
-# last step, last ||g||
-S_V, S_LOSS, S_FLOSS, S_YY, S_CC, S_ETA, S_GNORM, S_SIZE = range(8)
+# last step, largest ||g_t|| so far
+S_V, S_LOSS, S_FLOSS, S_YY, S_CC, S_ETA, S_GMAX, S_SIZE = range(8)
 
 
 class OnlineState:
@@ -39,6 +39,8 @@ def step_size(rule, value, t, V, G, D, delta, T):
         return D / (G * np.sqrt(T))
     if rule == STEP_RULES["adaptive"]:  # D / (G sqrt(t))
         return D / (G * np.sqrt(t))
+    if rule == STEP_RULES["strongly_convex"]:  # 1 / (mu t), mu = value
+        return 1.0 / (value * t)
     return D / np.sqrt(delta + 4.0 * G * G + V)  # the SEA step of Chen et al.: V = sum_{s<t} ||g_s - M_s||^2
 
 
@@ -69,7 +71,7 @@ def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
         st.Y += y
         st.C += c
         s[S_ETA] = eta
-        s[S_GNORM] = np.sqrt(g @ g)
+        s[S_GMAX] = max(s[S_GMAX], np.sqrt(g @ g))
         if not (np.isfinite(s[S_LOSS]) and np.all(np.isfinite(g))):
             return t
         if learner == LEARNERS["ogd"]:
@@ -84,12 +86,18 @@ def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
     return -1
 
 
-def regrets(env, st, t):
+def regrets(env, st, t, u=None):
     """``(regret, pseudo_regret)`` after ``t`` rounds: against the best fixed point in hindsight of the realized
-    losses, and of the expected ones (``min_u sum F_s(u)`` in closed form on the ball)."""
+    losses, and of the expected ones (``min_u sum F_s(u)`` in closed form on the ball); against the fixed
+    comparator ``u`` when given."""
     s, R = st.scal, env.radius
     if t == 0:
         return 0.0, 0.0
+    if u is not None:  # sum_s f_s(u) from the same accumulators
+        if env.loss == "linear":
+            return s[S_LOSS] - st.Y @ u, s[S_FLOSS] - st.C @ u
+        return (s[S_LOSS] - (0.5 * t * (u @ u) - u @ st.Y + 0.5 * s[S_YY]),
+                s[S_FLOSS] - (0.5 * t * (u @ u) - u @ st.C + 0.5 * s[S_CC]))
     if env.loss == "linear":  # min_{||u||<=R} <S, u> = -R ||S||
         return s[S_LOSS] + R * np.sqrt(st.Y @ st.Y), s[S_FLOSS] + R * np.sqrt(st.C @ st.C)
 

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from .._validation import as_scalar
+from .._validation import as_float_array, as_scalar
 from ..registry import register
 from ..result import STATUS_MESSAGES, Result, Trace
 from . import _online_reference as R
@@ -42,8 +42,13 @@ def _advance(env, backend, learner, rule, value, delta, T, st, t0, t1, seed):
                                st.xhat, st.M, st.Gsum, st.Y, st.C, st.scal, t0, t1)
 
 
-def run_online(env, learner, rule, value, delta, *, backend=None, **options):
-    """The round loop shared by the learners: checkpoints, trace, budgets, callback, Ctrl-C."""
+def run_online(env, learner, rule, value, delta, *, backend=None, comparator=None, **options):
+    """The round loop shared by the learners: checkpoints, trace, budgets, callback, Ctrl-C.
+
+    ``comparator``: a fixed point of the domain; the trace's regrets are then against it instead of the
+    best fixed point in hindsight.  The largest gradient norm seen is checked against the environment's
+    declared ``G`` at every checkpoint (a violation ends the run with ``success=False``).
+    """
     from ..online.environments import SEAEnvironment
 
     if not isinstance(env, SEAEnvironment):
@@ -53,13 +58,18 @@ def run_online(env, learner, rule, value, delta, *, backend=None, **options):
         raise ValueError(f"backend: unknown value {backend!r}; valid: {', '.join(BACKENDS)}")
     opts = common_options(env, **options)
     T = opts["steps"]
+    if comparator is not None:
+        comparator = as_float_array(comparator, "comparator", shape=(env.dim,))
+        if not env.feasible(comparator):
+            raise ValueError(f"comparator: outside the domain (norm {np.linalg.norm(comparator):.6g} > radius "
+                             f"{env.radius:.6g})")
     st = R.OnlineState(env.dim, opts["x0"])
     f_star = env.f_star
     cols = {c: [] for c in ("iter", "time", "fun", "gap", "loss", "regret", "pseudo_regret", "step", "grad_evals",
                             "fevals")}
 
     def record(t, elapsed):
-        regret, pseudo = R.regrets(env, st, t)
+        regret, pseudo = R.regrets(env, st, t, comparator)
         fun = env.f(st.x)
         for name, value_ in (("iter", t), ("time", elapsed), ("fun", fun), ("gap", fun - f_star),
                              ("loss", st.scal[R.S_LOSS]), ("regret", regret), ("pseudo_regret", pseudo),
@@ -67,7 +77,7 @@ def run_online(env, learner, rule, value, delta, *, backend=None, **options):
             cols[name].append(value_)
 
     def build(t, status, message):
-        regret, pseudo = R.regrets(env, st, t)
+        regret, pseudo = R.regrets(env, st, t, comparator)
         return Result(x=st.x.copy(), fun=env.f(st.x), nit=int(t), success=status == 0, status=status, message=message,
                       trace=Trace({c: np.asarray(v) for c, v in cols.items()}), backend=backend, seed=opts["seed"],
                       grad_evals=int(t), fevals=int(t), regret=float(regret), pseudo_regret=float(pseudo),
@@ -95,6 +105,12 @@ def run_online(env, learner, rule, value, delta, *, backend=None, **options):
             if at_checkpoint:
                 next_ck += 1
                 record(t, elapsed)
+            G = env.constants["G"]
+            if st.scal[R.S_GMAX] > G * (1 + 1e-9):
+                status = 1
+                message = (f"environment: a gradient of norm {st.scal[R.S_GMAX]:.6g} by round {t} exceeds the "
+                           f"declared G = {G:.6g}")
+                break
             stop = stop_reason(t, elapsed, opts["max_time"], at_checkpoint, opts["callback"],
                                lambda: build(t, 0, "intermediate result"), unit="round")
             if stop is not None:
@@ -139,6 +155,13 @@ def _optimistic(env, name, step, delta, options):
     delta = as_scalar(delta, "delta", positive=True)
     if step is None:
         return run_online(env, name, R.STEP_RULES["sea"], 0.0, delta, **options)
+    if isinstance(step, str):
+        if step != "strongly_convex":
+            raise ValueError(f"step: expected None, 'strongly_convex' or a positive number, got {step!r}")
+        mu = env.constants["mu"] if hasattr(env, "constants") else 0.0
+        if not mu > 0:
+            raise ValueError(f"step: 'strongly_convex' needs strongly convex losses; {env.name!r} has mu = {mu}")
+        return run_online(env, name, R.STEP_RULES["strongly_convex"], mu, delta, **options)
     return run_online(env, name, R.STEP_RULES["fixed"], _fixed_step(step), delta, **options)
 
 
@@ -147,7 +170,9 @@ def oomd(env, *, step=None, delta=1.0, **options):
     """Optimistic online mirror descent (Euclidean), hint ``M_t = g_{t-1}``, SEA step by default.
 
     ``step=None``: ``eta_t = D / sqrt(delta + 4 G^2 + sum_{s<t} ||g_s - M_s||^2)`` (Chen et al. 2023, as restated
-    by Wang et al.); a number: a fixed step.  Expected regret ``O(sqrt(sigma^2_{1:T}) + sqrt(Sigma^2_{1:T}))``.
+    by Wang et al.); ``"strongly_convex"``: ``eta_t = 1 / (mu t)`` for mu-strongly convex losses (Chen et al.'s
+    strongly convex variant, logarithmic regret); a number: a fixed step.  Expected regret
+    ``O(sqrt(sigma^2_{1:T}) + sqrt(Sigma^2_{1:T}))``.
 
     Examples
     --------

@@ -8,6 +8,7 @@
 // V += ||g - M||^2, M <- g.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -18,8 +19,8 @@
 namespace pyoptheory {
 
 enum OnlineLearner : int { OL_OGD = 0, OL_OOMD = 1, OL_OFTRL = 2 };
-enum OnlineStepRule : int { OS_FIXED = 0, OS_HORIZON = 1, OS_ADAPTIVE = 2, OS_SEA = 3 };
-enum OnlineScalars : int { OS_V = 0, OS_LOSS = 1, OS_FLOSS = 2, OS_YY = 3, OS_CC = 4, OS_ETA = 5, OS_GNORM = 6 };
+enum OnlineStepRule : int { OS_FIXED = 0, OS_HORIZON = 1, OS_ADAPTIVE = 2, OS_SEA = 3, OS_STRONG = 4 };
+enum OnlineScalars : int { OS_V = 0, OS_LOSS = 1, OS_FLOSS = 2, OS_YY = 3, OS_CC = 4, OS_ETA = 5, OS_GMAX = 6 };
 
 struct SeaEnv {
   int64_t d = 1;
@@ -86,6 +87,8 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
       eta = D / (G * std::sqrt(static_cast<double>(T)));
     else if (rule == OS_ADAPTIVE)
       eta = D / (G * std::sqrt(static_cast<double>(t)));
+    else if (rule == OS_STRONG)
+      eta = 1.0 / (value * static_cast<double>(t));  // value = mu
     else
       eta = D / std::sqrt(delta + 4.0 * G * G + s[OS_V]);
     double* x = st.x;
@@ -120,7 +123,7 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
     }
     s[OS_ETA] = eta;
     const double gg = dot(g.data(), g.data(), d);
-    s[OS_GNORM] = std::sqrt(gg);
+    s[OS_GMAX] = std::max(s[OS_GMAX], std::sqrt(gg));
     if (!std::isfinite(s[OS_LOSS]) || !std::isfinite(gg)) return t;
     if (learner == OL_OGD) {
       for (int64_t j = 0; j < d; ++j) x[j] -= eta * g[j];
