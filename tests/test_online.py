@@ -177,6 +177,49 @@ def test_a_wrong_declared_g_is_detected():
     assert not res.success and res.status == 1 and "exceeds the declared G" in res.message
 
 
+def test_logistic_stream_regret_and_orders():
+    from pyoptheory.online import Environment
+
+    env = po.online.logistic_stream(order="random")
+    c = env.constants
+    assert c.G == pytest.approx(1.0) and c.D == 2.0 and c.L == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="sigma2"):
+        c["sigma2"]
+    # every pass reveals each example once; the sorted order groups the labels
+    n = env.A.shape[0]
+    assert sorted(env.index(t, 3) for t in range(1, n + 1)) == list(range(n))
+    srt = po.online.logistic_stream(order="sorted")
+    labels = [srt.y[srt.index(t, 0)] for t in range(1, n + 1)]
+    assert np.all(np.diff(labels) >= 0)
+    # the cvxpy comparator agrees with the generic projected-gradient one of the protocol
+    assert env.best_in_hindsight(60, 1) == pytest.approx(Environment.best_in_hindsight(env, 60, 1), rel=1e-6)
+    res = po.solve(env, "oomd", steps=300, seed=1, record=4)
+    assert res.success and res.backend == "numpy" and np.isfinite(res.regret)
+    assert np.all(np.isnan(res.trace["pseudo_regret"]))
+    ogd = po.solve(env, "ogd", steps=300, seed=1, record=4)
+    assert 0 < res.regret < ogd.regret  # the hint helps on a stream of similar examples
+    with pytest.raises(ValueError, match="backend"):
+        po.solve(env, "oomd", steps=5, backend="cpp")
+
+
+def test_user_environment_with_bad_gradients_fails_cleanly():
+    from pyoptheory.online import Environment
+    from pyoptheory.problems.base import Constants
+
+    class Broken(Environment):
+        def loss_at(self, t, x, seed):
+            return np.nan if t == 7 else float(x.sum())
+
+        def grad_at(self, t, x, seed):
+            return np.ones(self.dim)
+
+        def _compute_constants(self):
+            return Constants({"G": 10.0, "D": 2.0})
+
+    res = po.solve(Broken(3, 1.0, "broken"), "oomd", steps=20, seed=0)
+    assert not res.success and res.status == 1 and "round 7" in res.message
+
+
 # --- bad input --------------------------------------------------------------------------------------
 def test_bad_environments_and_options_name_the_argument():
     for kw, name in [({"loss": "cubic"}, "loss"), ({"regime": "chaos"}, "regime"), ({"noise": -1.0}, "noise"),

@@ -17,7 +17,8 @@ S_V, S_LOSS, S_FLOSS, S_YY, S_CC, S_ETA, S_GMAX, S_SIZE = range(8)
 class OnlineState:
     """Arrays shared with the kernel: plays, hints, sums and accumulators of the regret."""
 
-    def __init__(self, d, x0):
+    def __init__(self, d, x0, seed=0):
+        self.seed = seed          # the run's realization of the environment
         self.x = x0.copy()        # OGD's iterate; the last play of every learner
         self.xhat = x0.copy()     # OOMD's secondary iterate
         self.M = np.zeros(d)      # hint: the last gradient
@@ -44,18 +45,40 @@ def step_size(rule, value, t, V, G, D, delta, T):
     return D / np.sqrt(delta + 4.0 * G * G + V)  # the SEA step of Chen et al.: V = sum_{s<t} ||g_s - M_s||^2
 
 
+def play(learner, st, eta, R):
+    """The learner's play ``x_t`` (stored in ``st.x``): OGD's iterate, ``P(xhat - eta M)`` or ``P(-eta (Gsum + M))``."""
+    if learner == LEARNERS["oomd"]:
+        st.x[:] = project_ball(st.xhat - eta * st.M, R)
+    elif learner == LEARNERS["oftrl"]:
+        st.x[:] = project_ball(-eta * (st.Gsum + st.M), R)
+    return st.x
+
+
+def learn(learner, st, g, eta, R):
+    """The update after seeing ``g_t``, and the hint bookkeeping ``V += ||g - M||^2``, ``M = g``."""
+    s = st.scal
+    s[S_ETA] = eta
+    s[S_GMAX] = max(s[S_GMAX], np.sqrt(g @ g))
+    if learner == LEARNERS["ogd"]:
+        st.x[:] = project_ball(st.x - eta * g, R)
+    elif learner == LEARNERS["oomd"]:
+        st.xhat[:] = project_ball(st.xhat - eta * g, R)
+    else:
+        st.Gsum += g
+    diff = g - st.M
+    s[S_V] += diff @ diff
+    st.M[:] = g
+
+
 def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
-    """Rounds ``t0 + 1 .. t1`` in place on ``st``; returns the first round with a non-finite value, or -1."""
+    """Rounds ``t0 + 1 .. t1`` of a built-in SEA environment in place on ``st``; returns the first round with a
+    non-finite value, or -1."""
     c_G, c_D = env.constants["G"], env.constants["D"]
     R = env.radius
     for t in range(t0 + 1, t1 + 1):
         s = st.scal
         eta = step_size(rule, value, t, s[S_V], c_G, c_D, delta, T)
-        if learner == LEARNERS["oomd"]:
-            st.x[:] = project_ball(st.xhat - eta * st.M, R)
-        elif learner == LEARNERS["oftrl"]:
-            st.x[:] = project_ball(-eta * (st.Gsum + st.M), R)
-        x = st.x
+        x = play(learner, st, eta, R)
         c = env.mean_at(t)
         y = c + env.noise_at(t, seed)
         if env.loss == "linear":
@@ -70,19 +93,25 @@ def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
             s[S_CC] += c @ c
         st.Y += y
         st.C += c
-        s[S_ETA] = eta
-        s[S_GMAX] = max(s[S_GMAX], np.sqrt(g @ g))
         if not (np.isfinite(s[S_LOSS]) and np.all(np.isfinite(g))):
             return t
-        if learner == LEARNERS["ogd"]:
-            st.x[:] = project_ball(x - eta * g, R)
-        elif learner == LEARNERS["oomd"]:
-            st.xhat[:] = project_ball(st.xhat - eta * g, R)
-        else:
-            st.Gsum += g
-        diff = g - st.M
-        s[S_V] += diff @ diff
-        st.M[:] = g
+        learn(learner, st, g, eta, R)
+    return -1
+
+
+def generic_rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
+    """Rounds of any environment through its ``loss_at`` and ``grad_at`` (the Python path)."""
+    c_G, c_D = env.constants["G"], env.constants["D"]
+    R = env.radius
+    for t in range(t0 + 1, t1 + 1):
+        eta = step_size(rule, value, t, st.scal[S_V], c_G, c_D, delta, T)
+        x = play(learner, st, eta, R)
+        loss = env.loss_at(t, x, seed)
+        g = np.asarray(env.grad_at(t, x, seed), dtype=float)
+        st.scal[S_LOSS] += loss
+        if not (np.isfinite(loss) and g.shape == x.shape and np.all(np.isfinite(g))):
+            return t
+        learn(learner, st, g, eta, R)
     return -1
 
 
@@ -93,6 +122,9 @@ def regrets(env, st, t, u=None):
     s, R = st.scal, env.radius
     if t == 0:
         return 0.0, 0.0
+    if not hasattr(env, "mean_at"):  # a general environment: its own comparators (no expected losses known)
+        best = env.total_loss(t, u, st.seed) if u is not None else env.best_in_hindsight(t, st.seed)
+        return s[S_LOSS] - best, np.nan
     if u is not None:  # sum_s f_s(u) from the same accumulators
         if env.loss == "linear":
             return s[S_LOSS] - st.Y @ u, s[S_FLOSS] - st.C @ u

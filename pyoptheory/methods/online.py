@@ -33,6 +33,10 @@ BACKENDS = ("numpy", "cpp")
 
 
 def _advance(env, backend, learner, rule, value, delta, T, st, t0, t1, seed):
+    from ..online.environments import SEAEnvironment
+
+    if not isinstance(env, SEAEnvironment):
+        return R.generic_rounds(env, learner, rule, value, delta, T, st, t0, t1, seed)
     if backend == "numpy":
         return R.rounds(env, learner, rule, value, delta, T, st, t0, t1, seed)
     from .. import _core
@@ -49,13 +53,16 @@ def run_online(env, learner, rule, value, delta, *, backend=None, comparator=Non
     best fixed point in hindsight.  The largest gradient norm seen is checked against the environment's
     declared ``G`` at every checkpoint (a violation ends the run with ``success=False``).
     """
-    from ..online.environments import SEAEnvironment
+    from ..online.environments import Environment, SEAEnvironment
 
-    if not isinstance(env, SEAEnvironment):
+    if not isinstance(env, Environment):
         raise TypeError(f"problem: expected an environment of pyoptheory.online, got {type(env).__name__}")
-    backend = "cpp" if backend is None else backend
+    builtin = isinstance(env, SEAEnvironment)
+    backend = ("cpp" if builtin else "numpy") if backend is None else backend
     if backend not in BACKENDS:
         raise ValueError(f"backend: unknown value {backend!r}; valid: {', '.join(BACKENDS)}")
+    if backend == "cpp" and not builtin:
+        raise ValueError(f"backend: 'cpp' runs the built-in SEA environments; {env.name!r} runs on 'numpy'")
     opts = common_options(env, **options)
     T = opts["steps"]
     if comparator is not None:
@@ -63,16 +70,20 @@ def run_online(env, learner, rule, value, delta, *, backend=None, comparator=Non
         if not env.feasible(comparator):
             raise ValueError(f"comparator: outside the domain (norm {np.linalg.norm(comparator):.6g} > radius "
                              f"{env.radius:.6g})")
-    st = R.OnlineState(env.dim, opts["x0"])
+    seed = opts["seed"] & (2**64 - 1)
+    st = R.OnlineState(env.dim, opts["x0"], seed)
     f_star = env.f_star
+    expected = builtin  # the pseudo-regret needs the expected losses
     cols = {c: [] for c in ("iter", "time", "fun", "gap", "loss", "regret", "pseudo_regret", "step", "grad_evals",
                             "fevals")}
 
     def record(t, elapsed):
         regret, pseudo = R.regrets(env, st, t, comparator)
         fun = env.f(st.x)
-        for name, value_ in (("iter", t), ("time", elapsed), ("fun", fun), ("gap", fun - f_star),
-                             ("loss", st.scal[R.S_LOSS]), ("regret", regret), ("pseudo_regret", pseudo),
+        for name, value_ in (("iter", t), ("time", elapsed), ("fun", fun),
+                             ("gap", np.nan if f_star is None else fun - f_star),
+                             ("loss", st.scal[R.S_LOSS]), ("regret", regret),
+                             ("pseudo_regret", pseudo if expected else np.nan),
                              ("step", st.scal[R.S_ETA] if t else np.nan), ("grad_evals", t), ("fevals", t)):
             cols[name].append(value_)
 
@@ -93,12 +104,12 @@ def run_online(env, learner, rule, value, delta, *, backend=None, comparator=Non
         while t < T:
             target = min(ckpts[next_ck], t + cap)
             t0 = time.perf_counter()
-            fail = _advance(env, backend, code, rule, value, delta, T, st, t, target, opts["seed"] & (2**64 - 1))
+            fail = _advance(env, backend, code, rule, value, delta, T, st, t, target, seed)
             elapsed += time.perf_counter() - t0
             bar.update(target - t)
             if fail >= 0:
                 t, status = int(fail), 1
-                message = f"diverged at round {fail}: non-finite loss or gradient"
+                message = f"diverged at round {fail}: non-finite loss or gradient (or a gradient of the wrong shape)"
                 break
             t = target
             at_checkpoint = t == ckpts[next_ck]

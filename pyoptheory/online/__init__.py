@@ -2,6 +2,6 @@
 
 Learners run against an environment with :func:`pyoptheory.solve` (``"ogd"``, ``"oomd"``, ``"oftrl"``).
 """
-from .environments import SEAEnvironment, rademacher, sea
+from .environments import Environment, LogisticStream, SEAEnvironment, logistic_stream, rademacher, sea
 
-__all__ = ["SEAEnvironment", "sea", "rademacher"]
+__all__ = ["Environment", "SEAEnvironment", "LogisticStream", "sea", "logistic_stream", "rademacher"]

@@ -45,7 +45,66 @@ def rademacher(seed, t, d):
     return 2.0 * bits - 1.0
 
 
-class SEAEnvironment(Problem):
+class Environment(Problem):
+    """The protocol of an online environment on the Euclidean ball ``||x|| <= radius``.
+
+    Subclasses give ``loss_at(t, x, seed)`` and ``grad_at(t, x, seed)`` (round ``t >= 1`` of the realization
+    ``seed``; oblivious: they must not depend on earlier plays), ``constants`` with ``G`` (a bound on every
+    gradient, checked during runs) and ``D = 2 radius``, and may override ``best_in_hindsight(t, seed)``
+    (``min_{||u|| <= radius} sum_{s<=t} f_s(u)``; by default a numerical solve) and ``total_loss``.
+    Learners run against it with :func:`pyoptheory.solve` on the NumPy path; built-in environments
+    (:class:`SEAEnvironment`) also run in C++.
+    """
+
+    def __init__(self, dim, radius, name, x0=None):
+        self.radius = as_scalar(radius, "radius", positive=True)
+        super().__init__(dim, kind="online", name=name, x0=np.zeros(dim) if x0 is None else x0)
+
+    def loss_at(self, t, x, seed):
+        raise NotImplementedError
+
+    def grad_at(self, t, x, seed):
+        raise NotImplementedError
+
+    def f(self, x):
+        """A summary objective (the average expected loss) where the environment defines one; else NaN."""
+        return np.nan
+
+    def project(self, x):
+        x = np.asarray(x, dtype=float)
+        n = np.linalg.norm(x)
+        return x if n <= self.radius else x * (self.radius / n)
+
+    def feasible(self, x, tol=1e-9):
+        return bool(np.linalg.norm(x) <= self.radius * (1 + tol) + tol)
+
+    def total_loss(self, t, u, seed):
+        """``sum_{s<=t} f_s(u)``."""
+        return float(sum(self.loss_at(s, u, seed) for s in range(1, t + 1)))
+
+    def best_in_hindsight(self, t, seed):
+        """``min_{||u|| <= radius} sum_{s<=t} f_s(u)``, by projected gradient with a backtracking step
+        (convex losses); subclasses with a closed form or a better solver override it."""
+        u = np.zeros(self.dim)
+        val = self.total_loss(t, u, seed)
+        step = 1.0
+        for _ in range(500):
+            g = sum(np.asarray(self.grad_at(s, u, seed), float) for s in range(1, t + 1))
+            while True:
+                v = self.project(u - step * g)
+                new = self.total_loss(t, v, seed)
+                if new <= val + g @ (v - u) + (v - u) @ (v - u) / (2 * step) or step < 1e-12:
+                    break
+                step *= 0.5
+            done = abs(val - new) <= 1e-13 * max(1.0, abs(val))
+            u, val = v, new
+            step *= 2.0
+            if done:
+                break
+        return val
+
+
+class SEAEnvironment(Environment):
     """An SEA environment on a Euclidean ball (see the module docstring).
 
     As a problem, ``f(x) = (1/T) sum_{t<=T} F_t(x)`` over the default horizon ``T`` is the average
@@ -62,11 +121,10 @@ class SEAEnvironment(Problem):
         self.noise = 0.0 if self.regime == "fixed" else as_scalar(noise, "noise", nonnegative=True)
         self.period = as_int(period, "period", minimum=1)
         self.omega = as_scalar(omega, "omega")
-        self.radius = as_scalar(radius, "radius", positive=True)
         self.horizon = as_int(horizon, "horizon", minimum=1)
         if self.regime == "drift" and dim < 2:
             raise ValueError("dim: the drift regime turns the mean in a plane: dim >= 2")
-        super().__init__(dim, kind="online", name=name or f"sea_{self.loss}_{self.regime}", x0=np.zeros(dim))
+        super().__init__(dim, radius, name or f"sea_{self.loss}_{self.regime}")
 
     # --- the sequence ---------------------------------------------------------------------------------
     def mean_at(self, t):
@@ -130,11 +188,6 @@ class SEAEnvironment(Problem):
     def _mean_path(self):
         return self.mean_at(np.arange(1, self.horizon + 1)).mean(axis=0)
 
-    def project(self, x):
-        x = np.asarray(x, dtype=float)
-        n = np.linalg.norm(x)
-        return x if n <= self.radius else x * (self.radius / n)
-
     def f(self, x):
         x = np.asarray(x, dtype=float)
         cbar = self._mean_path()
@@ -142,9 +195,6 @@ class SEAEnvironment(Problem):
             return float(cbar @ x)
         C = self.mean_at(np.arange(1, self.horizon + 1))
         return float(0.5 * np.mean(np.einsum("ij,ij->i", x - C, x - C)) + 0.5 * self.noise**2)
-
-    def feasible(self, x, tol=1e-9):
-        return bool(np.linalg.norm(x) <= self.radius * (1 + tol) + tol)
 
     def _solve(self):
         cbar = self._mean_path()
@@ -168,3 +218,101 @@ def sea(dim, loss="linear", regime="stochastic", mean=None, noise=0.0, period=10
     :mod:`pyoptheory.online.environments`."""
     return SEAEnvironment(dim, loss=loss, regime=regime, mean=mean, noise=noise, period=period, omega=omega,
                           radius=radius, horizon=horizon)
+
+
+class LogisticStream(Environment):
+    r"""Online logistic regression: round ``t`` reveals one example ``(a, y)`` of a data set and
+    ``f_t(x) = log(1 + exp(-y <a, x>))`` on the ball ``||x|| <= radius``.
+
+    ``order="random"``: each pass over the data in a fresh random order (``default_rng((seed, pass))``);
+    ``"sorted"``: an adversarial order, all examples of one label first, each label sorted by ``y <a, w>``
+    along the least-squares direction ``w`` (the hardest first), the same for every seed.  ``G = max ||a_i||``
+    (``|d/dz log(1 + e^-z)| <= 1``), ``L = max ||a_i||^2 / 4``; sigma^2 and Sigma^2 of the SEA model are not
+    computed for a data stream.  As a problem, ``f`` is the average loss over the data set (its minimum over
+    the ball by a numerical solve); the comparator in hindsight is solved at each checkpoint.
+    """
+
+    def __init__(self, A, y, radius=1.0, order="random", name="logistic_stream"):
+        A = as_float_array(A, "A", ndim=2)
+        y = as_float_array(y, "y", shape=(A.shape[0],))
+        if not np.all(np.isin(y, (-1.0, 1.0))):
+            raise ValueError("y: labels must be -1 or 1")
+        self.A, self.y = A, y
+        self.order = choose(order, "order", ("random", "sorted"))
+        super().__init__(A.shape[1], radius, name)
+        if self.order == "sorted":
+            w = np.linalg.lstsq(A, y, rcond=None)[0]
+            margin = y * (A @ w)
+            self._sorted = np.lexsort((margin, y))
+
+    def index(self, t, seed):
+        """The example revealed in round ``t`` of the realization ``seed``."""
+        n = self.A.shape[0]
+        p, i = divmod(int(t) - 1, n)
+        if self.order == "sorted":
+            return int(self._sorted[i])
+        return int(np.random.default_rng((int(seed), p)).permutation(n)[i])
+
+    def loss_at(self, t, x, seed):
+        i = self.index(t, seed)
+        return float(np.logaddexp(0.0, -self.y[i] * (self.A[i] @ x)))
+
+    def grad_at(self, t, x, seed):
+        i = self.index(t, seed)
+        z = self.y[i] * (self.A[i] @ x)
+        return -self.y[i] * self.A[i] / (1.0 + np.exp(z))
+
+    def _examples(self, t, seed):
+        idx = [self.index(s, seed) for s in range(1, t + 1)]
+        return self.A[idx], self.y[idx]
+
+    def total_loss(self, t, u, seed):
+        A, y = self._examples(t, seed)
+        return float(np.logaddexp(0.0, -y * (A @ u)).sum())
+
+    def best_in_hindsight(self, t, seed):
+        """``min_{||u|| <= radius} sum_{s<=t} f_s(u)`` by cvxpy (exponential cone)."""
+        import cvxpy as cp
+
+        A, y = self._examples(t, seed)
+        u = cp.Variable(self.dim)
+        prob = cp.Problem(cp.Minimize(cp.sum(cp.logistic(-cp.multiply(y, A @ u)))), [cp.norm(u, 2) <= self.radius])
+        prob.solve()
+        return min(float(prob.value), self.total_loss(t, self.project(u.value), seed))
+
+    def f(self, x):
+        return float(np.mean(np.logaddexp(0.0, -self.y * (self.A @ np.asarray(x, float)))))
+
+    def _solve(self):
+        import cvxpy as cp
+
+        u = cp.Variable(self.dim)
+        cp.Problem(cp.Minimize(cp.sum(cp.logistic(-cp.multiply(self.y, self.A @ u))) / self.A.shape[0]),
+                   [cp.norm(u, 2) <= self.radius]).solve()
+        x = self.project(u.value)
+        return x, self.f(x)
+
+    def _compute_constants(self):
+        norms = np.linalg.norm(self.A, axis=1)
+        why = "not computed for a data stream (the SEA quantities need the law of each round)"
+        return Constants({"G": float(norms.max()), "D": 2.0 * self.radius, "L": float(norms.max() ** 2 / 4),
+                          "dim": float(self.dim)},
+                         {"G": "exact: max ||a_i||", "D": "exact: 2 radius", "L": "exact: max ||a_i||^2 / 4",
+                          "dim": "exact"}, unavailable={"sigma2": why, "Sigma2": why})
+
+
+def logistic_stream(data="breast_cancer", radius=1.0, order="random"):
+    """Online logistic regression on scikit-learn's breast-cancer data (features standardized, each row scaled
+    to norm at most 1, labels in {-1, 1}), streamed in a ``"random"`` or adversarially ``"sorted"`` order;
+    or on ``data=(A, y)``."""
+    if isinstance(data, str):
+        if data != "breast_cancer":
+            raise ValueError(f"data: unknown data set {data!r}; valid: breast_cancer, or a pair (A, y)")
+        from sklearn.datasets import load_breast_cancer
+
+        X, labels = load_breast_cancer(return_X_y=True)
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        X /= np.linalg.norm(X, axis=1).max()
+        return LogisticStream(X, 2.0 * labels - 1.0, radius=radius, order=order, name=f"logistic_{order}")
+    A, y = data
+    return LogisticStream(A, y, radius=radius, order=order)
