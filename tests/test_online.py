@@ -91,6 +91,36 @@ def test_cpp_rounds_match_the_numpy_reference(loss, regime, method, opts):
         np.testing.assert_allclose(b.trace[col], a.trace[col], rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("regime", REGIMES)
+@pytest.mark.parametrize("method,opts", [("ogd", {}), ("ogd", {"step": "adaptive"}), ("oomd", {}), ("oftrl", {})])
+def test_experts_on_the_simplex_match_the_reference_and_stay_on_the_simplex(regime, method, opts):
+    env = po.online.sea(8, regime=regime, domain="simplex", noise=0.5, mean=np.linspace(-0.5, 0.5, 8), period=3)
+    a = po.solve(env, method, steps=300, backend="numpy", record="all", seed=2, **opts)
+    b = po.solve(env, method, steps=300, backend="cpp", record="all", seed=2, **opts)
+    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b.trace["regret"], a.trace["regret"], rtol=1e-10, atol=1e-10)
+    assert b.x.min() >= 0 and b.x.sum() == pytest.approx(1.0, abs=1e-12)
+    # the best fixed point is the best expert: the regret against every vertex is at most the reported one
+    for i in range(8):
+        assert po.solve(env, method, steps=300, seed=2, comparator=np.eye(8)[i], **opts).regret <= b.regret + 1e-9
+
+
+def test_exponentiated_gradient_regret_and_entropic_bounded_regret():
+    """Hedge/EG with eta = D/(G sqrt(T)), D = sqrt(2 log d): regret <= G sqrt(2 T log d) on every seed; OOMD's
+    regret on one fixed linear function is constant in T where EG's grows."""
+    env = po.online.sea(16, domain="simplex", noise=1.0, mean=np.linspace(-0.2, 0.2, 16))
+    c = env.constants
+    assert c.D == pytest.approx(np.sqrt(2 * np.log(16)))
+    for seed in range(5):
+        assert po.solve(env, "ogd", steps=3000, seed=seed, record=2).regret <= c.G * np.sqrt(2 * 3000 * np.log(16))
+    fixed = po.online.sea(8, regime="fixed", domain="simplex", mean=np.linspace(-0.5, 0.5, 8))
+    oomd = [po.solve(fixed, "oomd", steps=T, record=2).regret for T in (100, 1000, 10000)]
+    eg = [po.solve(fixed, "ogd", steps=T, record=2).regret for T in (100, 1000, 10000)]
+    assert max(oomd) - min(oomd) < 1e-6 * max(oomd) and eg[2] > 10 * oomd[2]  # the weights keep moving by e^-T
+    with pytest.raises(ValueError, match="domain"):
+        po.online.sea(4, loss="quadratic", domain="simplex")
+
+
 def test_rounds_of_more_than_128_coordinates_and_long_runs():
     env = po.online.sea(300, noise=1.0)
     a = po.solve(env, "oomd", steps=50, backend="numpy", seed=9)

@@ -701,7 +701,7 @@ py::tuple cbo_steps(darr X, darr F, darr alpha, int code, double param, double o
 
 // ---- online learning ----
 int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t period, double omega, double radius,
-                      uint64_t seed, int learner, int rule, double value, double delta, double G, double D, int64_t T,
+                      int domain, uint64_t seed, int learner, int rule, double value, double delta, double G, double D, int64_t T,
                       darr x, darr xhat, darr M, darr Gsum, darr Y, darr C, darr scal, int64_t t0, int64_t t1) {
   const int64_t d = mean.size();
   require(mean.ndim() == 1 && d >= 1, "online_rounds: mean must be a nonempty vector");
@@ -711,6 +711,7 @@ int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t per
   require(loss >= 0 && loss <= 1 && regime >= 0 && regime <= 2 && learner >= 0 && learner <= 2 && rule >= 0 &&
               rule <= 4, "online_rounds: unknown code");
   require(regime != 2 || d >= 2, "online_rounds: the drift regime needs d >= 2");
+  require(domain == 0 || (domain == 1 && loss == 0 && d >= 2), "online_rounds: the simplex takes linear losses");
   require(period >= 1 && radius > 0 && t0 >= 0 && t1 >= t0 && t1 < (int64_t{1} << 32) && T >= 1,
           "online_rounds: invalid arguments");
   pyoptheory::SeaEnv e;
@@ -723,6 +724,7 @@ int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t per
   e.omega = omega;
   e.radius = radius;
   e.seed = seed;
+  e.domain = domain;
   pyoptheory::OnlineState st{x.mutable_data(), xhat.mutable_data(), M.mutable_data(), Gsum.mutable_data(),
                              Y.mutable_data(), C.mutable_data(), scal.mutable_data()};
   int64_t fail;
@@ -737,7 +739,8 @@ int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t per
 
 PYBIND11_MODULE(_core, mod) {
   mod.def("online_rounds", &online_rounds, py::arg("loss"), py::arg("regime"), py::arg("mean"), py::arg("noise"),
-          py::arg("period"), py::arg("omega"), py::arg("radius"), py::arg("seed"), py::arg("learner"), py::arg("rule"),
+          py::arg("period"), py::arg("omega"), py::arg("radius"), py::arg("domain"), py::arg("seed"), py::arg("learner"),
+          py::arg("rule"),
           py::arg("value"), py::arg("delta"), py::arg("G"), py::arg("D"), py::arg("T"), py::arg("x").noconvert(),
           py::arg("xhat").noconvert(), py::arg("M").noconvert(), py::arg("Gsum").noconvert(),
           py::arg("Y").noconvert(), py::arg("C").noconvert(), py::arg("scal").noconvert(), py::arg("t0"),

@@ -45,28 +45,41 @@ def step_size(rule, value, t, V, G, D, delta, T):
     return D / np.sqrt(delta + 4.0 * G * G + V)  # the SEA step of Chen et al.: V = sum_{s<t} ||g_s - M_s||^2
 
 
-def play(learner, st, eta, R):
-    """The learner's play ``x_t`` (stored in ``st.x``): OGD's iterate, ``P(xhat - eta M)`` or ``P(-eta (Gsum + M))``."""
+def entropic_step(p, z):
+    """The negative-entropy mirror step on the simplex: ``p_i exp(-z_i) / sum_j p_j exp(-z_j)`` (the exact
+    Bregman projection of the multiplicative update), computed with ``z - min z`` so nothing overflows."""
+    w = p * np.exp(-(z - z.min()))
+    return w / w.sum()
+
+
+def play(learner, st, eta, R, simplex=False):
+    """The learner's play ``x_t`` (stored in ``st.x``): OGD's iterate, the step from ``xhat`` along the hint
+    ``M`` (OOMD) or the regularized leader of ``Gsum + M`` (OFTRL); Euclidean on the ball, entropic on the simplex."""
     if learner == LEARNERS["oomd"]:
-        st.x[:] = project_ball(st.xhat - eta * st.M, R)
+        st.x[:] = entropic_step(st.xhat, eta * st.M) if simplex else project_ball(st.xhat - eta * st.M, R)
     elif learner == LEARNERS["oftrl"]:
-        st.x[:] = project_ball(-eta * (st.Gsum + st.M), R)
+        z = eta * (st.Gsum + st.M)
+        st.x[:] = entropic_step(np.ones_like(z), z) if simplex else project_ball(-z, R)
     return st.x
 
 
-def learn(learner, st, g, eta, R):
-    """The update after seeing ``g_t``, and the hint bookkeeping ``V += ||g - M||^2``, ``M = g``."""
+def dual_norm2(v, simplex):
+    """``||v||_*^2``: Euclidean on the ball, ``||v||_inf^2`` on the simplex."""
+    return float(np.abs(v).max() ** 2) if simplex else float(v @ v)
+
+
+def learn(learner, st, g, eta, R, simplex=False):
+    """The update after seeing ``g_t``, and the hint bookkeeping ``V += ||g - M||_*^2``, ``M = g``."""
     s = st.scal
     s[S_ETA] = eta
-    s[S_GMAX] = max(s[S_GMAX], np.sqrt(g @ g))
+    s[S_GMAX] = max(s[S_GMAX], np.sqrt(dual_norm2(g, simplex)))
     if learner == LEARNERS["ogd"]:
-        st.x[:] = project_ball(st.x - eta * g, R)
+        st.x[:] = entropic_step(st.x, eta * g) if simplex else project_ball(st.x - eta * g, R)
     elif learner == LEARNERS["oomd"]:
-        st.xhat[:] = project_ball(st.xhat - eta * g, R)
+        st.xhat[:] = entropic_step(st.xhat, eta * g) if simplex else project_ball(st.xhat - eta * g, R)
     else:
         st.Gsum += g
-    diff = g - st.M
-    s[S_V] += diff @ diff
+    s[S_V] += dual_norm2(g - st.M, simplex)
     st.M[:] = g
 
 
@@ -74,11 +87,11 @@ def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
     """Rounds ``t0 + 1 .. t1`` of a built-in SEA environment in place on ``st``; returns the first round with a
     non-finite value, or -1."""
     c_G, c_D = env.constants["G"], env.constants["D"]
-    R = env.radius
+    R, simplex = env.radius, env.domain == "simplex"
     for t in range(t0 + 1, t1 + 1):
         s = st.scal
         eta = step_size(rule, value, t, s[S_V], c_G, c_D, delta, T)
-        x = play(learner, st, eta, R)
+        x = play(learner, st, eta, R, simplex)
         c = env.mean_at(t)
         y = c + env.noise_at(t, seed)
         if env.loss == "linear":
@@ -95,7 +108,7 @@ def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
         st.C += c
         if not (np.isfinite(s[S_LOSS]) and np.all(np.isfinite(g))):
             return t
-        learn(learner, st, g, eta, R)
+        learn(learner, st, g, eta, R, simplex)
     return -1
 
 
@@ -125,6 +138,10 @@ def regrets(env, st, t, u=None):
     if not hasattr(env, "mean_at"):  # a general environment: its own comparators (no expected losses known)
         best = env.total_loss(t, u, st.seed) if u is not None else env.best_in_hindsight(t, st.seed)
         return s[S_LOSS] - best, np.nan
+    if env.domain == "simplex":  # linear losses: the best fixed point is the best vertex (expert)
+        if u is not None:
+            return s[S_LOSS] - st.Y @ u, s[S_FLOSS] - st.C @ u
+        return s[S_LOSS] - st.Y.min(), s[S_FLOSS] - st.C.min()
     if u is not None:  # sum_s f_s(u) from the same accumulators
         if env.loss == "linear":
             return s[S_LOSS] - st.Y @ u, s[S_FLOSS] - st.C @ u

@@ -68,8 +68,7 @@ def run_online(env, learner, rule, value, delta, *, backend=None, comparator=Non
     if comparator is not None:
         comparator = as_float_array(comparator, "comparator", shape=(env.dim,))
         if not env.feasible(comparator):
-            raise ValueError(f"comparator: outside the domain (norm {np.linalg.norm(comparator):.6g} > radius "
-                             f"{env.radius:.6g})")
+            raise ValueError(f"comparator: outside the domain ({env.domain}) of {env.name!r}")
     seed = opts["seed"] & (2**64 - 1)
     st = R.OnlineState(env.dim, opts["x0"], seed)
     f_star = env.f_star

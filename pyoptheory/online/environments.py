@@ -27,6 +27,7 @@ from .. import random_stream as rs
 from ..problems.base import Constants, Problem
 
 LOSSES = {"linear": 0, "quadratic": 1}
+DOMAINS = ("ball", "simplex")
 REGIMES = {"stochastic": 0, "fixed": 0, "switching": 1, "drift": 2}
 #: Purpose tag of the environment's noise in the Philox counter.
 STREAM_ENV = 2
@@ -55,6 +56,8 @@ class Environment(Problem):
     Learners run against it with :func:`pyoptheory.solve` on the NumPy path; built-in environments
     (:class:`SEAEnvironment`) also run in C++.
     """
+
+    domain = "ball"
 
     def __init__(self, dim, radius, name, x0=None):
         self.radius = as_scalar(radius, "radius", positive=True)
@@ -112,9 +115,12 @@ class SEAEnvironment(Environment):
     """
 
     def __init__(self, dim, *, loss="linear", regime="stochastic", mean=None, noise=0.0, period=10, omega=0.1,
-                 radius=1.0, horizon=1000, name=None):
+                 radius=1.0, horizon=1000, domain="ball", name=None):
         dim = as_int(dim, "dim", minimum=1)
         self.loss = choose(loss, "loss", tuple(LOSSES))
+        self.domain = choose(domain, "domain", DOMAINS)
+        if self.domain == "simplex" and (self.loss != "linear" or dim < 2):
+            raise ValueError("domain: the simplex takes linear losses (experts) in dim >= 2")
         self.regime = choose(regime, "regime", tuple(REGIMES))
         mean = np.full(dim, 1.0 / np.sqrt(dim)) if mean is None else as_float_array(mean, "mean", shape=(dim,))
         self.mean = mean
@@ -124,7 +130,10 @@ class SEAEnvironment(Environment):
         self.horizon = as_int(horizon, "horizon", minimum=1)
         if self.regime == "drift" and dim < 2:
             raise ValueError("dim: the drift regime turns the mean in a plane: dim >= 2")
-        super().__init__(dim, radius, name or f"sea_{self.loss}_{self.regime}")
+        super().__init__(dim, radius, name or f"sea_{self.loss}_{self.regime}" + ("_simplex" if self.domain == "simplex"
+                                                                                 else ""))
+        if self.domain == "simplex":
+            self._x0 = np.full(dim, 1.0 / dim)
 
     # --- the sequence ---------------------------------------------------------------------------------
     def mean_at(self, t):
@@ -142,10 +151,11 @@ class SEAEnvironment(Environment):
         return c
 
     def noise_at(self, t, seed):
-        """``xi_t = s zeta_t / sqrt(d)`` (``||xi_t|| = s``) of the realization ``seed``."""
+        """``xi_t = s zeta_t / sqrt(d)`` (``||xi_t||_2 = s``; on the simplex ``s zeta_t``, ``||xi_t||_inf = s``)."""
         if self.noise == 0.0:
             return np.zeros(self.dim)
-        return self.noise / np.sqrt(self.dim) * rademacher(seed, int(t), self.dim)
+        scale = self.noise if self.domain == "simplex" else self.noise / np.sqrt(self.dim)
+        return scale * rademacher(seed, int(t), self.dim)
 
     def target(self, t, seed):
         """``y_t = c_t + xi_t``."""
@@ -167,15 +177,24 @@ class SEAEnvironment(Environment):
         return float(as_int(T, "T", minimum=0) * self.noise**2)
 
     def Sigma2(self, T):
-        """``Sigma^2_{1:T} = sum_{t<=T} ||c_t - c_{t-1}||^2``, ``c_0 = 0`` (summed exactly)."""
+        """``Sigma^2_{1:T} = sum_{t<=T} ||c_t - c_{t-1}||^2``, ``c_0 = 0`` (summed exactly; the dual norm
+        ``||.||_inf`` on the simplex)."""
         T = as_int(T, "T", minimum=0)
         if T == 0:
             return 0.0
         C = self.mean_at(np.arange(1, T + 1))
         diffs = np.diff(np.vstack([np.zeros(self.dim), C]), axis=0)
+        if self.domain == "simplex":
+            return float((np.abs(diffs).max(axis=1) ** 2).sum())
         return float(np.einsum("ij,ij->", diffs, diffs))
 
     def _compute_constants(self):
+        if self.domain == "simplex":  # dual norm inf; D^2 / 2 = log d bounds KL(u || uniform)
+            G = float(np.abs(self.mean).max() if self.regime != "drift" else np.linalg.norm(self.mean)) + self.noise
+            return Constants({"G": G, "D": float(np.sqrt(2.0 * np.log(self.dim))), "L": 0.0, "mu": 0.0,
+                              "dim": float(self.dim), "noise": self.noise},
+                             {"G": "exact bound: max_t ||c_t||_inf + s", "D": "exact: sqrt(2 log d), the entropy "
+                              "diameter", "L": "exact", "mu": "exact", "dim": "exact", "noise": "exact: ||xi||_inf = s"})
         cmax = float(np.linalg.norm(self.mean))
         G = cmax + self.noise + (self.radius if self.loss == "quadratic" else 0.0)
         vals = {"G": G, "D": 2.0 * self.radius, "L": 0.0 if self.loss == "linear" else 1.0,
@@ -196,8 +215,25 @@ class SEAEnvironment(Environment):
         C = self.mean_at(np.arange(1, self.horizon + 1))
         return float(0.5 * np.mean(np.einsum("ij,ij->i", x - C, x - C)) + 0.5 * self.noise**2)
 
+    def project(self, x):
+        if self.domain == "simplex":
+            from ..problems.sets import project_simplex
+
+            return project_simplex(np.asarray(x, dtype=float))
+        return super().project(x)
+
+    def feasible(self, x, tol=1e-9):
+        if self.domain == "simplex":
+            x = np.asarray(x, dtype=float)
+            return bool(np.all(x >= -tol) and abs(x.sum() - 1.0) <= tol * self.dim)
+        return super().feasible(x, tol)
+
     def _solve(self):
         cbar = self._mean_path()
+        if self.domain == "simplex":
+            x = np.zeros(self.dim)
+            x[int(np.argmin(cbar))] = 1.0
+            return x, self.f(x)
         if self.loss == "linear":
             n = np.linalg.norm(cbar)
             x = -self.radius * cbar / n if n > 0 else np.zeros(self.dim)
@@ -206,18 +242,19 @@ class SEAEnvironment(Environment):
         return x, self.f(x)
 
     def kernel_spec(self):
-        """Arguments of the C++ round loop: ``(loss, regime, mean, noise, period, omega, radius)``."""
+        """Arguments of the C++ round loop: ``(loss, regime, mean, noise, period, omega, radius, domain)``."""
         return (LOSSES[self.loss], REGIMES[self.regime], np.ascontiguousarray(self.mean), self.noise, self.period,
-                self.omega, self.radius)
+                self.omega, self.radius, DOMAINS.index(self.domain))
 
 
 def sea(dim, loss="linear", regime="stochastic", mean=None, noise=0.0, period=10, omega=0.1, radius=1.0,
-        horizon=1000):
+        horizon=1000, domain="ball"):
     """An SEA environment: linear or quadratic losses on the ball of ``radius``, a mean path (``regime``)
-    and bounded noise of norm ``noise`` (each run's ``seed`` draws its own noise); see
-    :mod:`pyoptheory.online.environments`."""
+    and bounded noise of norm ``noise`` (each run's ``seed`` draws its own noise); ``domain="simplex"``:
+    linear losses on the probability simplex (prediction with experts; the learners use the negative-entropy
+    mirror map, exponentiated gradient); see :mod:`pyoptheory.online.environments`."""
     return SEAEnvironment(dim, loss=loss, regime=regime, mean=mean, noise=noise, period=period, omega=omega,
-                          radius=radius, horizon=horizon)
+                          radius=radius, horizon=horizon, domain=domain)
 
 
 class LogisticStream(Environment):

@@ -4,7 +4,10 @@ r"""Regret theorems of online convex optimization (catalogue first-order.md sect
 diameter ``D`` with ``||g_t|| <= G`` has, for every sequence and every comparator ``u``,
 ``sum_t <g_t, x_t - u> <= ||x_1 - u||^2 / (2 eta) + (eta / 2) sum_t ||g_t||^2 <= D G sqrt(T)``, and for convex
 ``f_t`` the regret is at most this linearized one.  Proof: ``||x_{t+1} - u||^2 <= ||x_t - u||^2 - 2 eta <g_t,
-x_t - u> + eta^2 ||g_t||^2`` (the projection is non-expansive), summed.
+x_t - u> + eta^2 ||g_t||^2`` (the projection is non-expansive), summed.  On the simplex with the entropic
+mirror map (exponentiated gradient from the uniform point) the same argument with ``KL(u || x_1) <= log d =
+D^2 / 2`` and the 1-strong convexity of the entropy in ``||.||_1`` (dual norm ``||g||_inf <= G``) gives the
+same ``D G sqrt(T) = G sqrt(2 T log d)``.
 
 ``oomd.sea.slope`` and ``oomd.fixed.bounded`` (Chen, Zhang, Tu, Zhao & Zhang, ICML 2023): optimistic OMD with
 the last gradient as hint has expected regret ``O(sqrt(sigma^2_{1:T}) + sqrt(Sigma^2_{1:T}))``.  The explicit
@@ -63,6 +66,10 @@ THEOREMS = [
                      note="one linear function: OGD with the horizon step still pays sqrt(T)"),
             Instance("quadratic_stochastic", _env("quadratic", "stochastic", noise=1.0),
                      note="quadratic losses, noise of norm 1"),
+            Instance("experts_stochastic", lambda T=None: sea(16, domain="simplex", noise=1.0,
+                                                              mean=np.linspace(-0.2, 0.2, 16)), tight=True,
+                     note="the simplex with the entropic mirror map (exponentiated gradient): D = sqrt(2 log d), "
+                     "G = ||g||_inf, the bound G sqrt(2 T log d)"),
         ),
         horizon_dependent=True,
         stochastic=True,

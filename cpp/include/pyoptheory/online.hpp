@@ -30,6 +30,7 @@ struct SeaEnv {
   double noise = 0.0, omega = 0.0, radius = 1.0;
   int64_t period = 1;
   uint64_t seed = 0;
+  int domain = 0;  // 0 the ball (Euclidean steps), 1 the simplex (negative-entropy mirror steps, dual norm inf)
 };
 
 struct OnlineState {
@@ -49,7 +50,7 @@ inline void sea_mean(const SeaEnv& e, int64_t t, double mean_norm, double* c) {
 
 // y[j] += s zeta_j / sqrt(d): bit j of the Philox words of block j / 128 at counter (block, t, 0, 2).
 inline void sea_add_noise(const SeaEnv& e, int64_t t, double* y) {
-  const double amp = e.noise / std::sqrt(static_cast<double>(e.d));
+  const double amp = e.domain == 1 ? e.noise : e.noise / std::sqrt(static_cast<double>(e.d));
   const PhiloxKey key(e.seed);
   for (int64_t b = 0; b * 128 < e.d; ++b) {
     uint32_t w[4];
@@ -61,6 +62,25 @@ inline void sea_add_noise(const SeaEnv& e, int64_t t, double* y) {
       yb[k] += amp * (2.0 * static_cast<double>(bit) - 1.0);  // arithmetic, not a branch on a random bit
     }
   }
+}
+
+// out_i = p_i exp(-(z_i - min z)) / sum_j (...): the entropic mirror step on the simplex (p may be null: uniform).
+inline void entropic_step(const double* p, const double* z, int64_t d, double* out) {
+  double zmin = z[0];
+  for (int64_t j = 1; j < d; ++j) zmin = z[j] < zmin ? z[j] : zmin;
+  double sum = 0.0;
+  for (int64_t j = 0; j < d; ++j) {
+    out[j] = (p != nullptr ? p[j] : 1.0) * std::exp(-(z[j] - zmin));
+    sum += out[j];
+  }
+  for (int64_t j = 0; j < d; ++j) out[j] /= sum;
+}
+
+inline double dual_norm2(const double* v, int64_t d, bool simplex) {
+  if (!simplex) return dot(v, v, d);
+  double m = 0.0;
+  for (int64_t j = 0; j < d; ++j) m = std::fabs(v[j]) > m ? std::fabs(v[j]) : m;
+  return m * m;
 }
 
 inline void project_ball(double* x, int64_t d, double radius) {
@@ -76,7 +96,8 @@ PYOPTHEORY_CLONES
 inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double value, double delta, double G, double D,
                              int64_t T, OnlineState& st, int64_t t0, int64_t t1) {
   const int64_t d = e.d;
-  std::vector<double> c(d), y(d), g(d);
+  const bool simplex = e.domain == 1;
+  std::vector<double> c(d), y(d), g(d), z(d);
   double mean_norm = std::sqrt(dot(e.mean, e.mean, d));
   double* s = st.scal;
   for (int64_t t = t0 + 1; t <= t1; ++t) {
@@ -93,11 +114,21 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
       eta = D / std::sqrt(delta + 4.0 * G * G + s[OS_V]);
     double* x = st.x;
     if (learner == OL_OOMD) {
-      for (int64_t j = 0; j < d; ++j) x[j] = st.xhat[j] - eta * st.M[j];
-      project_ball(x, d, e.radius);
+      if (simplex) {
+        for (int64_t j = 0; j < d; ++j) z[j] = eta * st.M[j];
+        entropic_step(st.xhat, z.data(), d, x);
+      } else {
+        for (int64_t j = 0; j < d; ++j) x[j] = st.xhat[j] - eta * st.M[j];
+        project_ball(x, d, e.radius);
+      }
     } else if (learner == OL_OFTRL) {
-      for (int64_t j = 0; j < d; ++j) x[j] = -eta * (st.Gsum[j] + st.M[j]);
-      project_ball(x, d, e.radius);
+      for (int64_t j = 0; j < d; ++j) z[j] = eta * (st.Gsum[j] + st.M[j]);
+      if (simplex) {
+        entropic_step(nullptr, z.data(), d, x);
+      } else {
+        for (int64_t j = 0; j < d; ++j) x[j] = -z[j];
+        project_ball(x, d, e.radius);
+      }
     }
     sea_mean(e, t, mean_norm, c.data());
     for (int64_t j = 0; j < d; ++j) y[j] = c[j];
@@ -121,26 +152,32 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
       st.Y[j] += y[j];
       st.C[j] += c[j];
     }
-    s[OS_ETA] = eta;
-    const double gg = dot(g.data(), g.data(), d);
-    s[OS_GMAX] = std::max(s[OS_GMAX], std::sqrt(gg));
+    const double gg = dual_norm2(g.data(), d, simplex);
     if (!std::isfinite(s[OS_LOSS]) || !std::isfinite(gg)) return t;
+    s[OS_ETA] = eta;
+    s[OS_GMAX] = std::max(s[OS_GMAX], std::sqrt(gg));
     if (learner == OL_OGD) {
-      for (int64_t j = 0; j < d; ++j) x[j] -= eta * g[j];
-      project_ball(x, d, e.radius);
+      if (simplex) {
+        for (int64_t j = 0; j < d; ++j) z[j] = eta * g[j];
+        entropic_step(x, z.data(), d, x);
+      } else {
+        for (int64_t j = 0; j < d; ++j) x[j] -= eta * g[j];
+        project_ball(x, d, e.radius);
+      }
     } else if (learner == OL_OOMD) {
-      for (int64_t j = 0; j < d; ++j) st.xhat[j] -= eta * g[j];
-      project_ball(st.xhat, d, e.radius);
+      if (simplex) {
+        for (int64_t j = 0; j < d; ++j) z[j] = eta * g[j];
+        entropic_step(st.xhat, z.data(), d, st.xhat);
+      } else {
+        for (int64_t j = 0; j < d; ++j) st.xhat[j] -= eta * g[j];
+        project_ball(st.xhat, d, e.radius);
+      }
     } else {
       for (int64_t j = 0; j < d; ++j) st.Gsum[j] += g[j];
     }
-    double vv = 0.0;
-    for (int64_t j = 0; j < d; ++j) {
-      const double df = g[j] - st.M[j];
-      vv += df * df;
-      st.M[j] = g[j];
-    }
-    s[OS_V] += vv;
+    for (int64_t j = 0; j < d; ++j) z[j] = g[j] - st.M[j];
+    s[OS_V] += dual_norm2(z.data(), d, simplex);
+    for (int64_t j = 0; j < d; ++j) st.M[j] = g[j];
   }
   return -1;
 }
