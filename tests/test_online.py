@@ -121,6 +121,23 @@ def test_exponentiated_gradient_regret_and_entropic_bounded_regret():
         po.online.sea(4, loss="quadratic", domain="simplex")
 
 
+@pytest.mark.parametrize("loss", ["linear", "quadratic"])
+@pytest.mark.parametrize("method", ["ogd", "oomd", "oftrl"])
+def test_box_domain_matches_the_reference_and_its_comparator_is_exact(loss, method):
+    from scipy.optimize import minimize
+
+    env = po.online.sea(5, loss=loss, regime="switching", domain="box", radius=0.5, noise=0.5, period=3)
+    a = po.solve(env, method, steps=200, backend="numpy", record="all", seed=2)
+    b = po.solve(env, method, steps=200, backend="cpp", record="all", seed=2)
+    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-12)
+    assert np.abs(b.x).max() <= 0.5
+    best = min(minimize(lambda u: env.total_loss(200, u, 2), u0, bounds=[(-0.5, 0.5)] * 5, method="L-BFGS-B",
+                        options={"ftol": 1e-15, "gtol": 1e-12}).fun
+               for u0 in np.random.default_rng(0).uniform(-0.5, 0.5, (4, 5)))
+    assert b.regret == pytest.approx(b.trace["loss"][-1] - best, abs=1e-6)
+    assert env.constants.D == pytest.approx(2 * 0.5 * np.sqrt(5))
+
+
 def test_rounds_of_more_than_128_coordinates_and_long_runs():
     env = po.online.sea(300, noise=1.0)
     a = po.solve(env, "oomd", steps=50, backend="numpy", seed=9)

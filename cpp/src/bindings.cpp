@@ -711,7 +711,8 @@ int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t per
   require(loss >= 0 && loss <= 1 && regime >= 0 && regime <= 2 && learner >= 0 && learner <= 2 && rule >= 0 &&
               rule <= 4, "online_rounds: unknown code");
   require(regime != 2 || d >= 2, "online_rounds: the drift regime needs d >= 2");
-  require(domain == 0 || (domain == 1 && loss == 0 && d >= 2), "online_rounds: the simplex takes linear losses");
+  require(domain == 0 || domain == 2 || (domain == 1 && loss == 0 && d >= 2),
+          "online_rounds: unknown domain, or the simplex with losses that are not linear");
   require(period >= 1 && radius > 0 && t0 >= 0 && t1 >= t0 && t1 < (int64_t{1} << 32) && T >= 1,
           "online_rounds: invalid arguments");
   pyoptheory::SeaEnv e;

@@ -52,14 +52,19 @@ def entropic_step(p, z):
     return w / w.sum()
 
 
-def play(learner, st, eta, R, simplex=False):
+def project(x, R, box):
+    """The Euclidean projection onto the ball of radius ``R`` or the box ``[-R, R]^d``."""
+    return np.clip(x, -R, R) if box else project_ball(x, R)
+
+
+def play(learner, st, eta, R, simplex=False, box=False):
     """The learner's play ``x_t`` (stored in ``st.x``): OGD's iterate, the step from ``xhat`` along the hint
     ``M`` (OOMD) or the regularized leader of ``Gsum + M`` (OFTRL); Euclidean on the ball, entropic on the simplex."""
     if learner == LEARNERS["oomd"]:
-        st.x[:] = entropic_step(st.xhat, eta * st.M) if simplex else project_ball(st.xhat - eta * st.M, R)
+        st.x[:] = entropic_step(st.xhat, eta * st.M) if simplex else project(st.xhat - eta * st.M, R, box)
     elif learner == LEARNERS["oftrl"]:
         z = eta * (st.Gsum + st.M)
-        st.x[:] = entropic_step(np.ones_like(z), z) if simplex else project_ball(-z, R)
+        st.x[:] = entropic_step(np.ones_like(z), z) if simplex else project(-z, R, box)
     return st.x
 
 
@@ -68,15 +73,15 @@ def dual_norm2(v, simplex):
     return float(np.abs(v).max() ** 2) if simplex else float(v @ v)
 
 
-def learn(learner, st, g, eta, R, simplex=False):
+def learn(learner, st, g, eta, R, simplex=False, box=False):
     """The update after seeing ``g_t``, and the hint bookkeeping ``V += ||g - M||_*^2``, ``M = g``."""
     s = st.scal
     s[S_ETA] = eta
     s[S_GMAX] = max(s[S_GMAX], np.sqrt(dual_norm2(g, simplex)))
     if learner == LEARNERS["ogd"]:
-        st.x[:] = entropic_step(st.x, eta * g) if simplex else project_ball(st.x - eta * g, R)
+        st.x[:] = entropic_step(st.x, eta * g) if simplex else project(st.x - eta * g, R, box)
     elif learner == LEARNERS["oomd"]:
-        st.xhat[:] = entropic_step(st.xhat, eta * g) if simplex else project_ball(st.xhat - eta * g, R)
+        st.xhat[:] = entropic_step(st.xhat, eta * g) if simplex else project(st.xhat - eta * g, R, box)
     else:
         st.Gsum += g
     s[S_V] += dual_norm2(g - st.M, simplex)
@@ -87,11 +92,11 @@ def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
     """Rounds ``t0 + 1 .. t1`` of a built-in SEA environment in place on ``st``; returns the first round with a
     non-finite value, or -1."""
     c_G, c_D = env.constants["G"], env.constants["D"]
-    R, simplex = env.radius, env.domain == "simplex"
+    R, simplex, box = env.radius, env.domain == "simplex", env.domain == "box"
     for t in range(t0 + 1, t1 + 1):
         s = st.scal
         eta = step_size(rule, value, t, s[S_V], c_G, c_D, delta, T)
-        x = play(learner, st, eta, R, simplex)
+        x = play(learner, st, eta, R, simplex, box)
         c = env.mean_at(t)
         y = c + env.noise_at(t, seed)
         if env.loss == "linear":
@@ -108,7 +113,7 @@ def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):
         st.C += c
         if not (np.isfinite(s[S_LOSS]) and np.all(np.isfinite(g))):
             return t
-        learn(learner, st, g, eta, R, simplex)
+        learn(learner, st, g, eta, R, simplex, box)
     return -1
 
 
@@ -147,11 +152,13 @@ def regrets(env, st, t, u=None):
             return s[S_LOSS] - st.Y @ u, s[S_FLOSS] - st.C @ u
         return (s[S_LOSS] - (0.5 * t * (u @ u) - u @ st.Y + 0.5 * s[S_YY]),
                 s[S_FLOSS] - (0.5 * t * (u @ u) - u @ st.C + 0.5 * s[S_CC]))
-    if env.loss == "linear":  # min_{||u||<=R} <S, u> = -R ||S||
-        return s[S_LOSS] + R * np.sqrt(st.Y @ st.Y), s[S_FLOSS] + R * np.sqrt(st.C @ st.C)
+    box = env.domain == "box"
+    if env.loss == "linear":  # min <S, u>: -R ||S||_2 on the ball, -R ||S||_1 on the box
+        norm = (lambda v: np.abs(v).sum()) if box else (lambda v: np.sqrt(v @ v))
+        return s[S_LOSS] + R * norm(st.Y), s[S_FLOSS] + R * norm(st.C)
 
     def best(S, SS):  # min_u sum (1/2)||u - y_s||^2 = (t/2)||u||^2 - <u, S> + SS/2 at u = P(S / t)
-        u = project_ball(S / t, R)
+        u = project(S / t, R, box)
         return 0.5 * t * (u @ u) - u @ S + 0.5 * SS
 
     return s[S_LOSS] - best(st.Y, s[S_YY]), s[S_FLOSS] - best(st.C, s[S_CC])

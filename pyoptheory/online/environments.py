@@ -27,7 +27,7 @@ from .. import random_stream as rs
 from ..problems.base import Constants, Problem
 
 LOSSES = {"linear": 0, "quadratic": 1}
-DOMAINS = ("ball", "simplex")
+DOMAINS = ("ball", "simplex", "box")
 REGIMES = {"stochastic": 0, "fixed": 0, "switching": 1, "drift": 2}
 #: Purpose tag of the environment's noise in the Philox counter.
 STREAM_ENV = 2
@@ -121,6 +121,7 @@ class SEAEnvironment(Environment):
         self.domain = choose(domain, "domain", DOMAINS)
         if self.domain == "simplex" and (self.loss != "linear" or dim < 2):
             raise ValueError("domain: the simplex takes linear losses (experts) in dim >= 2")
+        # the box is [-radius, radius]^d
         self.regime = choose(regime, "regime", tuple(REGIMES))
         mean = np.full(dim, 1.0 / np.sqrt(dim)) if mean is None else as_float_array(mean, "mean", shape=(dim,))
         self.mean = mean
@@ -154,7 +155,7 @@ class SEAEnvironment(Environment):
         """``xi_t = s zeta_t / sqrt(d)`` (``||xi_t||_2 = s``; on the simplex ``s zeta_t``, ``||xi_t||_inf = s``)."""
         if self.noise == 0.0:
             return np.zeros(self.dim)
-        scale = self.noise if self.domain == "simplex" else self.noise / np.sqrt(self.dim)
+        scale = self.noise if self.domain == "simplex" else self.noise / np.sqrt(self.dim)  # ||xi||_2 = s on ball, box
         return scale * rademacher(seed, int(t), self.dim)
 
     def target(self, t, seed):
@@ -196,10 +197,12 @@ class SEAEnvironment(Environment):
                              {"G": "exact bound: max_t ||c_t||_inf + s", "D": "exact: sqrt(2 log d), the entropy "
                               "diameter", "L": "exact", "mu": "exact", "dim": "exact", "noise": "exact: ||xi||_inf = s"})
         cmax = float(np.linalg.norm(self.mean))
-        G = cmax + self.noise + (self.radius if self.loss == "quadratic" else 0.0)
-        vals = {"G": G, "D": 2.0 * self.radius, "L": 0.0 if self.loss == "linear" else 1.0,
+        xmax = self.radius * (np.sqrt(self.dim) if self.domain == "box" else 1.0)  # the largest ||x|| in the set
+        G = cmax + self.noise + (xmax if self.loss == "quadratic" else 0.0)
+        vals = {"G": G, "D": 2.0 * xmax, "L": 0.0 if self.loss == "linear" else 1.0,
                 "mu": 0.0 if self.loss == "linear" else 1.0, "dim": float(self.dim), "noise": self.noise}
-        how = {"G": "exact: max_t ||c_t|| + s" + (" + R" if self.loss == "quadratic" else ""), "D": "exact: 2 R",
+        how = {"G": "exact: max_t ||c_t|| + s" + (" + max ||x||" if self.loss == "quadratic" else ""),
+               "D": "exact: 2 R" + (" sqrt(d) (the box's diagonal)" if self.domain == "box" else ""),
                "L": "exact", "mu": "exact", "dim": "exact", "noise": "exact: ||xi_t|| = s"}
         return Constants(vals, how)
 
@@ -220,12 +223,16 @@ class SEAEnvironment(Environment):
             from ..problems.sets import project_simplex
 
             return project_simplex(np.asarray(x, dtype=float))
+        if self.domain == "box":
+            return np.clip(np.asarray(x, dtype=float), -self.radius, self.radius)
         return super().project(x)
 
     def feasible(self, x, tol=1e-9):
+        x = np.asarray(x, dtype=float)
         if self.domain == "simplex":
-            x = np.asarray(x, dtype=float)
             return bool(np.all(x >= -tol) and abs(x.sum() - 1.0) <= tol * self.dim)
+        if self.domain == "box":
+            return bool(np.all(np.abs(x) <= self.radius * (1 + tol) + tol))
         return super().feasible(x, tol)
 
     def _solve(self):
@@ -234,7 +241,9 @@ class SEAEnvironment(Environment):
             x = np.zeros(self.dim)
             x[int(np.argmin(cbar))] = 1.0
             return x, self.f(x)
-        if self.loss == "linear":
+        if self.loss == "linear" and self.domain == "box":
+            x = -self.radius * np.sign(cbar)
+        elif self.loss == "linear":
             n = np.linalg.norm(cbar)
             x = -self.radius * cbar / n if n > 0 else np.zeros(self.dim)
         else:

@@ -30,7 +30,8 @@ struct SeaEnv {
   double noise = 0.0, omega = 0.0, radius = 1.0;
   int64_t period = 1;
   uint64_t seed = 0;
-  int domain = 0;  // 0 the ball (Euclidean steps), 1 the simplex (negative-entropy mirror steps, dual norm inf)
+  int domain = 0;  // 0 the ball, 2 the box [-radius, radius]^d (Euclidean steps); 1 the simplex (negative-entropy
+                   // mirror steps, dual norm inf)
 };
 
 struct OnlineState {
@@ -91,6 +92,15 @@ inline void project_ball(double* x, int64_t d, double radius) {
   }
 }
 
+// The Euclidean projection onto the ball (domain 0) or the box [-radius, radius]^d (domain 2).
+inline void project_set(double* x, int64_t d, double radius, int domain) {
+  if (domain == 2) {
+    for (int64_t j = 0; j < d; ++j) x[j] = x[j] > radius ? radius : (x[j] < -radius ? -radius : x[j]);
+  } else {
+    project_ball(x, d, radius);
+  }
+}
+
 // Rounds t0 + 1 .. t1; returns the first round with a non-finite loss or gradient, or -1.
 PYOPTHEORY_CLONES
 inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double value, double delta, double G, double D,
@@ -119,7 +129,7 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
         entropic_step(st.xhat, z.data(), d, x);
       } else {
         for (int64_t j = 0; j < d; ++j) x[j] = st.xhat[j] - eta * st.M[j];
-        project_ball(x, d, e.radius);
+        project_set(x, d, e.radius, e.domain);
       }
     } else if (learner == OL_OFTRL) {
       for (int64_t j = 0; j < d; ++j) z[j] = eta * (st.Gsum[j] + st.M[j]);
@@ -127,7 +137,7 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
         entropic_step(nullptr, z.data(), d, x);
       } else {
         for (int64_t j = 0; j < d; ++j) x[j] = -z[j];
-        project_ball(x, d, e.radius);
+        project_set(x, d, e.radius, e.domain);
       }
     }
     sea_mean(e, t, mean_norm, c.data());
@@ -162,7 +172,7 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
         entropic_step(x, z.data(), d, x);
       } else {
         for (int64_t j = 0; j < d; ++j) x[j] -= eta * g[j];
-        project_ball(x, d, e.radius);
+        project_set(x, d, e.radius, e.domain);
       }
     } else if (learner == OL_OOMD) {
       if (simplex) {
@@ -170,7 +180,7 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
         entropic_step(st.xhat, z.data(), d, st.xhat);
       } else {
         for (int64_t j = 0; j < d; ++j) st.xhat[j] -= eta * g[j];
-        project_ball(st.xhat, d, e.radius);
+        project_set(st.xhat, d, e.radius, e.domain);
       }
     } else {
       for (int64_t j = 0; j < d; ++j) st.Gsum[j] += g[j];
