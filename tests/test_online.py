@@ -131,7 +131,13 @@ def test_box_domain_matches_the_reference_and_its_comparator_is_exact(loss, meth
     b = po.solve(env, method, steps=200, backend="cpp", record="all", seed=2)
     np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-12)
     assert np.abs(b.x).max() <= 0.5
-    best = min(minimize(lambda u: env.total_loss(200, u, 2), u0, bounds=[(-0.5, 0.5)] * 5, method="L-BFGS-B",
+    Ys = np.array([env.target(t, 2) for t in range(1, 201)])
+
+    def total(u):  # sum_s f_s(u), checked against the environment's own loss_at
+        return Ys.sum(axis=0) @ u if loss == "linear" else 0.5 * ((u - Ys) ** 2).sum()
+
+    assert total(np.full(5, 0.1)) == pytest.approx(env.total_loss(200, np.full(5, 0.1), 2), rel=1e-12)
+    best = min(minimize(total, u0, bounds=[(-0.5, 0.5)] * 5, method="L-BFGS-B",
                         options={"ftol": 1e-15, "gtol": 1e-12}).fun
                for u0 in np.random.default_rng(0).uniform(-0.5, 0.5, (4, 5)))
     assert b.regret == pytest.approx(b.trace["loss"][-1] - best, abs=1e-6)
