@@ -3,7 +3,8 @@ r"""The counter-based random stream of the particle methods, in NumPy.
 Philox4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as easy as 1, 2, 3",
 SC 2011) maps a 128-bit counter and a 64-bit key to 128 random bits.  The compiled kernels
 (``cpp/include/pyoptheory/philox.hpp``) draw from the same function, so the NumPy reference of a
-particle method replays their stream exactly, whatever the thread count or the order of draws.
+particle method replays their stream (the same words and uniforms bit for bit, the normals up to about
+1e-15: libm's log, sin and cos against the kernel's polynomials), whatever the thread count or order of draws.
 
 Counter words: ``(block, particle, step, tag)``, the key is the run's seed.  Block ``j`` of a
 particle gives the normals ``2j`` and ``2j + 1`` by Box-Muller on two 53-bit uniforms,

@@ -207,6 +207,8 @@ def test_strongly_convex_step_gives_logarithmic_regret():
         assert np.polyfit(np.log(Ts), np.log(v), 1)[0] < 0.2
     with pytest.raises(ValueError, match="strongly convex"):
         po.solve(po.online.sea(4), "oomd", step="strongly_convex", steps=5)
+    with pytest.raises(ValueError, match="step"):  # FTRL's leader would need the strongly convex surrogates
+        po.solve(po.online.sea(4, loss="quadratic"), "oftrl", step="strongly_convex", steps=5)
 
 
 def test_regret_against_a_given_comparator():
@@ -282,6 +284,8 @@ def test_bad_environments_and_options_name_the_argument():
             po.online.sea(5, **kw)
     with pytest.raises(ValueError, match="dim"):
         po.online.sea(1, regime="drift")
+    with pytest.raises(ValueError, match="G = 0"):
+        po.online.sea(4, mean=np.zeros(4))
     env = po.online.sea(5)
     with pytest.raises(ValueError, match="x0"):
         po.solve(env, "oomd", x0=np.full(5, 2.0), steps=5)  # outside the ball

@@ -14,8 +14,8 @@ the pre-drift position, the convention of CBXpy and of Carrillo, Jin, Li and Zhu
 
 ``D(u) = ||u||_2 I`` (``noise="isotropic"``, Carrillo, Choi, Totzeck and Tse 2018) or ``diag(u)``
 (``"anisotropic"``, Carrillo, Jin, Li and Zhu 2021), ``xi_i ~ N(0, I_d)``; ``lambda`` is ``drift``,
-``sigma`` is ``noise_std``.  Pinnau et al. (2017) write ``sqrt(2) sigma``: their conditions read
-``lambda > d sigma^2`` in ours.  With ``batch_size = B`` the particles of each run are split at every
+``sigma`` is ``noise_std``.  Pinnau et al. (2017) write the noise as ``sqrt(2) sigma``: with their sigma the
+conditions read ``lambda > d sigma^2`` (``lambda > sigma^2`` anisotropic), which are ours for ``sqrt(2) sigma``.  With ``batch_size = B`` the particles of each run are split at every
 step into random batches of ``B`` (the random batch method of Carrillo et al. 2021) and each moves
 toward its batch's consensus.  ``alpha_schedule``: ``"fixed"``; ``"geometric"``
 (``alpha <- min(alpha_factor alpha, alpha_max)`` after every step, CBXpy's default with 1.05 and 1e5);
@@ -128,7 +128,7 @@ class _Particles:
         else:
             F = self.problem.f_batch(flat)
         self.fevals += M * N
-        return np.asarray(F, dtype=float).reshape(M, N)
+        return np.array(F, dtype=float, order="C", copy=True).reshape(M, N)  # owned, writable, contiguous
 
     def advance(self, k0, k1):
         """Steps k0 .. k1-1; returns (status, fail_step)."""
@@ -144,7 +144,9 @@ class _Particles:
                 cfg["alpha_max"], cfg["ess_eta"], cfg["seed"])
         if self.builtin:
             status, fail, excl = _core.cbo_steps(self.X, self.F, self.alpha, *spec, *args, k0, k1, self.n_threads)
-            self.fevals += (k1 - k0) * M * N if status == R.OK else max(fail - k0, 0) * M * N
+            # a failed step: NONFINITE after the move and the landscape at step fail, NO_FINITE_VALUE before it
+            done = k1 - k0 if status == R.OK else fail - k0 + (status == R.NONFINITE)
+            self.fevals += done * M * N
             self.excluded += excl
             return status, fail
         for k in range(k0, k1):  # a Python objective: the kernel moves, Python evaluates once per step
@@ -186,14 +188,22 @@ def _statistics_of(problem, X, F, alpha, x_star):
 def run_particles(problem, cfg, *, init, init_std, n_particles, runs, alpha, resume, steps, x0, seed, n_threads,
                   callback, record, max_time, backend, output, progress, method, time_per_step):
     """The loop shared by CBO and consensus hopping: checkpoints, trace, budgets, callback, Ctrl-C."""
+    if resume is not None:  # the same stream as one uninterrupted run: the earlier run's seed by default
+        if not isinstance(resume, Result) or resume.get("particles") is None:
+            raise TypeError("resume: expected the Result of an earlier particle run")
+        if resume.get("method") != method:
+            raise ValueError(f"resume: a result of {resume.get('method')!r}, not of {method!r}")
+        seed = resume.seed if seed is None else seed
     opts = _options(problem, steps=steps, x0=x0, seed=seed, n_threads=n_threads, callback=callback, record=record,
                     max_time=max_time, backend=backend, output=output, progress=progress)
     runs = as_int(runs, "runs", minimum=1)
     cfg = dict(cfg, seed=opts["seed"] & 0xFFFFFFFFFFFFFFFF)
-    if resume is not None:  # continue a run: its particles, alpha and step counter (same stream as one run)
-        if not isinstance(resume, Result) or resume.get("particles") is None:
-            raise TypeError("resume: expected the Result of an earlier particle run")
-        X = np.array(resume.particles, dtype=float).reshape((runs, -1, problem.dim))
+    if resume is not None:  # continue a run: its particles, alpha and step counter
+        X = np.array(resume.particles, dtype=float)
+        X = X[None] if X.ndim == 2 else X
+        if X.ndim != 3 or X.shape[0] != runs or X.shape[2] != problem.dim:
+            raise ValueError(f"resume: particles of shape {np.shape(resume.particles)} do not fit runs={runs} in "
+                             f"dimension {problem.dim}")
         alpha0 = np.broadcast_to(np.asarray(resume.alpha, float), (runs,)).copy()
         k_first = int(np.max(resume.nit))
     else:
@@ -346,10 +356,12 @@ def cbo(problem, *, n_particles=100, alpha=100.0, drift=1.0, noise_std=None, dt=
     runs : int
         ``M`` independent runs (arrays of shape (M, N, d)); with ``M > 1``, ``x`` has shape (M, d) and
         ``fun``, ``nit``, ``success`` are arrays; the trace has one row per checkpoint and run (``run``).
+        The runs advance together: a run that diverges stops all of them (``success`` is False for each).
     init : {"normal", "uniform"} or array
         Initial particles: ``N(x0, init_std^2 I)``, uniform on the problem's domain, or given (N, d) or (M, N, d).
     resume : Result, optional
-        Continue an earlier run (interrupted, or with more steps): same stream as one uninterrupted run.
+        Continue an earlier run (interrupted, or with more steps) from its particles, ``alpha`` and step count,
+        with its seed unless ``seed`` is given: the same stream as one uninterrupted run.
     output : {"consensus", "best"}
         ``x`` is the final consensus point, or the best particle of the final ensemble.
 
@@ -387,7 +399,7 @@ def cbo(problem, *, n_particles=100, alpha=100.0, drift=1.0, noise_std=None, dt=
                       f"of the mean-field convergence theorem", StepSizeWarning, stacklevel=3)
     cfg = _schedule_config(alpha_schedule, alpha_factor, alpha_max, ess_eta)
     cfg.update(drift=drift, noise_std=noise_std, dt=dt, move=R.MOVES[move],
-               batch=0 if batch_size is None else as_int(batch_size, "batch_size", minimum=1))
+               batch=0 if batch_size is None else as_int(batch_size, "batch_size", minimum=2))
     _check_objective_kind(problem)
     return run_particles(problem, cfg, init=init, init_std=as_scalar(init_std, "init_std", nonnegative=True),
                          n_particles=n_particles, runs=runs, alpha=alpha, resume=resume, steps=steps, x0=x0,
@@ -426,7 +438,7 @@ def consensus_hopping(problem, *, n_particles=100, alpha=100.0, noise_std=0.5, b
     noise_std = as_scalar(noise_std, "noise_std", positive=True)
     cfg = _schedule_config(alpha_schedule, alpha_factor, alpha_max, ess_eta)
     cfg.update(drift=0.0, noise_std=noise_std, dt=1.0, move=R.MOVES["hop"],
-               batch=0 if batch_size is None else as_int(batch_size, "batch_size", minimum=1))
+               batch=0 if batch_size is None else as_int(batch_size, "batch_size", minimum=2))
     _check_objective_kind(problem)
     return run_particles(problem, cfg, init="normal", init_std=noise_std, n_particles=n_particles, runs=runs,
                          alpha=alpha, resume=resume, steps=steps, x0=x0, seed=seed, n_threads=n_threads,

@@ -3,6 +3,9 @@ r"""Online learners against SEA environments: OGD, optimistic OMD and optimistic
 Protocol (:mod:`pyoptheory.online`): in round ``t`` the learner plays ``x_t``, the environment reveals
 ``f_t`` and the learner sees ``g_t = grad f_t(x_t)``.  Learners (``P`` is the projection onto the ball):
 
+``Result.x`` is the learner's state after the last round: OGD's next play ``x_{T+1}``, the last play ``x_T``
+of OOMD and OFTRL.
+
 * ``ogd``: ``x_{t+1} = P(x_t - eta_t g_t)`` (Zinkevich 2003), with ``step="horizon"`` (``eta = D/(G sqrt(T))``,
   ``T = steps``: regret ``<= D G sqrt(T)``), ``"adaptive"`` (``D/(G sqrt(t))``) or a number;
 * ``oomd``: optimistic online mirror descent with the last gradient as hint (Chen, Zhang, Tu, Zhao & Zhang,
@@ -166,8 +169,9 @@ def _optimistic(env, name, step, delta, options):
     if step is None:
         return run_online(env, name, R.STEP_RULES["sea"], 0.0, delta, **options)
     if isinstance(step, str):
-        if step != "strongly_convex":
-            raise ValueError(f"step: expected None, 'strongly_convex' or a positive number, got {step!r}")
+        if step != "strongly_convex" or name != "oomd":
+            valid = "None, 'strongly_convex'" if name == "oomd" else "None"
+            raise ValueError(f"step: {name} takes {valid} or a positive number, got {step!r}")
         mu = env.constants["mu"] if hasattr(env, "constants") else 0.0
         if not mu > 0:
             raise ValueError(f"step: 'strongly_convex' needs strongly convex losses; {env.name!r} has mu = {mu}")

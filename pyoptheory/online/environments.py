@@ -131,6 +131,8 @@ class SEAEnvironment(Environment):
         self.horizon = as_int(horizon, "horizon", minimum=1)
         if self.regime == "drift" and dim < 2:
             raise ValueError("dim: the drift regime turns the mean in a plane: dim >= 2")
+        if self.loss == "linear" and self.noise == 0.0 and not np.any(self.mean):
+            raise ValueError("mean, noise: linear losses with a zero mean and no noise are identically zero (G = 0)")
         super().__init__(dim, radius, name or f"sea_{self.loss}_{self.regime}" + ("_simplex" if self.domain == "simplex"
                                                                                  else ""))
         if self.domain == "simplex":

@@ -53,13 +53,19 @@ class Landscape(BlackBox):
         dim = as_int(dim, "dim", minimum=1)
         if kind == "canyon" and dim != 2:
             raise ValueError("dim: the canyon is two-dimensional")
-        shift = np.zeros(dim) if shift is None else as_float_array(np.broadcast_to(shift, (dim,)), "shift")
+        if shift is None:
+            shift = np.zeros(dim)
+        else:
+            shift = as_float_array(shift, "shift")
+            if shift.ndim > 1 or shift.size not in (1, dim):
+                raise ValueError(f"shift: expected a scalar or shape ({dim},), got {shift.shape}")
+            shift = np.broadcast_to(shift, (dim,)).copy()
         if rotation is not None:
             rotation = as_float_array(rotation, "rotation", shape=(dim, dim))
             if not np.allclose(rotation @ rotation.T, np.eye(dim), atol=1e-10):
                 raise ValueError("rotation: must be an orthogonal matrix (R R^T = I)")
         self.landscape = kind
-        self.param = float(param)
+        self.param = as_scalar(param, "param", positive=kind == "quadratic", nonnegative=kind == "rastrigin")
         self.offset = as_scalar(offset, "offset")
         self.shift = shift
         self.rotation = rotation
@@ -93,13 +99,10 @@ class Landscape(BlackBox):
 
 
 def _landscape(kind, dim, param, shift, rotation, offset, x0, half_width, name):
-    dim = as_int(dim, "dim", minimum=1)
-    domain = None
-    if half_width is not None:
-        center = np.zeros(dim) if shift is None else np.broadcast_to(np.asarray(shift, float), (dim,))
-        domain = (center - half_width, center + half_width)
-    return Landscape(kind, dim, param=param, shift=shift, rotation=rotation, offset=offset, x0=x0, domain=domain,
-                     name=name)
+    p = Landscape(kind, dim, param=param, shift=shift, rotation=rotation, offset=offset, x0=x0, name=name)
+    if half_width is not None:  # the usual search box around the minimizer
+        p.domain = (p.shift - half_width, p.shift + half_width)
+    return p
 
 
 def sphere(dim, curvature=2.0, shift=None, rotation=None, offset=0.0, x0=None):

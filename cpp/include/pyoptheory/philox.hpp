@@ -1,7 +1,8 @@
 // Philox4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC 2011),
 // a counter-based generator: the output block is a pure function of (counter, key), so every
 // particle, step and run draws its own numbers in any order and on any thread, and the NumPy
-// reference (pyoptheory/random_stream.py) replays the identical stream.
+// reference (pyoptheory/random_stream.py) replays the same stream: the same 32-bit words and uniforms, bit
+// for bit, and the same normals up to rounding (about 1e-15: polynomial log/sin/cos here, libm there).
 //
 // Stream layout used by the particle methods (one meaning for each counter word):
 //   key     = the run's 64-bit seed (low word, high word)

@@ -80,7 +80,8 @@ PYOPTHEORY_ALWAYS_INLINE double dot(const double* x, const double* y, int64_t n)
 }
 
 
-// sum_j x_j with eight independent partial sums (a fixed order: the result does not depend on the CPU).
+// sum_j x_j with eight independent partial sums in a fixed order (the same on every thread count; the
+// AVX clones may contract products into FMAs, so results can differ from the baseline clone in the last bit).
 PYOPTHEORY_ALWAYS_INLINE double vsum(const double* x, int64_t n) {
   double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t j = 0;
