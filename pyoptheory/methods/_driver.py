@@ -225,6 +225,51 @@ def stop_reason(k, elapsed, max_time, at_checkpoint, callback, intermediate, uni
     return None
 
 
+def run_chunks(steps, ckpts, cap, advance, record, build, *, max_time, callback, progress, desc, unit, first=0,
+               check=None, interrupted=""):
+    """The loop of a method with its own state (particle methods, online learners): advance in compiled chunks
+    of at most ``cap`` steps between the checkpoints ``ckpts`` (offsets from ``first``), record at each, stop on
+    a failure, ``max_time``, the callback or Ctrl-C; returns ``build(k, status, message)``.
+
+    ``advance(k0, k1)`` runs steps ``k0 .. k1-1`` (absolute) and returns None, or ``(k, status, message)`` when
+    the run failed at step ``k``; ``check(k)`` may return ``(status, message)`` after a checkpoint's record.
+    """
+    bar = progress_bar(progress, steps, desc)
+    elapsed, k, status, message = 0.0, 0, 0, STATUS_MESSAGES[0]
+    record(first, 0.0)
+    next_ck = 1
+    try:
+        while k < steps:
+            target = min(ckpts[next_ck], k + cap)
+            t0 = time.perf_counter()
+            failure = advance(first + k, first + target)
+            elapsed += time.perf_counter() - t0
+            bar.update(target - k)
+            if failure is not None:
+                k_fail, status, message = failure
+                k = k_fail - first
+                break
+            k = target
+            at_checkpoint = k == ckpts[next_ck]
+            if at_checkpoint:
+                next_ck += 1
+                record(first + k, elapsed)
+                stop = check(first + k) if check is not None else None
+                if stop is not None:
+                    status, message = stop
+                    break
+            stop = stop_reason(first + k, elapsed, max_time, at_checkpoint, callback,
+                               lambda: build(first + k, 0, "intermediate result"), unit=unit)
+            if stop is not None:
+                status, message = stop
+                break
+    except KeyboardInterrupt:
+        status, message = 5, f"interrupted (KeyboardInterrupt) at {unit} {first + k}{interrupted}"
+    finally:
+        bar.close()
+    return first + k, status, message, elapsed
+
+
 def run(plan: Plan, kernel, backend_name):
     """Run ``plan`` on ``kernel``; return a Result whose trace has the columns of the plan's method."""
     problem = plan.problem

@@ -39,7 +39,6 @@ initial particles come from ``numpy.random.default_rng(seed)``.
 """
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -47,9 +46,9 @@ import numpy as np
 from .._validation import as_float_array, as_int, as_scalar, choose
 from ..problems.landscapes import Landscape
 from ..registry import register
-from ..result import STATUS_MESSAGES, Result, StepSizeWarning, Trace
+from ..result import Result, StepSizeWarning, Trace
 from . import _cbo_reference as R
-from ._driver import checkpoints, default_threads, progress_bar, stop_reason
+from ._driver import checkpoints, default_threads, run_chunks
 
 BACKENDS = ("numpy", "cpp")
 OUTPUTS = ("consensus", "best")
@@ -258,48 +257,28 @@ def run_particles(problem, cfg, *, init, init_std, n_particles, runs, alpha, res
                       method=method, problem=problem.name, particles=st.X[0].copy() if single else st.X.copy(),
                       alpha=float(st.alpha[0]) if single else st.alpha.copy(), excluded=int(st.excluded), runs=M)
 
-    ckpts = opts["record"]
-    cap = max(1, int(_WORK_PER_CALL // max(M * N * d, 1)))
-    bar = progress_bar(opts["progress"], opts["steps"], method)
-    elapsed, k, status, message = 0.0, 0, 0, STATUS_MESSAGES[0]
     if not np.isfinite(st.F).any(axis=1).all():
         return build(k_first, 1, "diverged: the objective is not finite at any initial particle of a run")
-    record_(k_first, 0.0)
-    next_ck = 1
-    try:
-        while k < opts["steps"]:
-            target = min(ckpts[next_ck], k + cap)
-            t0 = time.perf_counter()
-            code, fail = st.advance(k_first + k, k_first + target)
-            elapsed += time.perf_counter() - t0
-            bar.update(target - k)
-            if code != R.OK:
-                k = fail - k_first
-                status = 1
-                what = ("non-finite particle positions (drift * dt, noise_std or alpha too large?)" if code == R.NONFINITE
-                        else "the objective is not finite at any particle of a consensus group")
-                message = f"diverged at step {fail}: {what}"
-                break
-            k = target
-            at_checkpoint = k == ckpts[next_ck]
-            if at_checkpoint:
-                next_ck += 1
-                record_(k_first + k, elapsed)
-            stop = stop_reason(k_first + k, elapsed, opts["max_time"], at_checkpoint, opts["callback"],
-                               lambda: build(k_first + k, 0, "intermediate result"), unit="step")
-            if stop is not None:
-                status, message = stop
-                break
-    except KeyboardInterrupt:
-        status, message = 5, f"interrupted (KeyboardInterrupt) at step {k_first + k}; continue with resume=result"
-    finally:
-        bar.close()
-    if (not cols["iter"] or cols["iter"][-1] != k_first + k) and status != 1:
-        record_(k_first + k, elapsed)
+
+    def advance(k0, k1):
+        code, fail = st.advance(k0, k1)
+        if code == R.OK:
+            return None
+        what = ("non-finite particle positions (drift * dt, noise_std or alpha too large?)" if code == R.NONFINITE
+                else "the objective is not finite at any particle of a consensus group")
+        return fail, 1, f"diverged at step {fail}: {what}"
+
+    cap = max(1, int(_WORK_PER_CALL // max(M * N * d, 1)))
+    k, status, message, elapsed = run_chunks(
+        opts["steps"], opts["record"], cap, advance, record_, build, max_time=opts["max_time"],
+        callback=opts["callback"], progress=opts["progress"], desc=method, unit="step", first=k_first,
+        interrupted="; continue with resume=result")
+    if (not cols["iter"] or cols["iter"][-1] != k) and status != 1:
+        record_(k, elapsed)
     if st.excluded:
         warnings.warn(f"{method}: the objective returned non-finite values {st.excluded} times (particle-steps); "
                       f"those particles were left out of the consensus", ObjectiveWarning, stacklevel=3)
-    return build(k_first + k, status, message)
+    return build(k, status, message)
 
 
 def success_rate(result, x_star, tol=0.25, ord=np.inf, level=0.95):

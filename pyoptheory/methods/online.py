@@ -22,15 +22,13 @@ rounds in C++ (``backend="cpp"``) or in the NumPy reference, on the same Philox 
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from .._validation import as_float_array, as_scalar
 from ..registry import register
-from ..result import STATUS_MESSAGES, Result, Trace
+from ..result import Result, Trace
 from . import _online_reference as R
-from ._driver import common_options, progress_bar, stop_reason
+from ._driver import common_options, run_chunks
 
 BACKENDS = ("numpy", "cpp")
 
@@ -97,42 +95,23 @@ def run_online(env, learner, rule, value, delta, *, backend=None, comparator=Non
                       method=learner, problem=env.name)
 
     code = R.LEARNERS[learner]
-    ckpts, cap = opts["record"], 100_000
-    bar = progress_bar(opts["progress"], T, learner)
-    elapsed, t, status, message = 0.0, 0, 0, STATUS_MESSAGES[0]
-    record(0, 0.0)
-    next_ck = 1
-    try:
-        while t < T:
-            target = min(ckpts[next_ck], t + cap)
-            t0 = time.perf_counter()
-            fail = _advance(env, backend, code, rule, value, delta, T, st, t, target, seed)
-            elapsed += time.perf_counter() - t0
-            bar.update(target - t)
-            if fail >= 0:
-                t, status = int(fail), 1
-                message = f"diverged at round {fail}: non-finite loss or gradient (or a gradient of the wrong shape)"
-                break
-            t = target
-            at_checkpoint = t == ckpts[next_ck]
-            if at_checkpoint:
-                next_ck += 1
-                record(t, elapsed)
-            G = env.constants["G"]
-            if st.scal[R.S_GMAX] > G * (1 + 1e-9):
-                status = 1
-                message = (f"environment: a gradient of norm {st.scal[R.S_GMAX]:.6g} by round {t} exceeds the "
-                           f"declared G = {G:.6g}")
-                break
-            stop = stop_reason(t, elapsed, opts["max_time"], at_checkpoint, opts["callback"],
-                               lambda: build(t, 0, "intermediate result"), unit="round")
-            if stop is not None:
-                status, message = stop
-                break
-    except KeyboardInterrupt:
-        status, message = 5, f"interrupted (KeyboardInterrupt) at round {t}"
-    finally:
-        bar.close()
+    G = env.constants["G"]
+
+    def advance(t0, t1):
+        fail = _advance(env, backend, code, rule, value, delta, T, st, t0, t1, seed)
+        if fail < 0:
+            return None
+        return int(fail), 1, f"diverged at round {fail}: non-finite loss or gradient (or a gradient of the wrong shape)"
+
+    def check_g(t):
+        if st.scal[R.S_GMAX] > G * (1 + 1e-9):
+            return 1, (f"environment: a gradient of norm {st.scal[R.S_GMAX]:.6g} by round {t} exceeds the declared "
+                       f"G = {G:.6g}")
+        return None
+
+    t, status, message, elapsed = run_chunks(T, opts["record"], 100_000, advance, record, build,
+                                             max_time=opts["max_time"], callback=opts["callback"],
+                                             progress=opts["progress"], desc=learner, unit="round", check=check_g)
     if cols["iter"][-1] != t and status != 1:
         record(t, elapsed)
     return build(t, status, message)
