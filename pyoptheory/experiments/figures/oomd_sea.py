@@ -20,7 +20,7 @@ PARAMETERS = {"dim": 10, "T": 10_000, "seeds": 8, "learners": ["oomd", "ogd", "o
                           "alternating": {"regime": "switching", "period": 1},
                           "intermediate": {"regime": "switching", "period": 1, "amplitude": 0.3, "noise": 0.5},
                           "fixed": {"regime": "fixed"}},
-              "noise_grid": [0.0, 0.1, 0.3, 1.0, 3.0], "amplitude_grid": [0.0, 0.1, 0.3, 1.0, 3.0]}
+              "noise_grid": [0.0, 0.1, 0.3, 1.0, 3.0], "amplitude_grid": [0.03, 0.1, 0.3, 1.0, 3.0]}
 SEEDS = list(range(8))
 
 
