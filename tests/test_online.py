@@ -275,6 +275,46 @@ def test_user_environment_with_bad_gradients_fails_cleanly():
     assert not res.success and res.status == 1 and "round 7" in res.message
 
 
+@pytest.mark.parametrize("method", ["ons", "oons"])
+def test_online_newton_step_matches_the_reference(method):
+    env = po.online.sea(5, loss="quadratic", regime="switching", noise=1.0, period=3)
+    a = po.solve(env, method, steps=200, backend="numpy", record="all", seed=3)
+    b = po.solve(env, method, steps=200, backend="cpp", record="all", seed=3)
+    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b.trace["regret"], a.trace["regret"], rtol=1e-10, atol=1e-10)
+    assert np.linalg.norm(b.x) <= 1 + 1e-12
+
+
+def test_a_norm_projection_solves_its_problem():
+    """P^A(y) minimizes (x - y)^T A (x - y) over the ball: compared with a numerical solve."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(0)
+    B = rng.normal(size=(4, 4))
+    A = B @ B.T + 0.1 * np.eye(4)
+    y = 3 * rng.normal(size=4)
+    x = R.project_A(y, A, 1.0)
+    assert np.linalg.norm(x) == pytest.approx(1.0, abs=1e-12)
+    ref = minimize(lambda u: (u - y) @ A @ (u - y), np.zeros(4), method="SLSQP",
+                   constraints=[{"type": "ineq", "fun": lambda u: 1 - u @ u}], options={"ftol": 1e-14})
+    assert (x - y) @ A @ (x - y) <= ref.fun + 1e-8
+
+
+def test_ons_regret_is_within_hazans_bound():
+    """ONS with gamma = min(1/(4GD), alpha)/2, eps = 1/(gamma D)^2: regret <= 5 (1/alpha + G D) d log T for every
+    sequence (Hazan, Introduction to OCO, Thm 4.5), here on every seed and horizon."""
+    env = po.online.sea(5, loss="quadratic", noise=1.0)
+    c = env.constants
+    for T in (10, 100, 1000, 10000):
+        for seed in range(3):
+            res = po.solve(env, "ons", steps=T, seed=seed, record=2)
+            assert res.regret <= 5 * (1 / c.exp_concavity + c.G * c.D) * 5 * np.log(T)
+    with pytest.raises(ValueError, match="exp-concave"):
+        po.solve(po.online.sea(5), "ons", steps=5)
+    with pytest.raises(ValueError, match="ball"):
+        po.solve(po.online.sea(5, loss="quadratic", domain="box"), "ons", steps=5)
+
+
 # --- bad input --------------------------------------------------------------------------------------
 def test_bad_environments_and_options_name_the_argument():
     for kw, name in [({"loss": "cubic"}, "loss"), ({"regime": "chaos"}, "regime"), ({"noise": -1.0}, "noise"),
@@ -304,4 +344,7 @@ def test_kernel_refuses_inconsistent_state():
     z = np.zeros(4)
     with pytest.raises(ValueError, match="state arrays"):
         _core.online_rounds(*env.kernel_spec(), 0, 1, 3, 0.0, 1.0, 1.0, 2.0, 10, z, z, z, np.zeros(3), z, z,
-                            np.zeros(7), 0, 5)
+                            np.zeros(7), np.eye(4), 0, 5)
+    with pytest.raises(ValueError, match="A must"):
+        _core.online_rounds(*env.kernel_spec(), 0, 1, 3, 0.0, 1.0, 1.0, 2.0, 10, z, z, z, z, z, z,
+                            np.zeros(7), np.eye(3), 0, 5)

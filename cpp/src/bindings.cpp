@@ -702,15 +702,18 @@ py::tuple cbo_steps(darr X, darr F, darr alpha, int code, double param, double o
 // ---- online learning ----
 int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t period, double omega, double radius,
                       int domain, uint64_t seed, int learner, int rule, double value, double delta, double G, double D, int64_t T,
-                      darr x, darr xhat, darr M, darr Gsum, darr Y, darr C, darr scal, int64_t t0, int64_t t1) {
+                      darr x, darr xhat, darr M, darr Gsum, darr Y, darr C, darr scal, darr A, int64_t t0,
+                      int64_t t1) {
   const int64_t d = mean.size();
   require(mean.ndim() == 1 && d >= 1, "online_rounds: mean must be a nonempty vector");
   for (const darr* a : {&x, &xhat, &M, &Gsum, &Y, &C})
     require(a->ndim() == 1 && a->shape(0) == d, "online_rounds: state arrays must have shape (d,)");
   require(scal.ndim() == 1 && scal.shape(0) >= 7, "online_rounds: scal must have 7 entries");
-  require(loss >= 0 && loss <= 1 && regime >= 0 && regime <= 2 && learner >= 0 && learner <= 2 && rule >= 0 &&
+  require(A.ndim() == 2 && A.shape(0) == d && A.shape(1) == d, "online_rounds: A must have shape (d, d)");
+  require(loss >= 0 && loss <= 1 && regime >= 0 && regime <= 2 && learner >= 0 && learner <= 4 && rule >= 0 &&
               rule <= 4, "online_rounds: unknown code");
   require(regime != 2 || d >= 2, "online_rounds: the drift regime needs d >= 2");
+  require(learner < 3 || domain == 0, "online_rounds: the online Newton step runs on the ball");
   require(domain == 0 || domain == 2 || (domain == 1 && loss == 0 && d >= 2),
           "online_rounds: unknown domain, or the simplex with losses that are not linear");
   require(period >= 1 && radius > 0 && t0 >= 0 && t1 >= t0 && t1 < (int64_t{1} << 32) && T >= 1,
@@ -727,7 +730,7 @@ int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t per
   e.seed = seed;
   e.domain = domain;
   pyoptheory::OnlineState st{x.mutable_data(), xhat.mutable_data(), M.mutable_data(), Gsum.mutable_data(),
-                             Y.mutable_data(), C.mutable_data(), scal.mutable_data()};
+                             Y.mutable_data(), C.mutable_data(), scal.mutable_data(), A.mutable_data()};
   int64_t fail;
   {
     py::gil_scoped_release release;
@@ -744,8 +747,8 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("rule"),
           py::arg("value"), py::arg("delta"), py::arg("G"), py::arg("D"), py::arg("T"), py::arg("x").noconvert(),
           py::arg("xhat").noconvert(), py::arg("M").noconvert(), py::arg("Gsum").noconvert(),
-          py::arg("Y").noconvert(), py::arg("C").noconvert(), py::arg("scal").noconvert(), py::arg("t0"),
-          py::arg("t1"));
+          py::arg("Y").noconvert(), py::arg("C").noconvert(), py::arg("scal").noconvert(), py::arg("A").noconvert(),
+          py::arg("t0"), py::arg("t1"));
   mod.def("philox4x32", &philox4x32, py::arg("counters"), py::arg("seed"));
   mod.def("philox_normals", &philox_normals, py::arg("seed"), py::arg("first"), py::arg("n"), py::arg("step"),
           py::arg("tag"), py::arg("d"));

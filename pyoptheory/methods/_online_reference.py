@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-LEARNERS = {"ogd": 0, "oomd": 1, "oftrl": 2}
+LEARNERS = {"ogd": 0, "oomd": 1, "oftrl": 2, "oons": 3, "ons": 4}
+#: Bisection steps of the projection in the norm of A (the same in the kernel).
+A_PROJECTION_STEPS = 100
 STEP_RULES = {"fixed": 0, "horizon": 1, "adaptive": 2, "sea": 3, "strongly_convex": 4}
 # scalar state: V = sum ||g_s - M_s||^2, cumulative f_t(x_t), cumulative F_t(x_t), sum ||y||^2, sum ||c||^2,
 # last step, largest ||g_t|| so far
@@ -23,6 +25,7 @@ class OnlineState:
         self.xhat = x0.copy()     # OOMD's secondary iterate
         self.M = np.zeros(d)      # hint: the last gradient
         self.Gsum = np.zeros(d)   # OFTRL's sum of gradients
+        self.A = np.zeros((d, d))  # the online Newton step's matrix eps I + sum (g - M)(g - M)^T
         self.Y = np.zeros(d)      # sum of y_t (realized targets)
         self.C = np.zeros(d)      # sum of c_t (means)
         self.scal = np.zeros(S_SIZE)
@@ -34,7 +37,7 @@ def project_ball(x, radius):
 
 
 def step_size(rule, value, t, V, G, D, delta, T):
-    if rule == STEP_RULES["fixed"]:
+    if rule == STEP_RULES["fixed"]:  # also the online Newton step's 1/gamma
         return value
     if rule == STEP_RULES["horizon"]:  # D / (G sqrt(T)): Zinkevich's step tuned to the horizon
         return D / (G * np.sqrt(T))
@@ -43,6 +46,31 @@ def step_size(rule, value, t, V, G, D, delta, T):
     if rule == STEP_RULES["strongly_convex"]:  # 1 / (mu t), mu = value
         return 1.0 / (value * t)
     return D / np.sqrt(delta + 4.0 * G * G + V)  # the SEA step of Chen et al.: V = sum_{s<t} ||g_s - M_s||^2
+
+
+def project_A(y, A, R):
+    """``argmin_{||x|| <= R} (x - y)^T A (x - y)``: ``y`` inside the ball, else ``x(lam) = (A + lam I)^{-1} A y``
+    with ``||x(lam)|| = R`` (decreasing in ``lam``), by bisection after doubling an upper bracket."""
+    if np.sqrt(y @ y) <= R:
+        return y.copy()
+    Ay, I = A @ y, np.eye(len(y))
+
+    def x_of(lam):
+        return np.linalg.solve(A + lam * I, Ay)
+
+    hi = 1.0
+    while np.sqrt(x_of(hi) @ x_of(hi)) > R:
+        hi *= 2.0
+    lo = 0.0
+    for _ in range(A_PROJECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        xm = x_of(mid)
+        if np.sqrt(xm @ xm) > R:
+            lo = mid
+        else:
+            hi = mid
+    x = x_of(hi)
+    return x * min(1.0, R / np.sqrt(x @ x))
 
 
 def entropic_step(p, z):
@@ -62,6 +90,8 @@ def play(learner, st, eta, R, simplex=False, box=False):
     ``M`` (OOMD) or the regularized leader of ``Gsum + M`` (OFTRL); Euclidean on the ball, entropic on the simplex."""
     if learner == LEARNERS["oomd"]:
         st.x[:] = entropic_step(st.xhat, eta * st.M) if simplex else project(st.xhat - eta * st.M, R, box)
+    elif learner in (LEARNERS["oons"], LEARNERS["ons"]):  # eta = 1/gamma
+        st.x[:] = project_A(st.xhat - eta * np.linalg.solve(st.A, st.M), st.A, R)
     elif learner == LEARNERS["oftrl"]:
         z = eta * (st.Gsum + st.M)
         st.x[:] = entropic_step(np.ones_like(z), z) if simplex else project(-z, R, box)
@@ -82,10 +112,15 @@ def learn(learner, st, g, eta, R, simplex=False, box=False):
         st.x[:] = entropic_step(st.x, eta * g) if simplex else project(st.x - eta * g, R, box)
     elif learner == LEARNERS["oomd"]:
         st.xhat[:] = entropic_step(st.xhat, eta * g) if simplex else project(st.xhat - eta * g, R, box)
+    elif learner in (LEARNERS["oons"], LEARNERS["ons"]):
+        r = g - st.M
+        st.A += np.outer(r, r)
+        st.xhat[:] = project_A(st.xhat - eta * np.linalg.solve(st.A, g), st.A, R)
     else:
         st.Gsum += g
     s[S_V] += dual_norm2(g - st.M, simplex)
-    st.M[:] = g
+    if learner != LEARNERS["ons"]:  # plain ONS keeps no hint
+        st.M[:] = g
 
 
 def rounds(env, learner, rule, value, delta, T, st, t0, t1, seed):

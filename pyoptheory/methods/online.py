@@ -12,7 +12,9 @@ of OOMD and OFTRL.
   ICML 2023): ``x_t = P(xhat_t - eta_t M_t)``, ``xhat_{t+1} = P(xhat_t - eta_t g_t)``, ``M_{t+1} = g_t``, with
   the SEA step ``eta_t = D / sqrt(delta + 4 G^2 + sum_{s<t} ||g_s - M_s||^2)`` (``step=None``) or a number;
 * ``oftrl``: optimistic FTRL with the same hint and step (Sachs, Hadiji, van Erven & Guzman, NeurIPS 2022):
-  ``x_t = P(-eta_t (sum_{s<t} g_s + M_t))``.
+  ``x_t = P(-eta_t (sum_{s<t} g_s + M_t))``;
+* ``ons`` and ``oons``: the online Newton step for exp-concave losses and its optimistic form, with the
+  projection in the norm of ``A_t``.
 
 The trace holds, at checkpoints, ``loss`` (``sum_s f_s(x_s)``), ``regret`` (against the best fixed point in
 hindsight of the realized losses, in closed form on the ball), ``pseudo_regret`` (``sum_s F_s(x_s) -
@@ -44,7 +46,7 @@ def _advance(env, backend, learner, rule, value, delta, T, st, t0, t1, seed):
 
     c = env.constants
     return _core.online_rounds(*env.kernel_spec(), seed, learner, rule, value, delta, c["G"], c["D"], T, st.x,
-                               st.xhat, st.M, st.Gsum, st.Y, st.C, st.scal, t0, t1)
+                               st.xhat, st.M, st.Gsum, st.Y, st.C, st.scal, st.A, t0, t1)
 
 
 def run_online(env, learner, rule, value, delta, *, backend=None, comparator=None, **options):
@@ -72,6 +74,10 @@ def run_online(env, learner, rule, value, delta, *, backend=None, comparator=Non
             raise ValueError(f"comparator: outside the domain ({env.domain}) of {env.name!r}")
     seed = opts["seed"] & (2**64 - 1)
     st = R.OnlineState(env.dim, opts["x0"], seed)
+    if learner in ("ons", "oons"):  # A_0 = eps I, eps = delta
+        if env.domain != "ball":
+            raise ValueError(f"problem: the online Newton step runs on a ball; {env.name!r} is a {env.domain}")
+        st.A[...] = delta * np.eye(env.dim)
     f_star = env.f_star
     expected = builtin  # the pseudo-regret needs the expected losses
     cols = {c: [] for c in ("iter", "time", "fun", "gap", "loss", "regret", "pseudo_regret", "step", "grad_evals",
@@ -183,3 +189,33 @@ def oftrl(env, *, step=None, delta=1.0, **options):
     """Optimistic follow-the-regularized-leader ``x_t = P(-eta_t (sum_{s<t} g_s + M_t))``, hint ``M_t = g_{t-1}``,
     the same step as :func:`oomd` (Sachs, Hadiji, van Erven & Guzman, NeurIPS 2022, analyse OFTRL in the SEA model)."""
     return _optimistic(env, "oftrl", step, delta, options)
+
+
+def _newton(env, name, gamma, eps, options):
+    c = env.constants
+    if gamma is None:  # Hazan (2016), Thm 4.5: gamma = min(1/(4 G D), alpha) / 2, eps = 1/(gamma D)^2
+        gamma = 0.5 * min(1.0 / (4.0 * c["G"] * c["D"]), c["exp_concavity"])
+    gamma = as_scalar(gamma, "gamma", positive=True)
+    eps = 1.0 / (gamma * c["D"]) ** 2 if eps is None else as_scalar(eps, "eps", positive=True)
+    return run_online(env, name, R.STEP_RULES["fixed"], 1.0 / gamma, eps, **options)
+
+
+@register("ons", accepts=("online",), backends=BACKENDS)
+def ons(env, *, gamma=None, eps=None, **options):
+    """Online Newton step (Hazan, Agarwal & Kale 2007) for alpha-exp-concave losses on a ball.
+
+    ``A_t = eps I + sum_{s<=t} g_s g_s^T``, ``x_{t+1} = P^{A_t}(x_t - (1/gamma) A_t^{-1} g_t)`` with the projection in
+    the norm of ``A_t`` (bisection on the multiplier of ``(A + lam I) x = A y``); by default
+    ``gamma = min(1/(4 G D), alpha) / 2`` and ``eps = 1/(gamma D)^2``, for which
+    ``regret_T <= 5 (1/alpha + G D) d log T`` (Hazan, Introduction to Online Convex Optimization, Thm 4.5).
+    ``alpha`` is the environment's ``exp_concavity`` constant.
+    """
+    return _newton(env, "ons", gamma, eps, options)
+
+
+@register("oons", accepts=("online",), backends=BACKENDS)
+def oons(env, *, gamma=None, eps=None, **options):
+    """Optimistic online Newton step: the hint ``M_t = g_{t-1}``, ``x_t = P^{A}(xhat_t - (1/gamma) A^{-1} M_t)``,
+    ``A <- A + (g_t - M_t)(g_t - M_t)^T``, ``xhat_{t+1} = P^{A}(xhat_t - (1/gamma) A^{-1} g_t)`` (the metric of Chen et al.
+    2023's exp-concave analysis, recalled [M]: its constants are not asserted).  Defaults as :func:`ons`."""
+    return _newton(env, "oons", gamma, eps, options)

@@ -203,10 +203,16 @@ class SEAEnvironment(Environment):
         G = cmax + self.noise + (xmax if self.loss == "quadratic" else 0.0)
         vals = {"G": G, "D": 2.0 * xmax, "L": 0.0 if self.loss == "linear" else 1.0,
                 "mu": 0.0 if self.loss == "linear" else 1.0, "dim": float(self.dim), "noise": self.noise}
+        unavailable = {}
+        if self.loss == "quadratic":  # Hessian I >= (1/G^2) g g^T: exp(-f / G^2) is concave
+            vals["exp_concavity"] = 1.0 / G**2
+        else:
+            unavailable["exp_concavity"] = "linear losses are not exp-concave"
         how = {"G": "exact: max_t ||c_t|| + s" + (" + max ||x||" if self.loss == "quadratic" else ""),
                "D": "exact: 2 R" + (" sqrt(d) (the box's diagonal)" if self.domain == "box" else ""),
                "L": "exact", "mu": "exact", "dim": "exact", "noise": "exact: ||xi_t|| = s"}
-        return Constants(vals, how)
+        how["exp_concavity"] = "exact: 1 / G^2 (the Hessian is I)"
+        return Constants(vals, how, unavailable=unavailable)
 
     # --- as a problem: the average expected loss over the default horizon ---------------------------------
     def _mean_path(self):

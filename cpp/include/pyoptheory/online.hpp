@@ -18,7 +18,8 @@
 
 namespace pyoptheory {
 
-enum OnlineLearner : int { OL_OGD = 0, OL_OOMD = 1, OL_OFTRL = 2 };
+enum OnlineLearner : int { OL_OGD = 0, OL_OOMD = 1, OL_OFTRL = 2, OL_OONS = 3, OL_ONS = 4 };
+constexpr int A_PROJECTION_STEPS = 100;  // bisection steps of the projection in the norm of A (as in NumPy)
 enum OnlineStepRule : int { OS_FIXED = 0, OS_HORIZON = 1, OS_ADAPTIVE = 2, OS_SEA = 3, OS_STRONG = 4 };
 enum OnlineScalars : int { OS_V = 0, OS_LOSS = 1, OS_FLOSS = 2, OS_YY = 3, OS_CC = 4, OS_ETA = 5, OS_GMAX = 6 };
 
@@ -35,8 +36,58 @@ struct SeaEnv {
 };
 
 struct OnlineState {
-  double *x, *xhat, *M, *Gsum, *Y, *C, *scal;
+  double *x, *xhat, *M, *Gsum, *Y, *C, *scal, *A;
 };
+
+// Solve (A + lam I) out = b by Cholesky (A symmetric positive definite, d x d row-major); work: d*d doubles.
+inline void spd_solve(const double* A, double lam, const double* b, int64_t d, double* work, double* out) {
+  double* L = work;
+  for (int64_t i = 0; i < d; ++i)
+    for (int64_t j = 0; j <= i; ++j) {
+      double s = A[i * d + j] + (i == j ? lam : 0.0);
+      for (int64_t k = 0; k < j; ++k) s -= L[i * d + k] * L[j * d + k];
+      L[i * d + j] = i == j ? std::sqrt(s) : s / L[j * d + j];
+    }
+  for (int64_t i = 0; i < d; ++i) {  // L z = b
+    double s = b[i];
+    for (int64_t k = 0; k < i; ++k) s -= L[i * d + k] * out[k];
+    out[i] = s / L[i * d + i];
+  }
+  for (int64_t i = d - 1; i >= 0; --i) {  // L^T out = z
+    double s = out[i];
+    for (int64_t k = i + 1; k < d; ++k) s -= L[k * d + i] * out[k];
+    out[i] = s / L[i * d + i];
+  }
+}
+
+// argmin_{||x|| <= R} (x - y)^T A (x - y): y inside the ball, else x(lam) = (A + lam I)^{-1} A y with ||x|| = R,
+// by bisection after doubling an upper bracket (pyoptheory.methods._online_reference.project_A).
+inline void project_A(const double* y, const double* A, int64_t d, double R, double* work, double* Ay, double* x) {
+  if (std::sqrt(dot(y, y, d)) <= R) {
+    for (int64_t j = 0; j < d; ++j) x[j] = y[j];
+    return;
+  }
+  for (int64_t i = 0; i < d; ++i) Ay[i] = dot(A + i * d, y, d);
+  double hi = 1.0;
+  for (;;) {
+    spd_solve(A, hi, Ay, d, work, x);
+    if (std::sqrt(dot(x, x, d)) <= R) break;
+    hi *= 2.0;
+  }
+  double lo = 0.0;
+  for (int it = 0; it < A_PROJECTION_STEPS; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    spd_solve(A, mid, Ay, d, work, x);
+    if (std::sqrt(dot(x, x, d)) > R)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  spd_solve(A, hi, Ay, d, work, x);
+  const double n = std::sqrt(dot(x, x, d));
+  if (n > R)
+    for (int64_t j = 0; j < d; ++j) x[j] *= R / n;
+}
 
 inline void sea_mean(const SeaEnv& e, int64_t t, double mean_norm, double* c) {
   if (e.regime == 2) {
@@ -107,7 +158,8 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
                              int64_t T, OnlineState& st, int64_t t0, int64_t t1) {
   const int64_t d = e.d;
   const bool simplex = e.domain == 1;
-  std::vector<double> c(d), y(d), g(d), z(d);
+  std::vector<double> c(d), y(d), g(d), z(d), w(d), Ay(d), work(d * d);
+  const bool newton = learner == OL_OONS || learner == OL_ONS;
   double mean_norm = std::sqrt(dot(e.mean, e.mean, d));
   double* s = st.scal;
   for (int64_t t = t0 + 1; t <= t1; ++t) {
@@ -131,6 +183,10 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
         for (int64_t j = 0; j < d; ++j) x[j] = st.xhat[j] - eta * st.M[j];
         project_set(x, d, e.radius, e.domain);
       }
+    } else if (newton) {  // eta = 1/gamma
+      spd_solve(st.A, 0.0, st.M, d, work.data(), w.data());
+      for (int64_t j = 0; j < d; ++j) z[j] = st.xhat[j] - eta * w[j];
+      project_A(z.data(), st.A, d, e.radius, work.data(), Ay.data(), x);
     } else if (learner == OL_OFTRL) {
       for (int64_t j = 0; j < d; ++j) z[j] = eta * (st.Gsum[j] + st.M[j]);
       if (simplex) {
@@ -182,12 +238,19 @@ inline int64_t online_rounds(const SeaEnv& e, int learner, int rule, double valu
         for (int64_t j = 0; j < d; ++j) st.xhat[j] -= eta * g[j];
         project_set(st.xhat, d, e.radius, e.domain);
       }
+    } else if (newton) {
+      for (int64_t i = 0; i < d; ++i)
+        for (int64_t j = 0; j < d; ++j) st.A[i * d + j] += (g[i] - st.M[i]) * (g[j] - st.M[j]);
+      spd_solve(st.A, 0.0, g.data(), d, work.data(), w.data());
+      for (int64_t j = 0; j < d; ++j) z[j] = st.xhat[j] - eta * w[j];
+      project_A(z.data(), st.A, d, e.radius, work.data(), Ay.data(), st.xhat);
     } else {
       for (int64_t j = 0; j < d; ++j) st.Gsum[j] += g[j];
     }
     for (int64_t j = 0; j < d; ++j) z[j] = g[j] - st.M[j];
     s[OS_V] += dual_norm2(z.data(), d, simplex);
-    for (int64_t j = 0; j < d; ++j) st.M[j] = g[j];
+    if (learner != OL_ONS)
+      for (int64_t j = 0; j < d; ++j) st.M[j] = g[j];
   }
   return -1;
 }
