@@ -315,6 +315,18 @@ def test_ons_regret_is_within_hazans_bound():
         po.solve(po.online.sea(5, loss="quadratic", domain="box"), "ons", steps=5)
 
 
+def test_log_rate_check_fails_on_sqrt_t_growth():
+    """A check that cannot fail is a defect: the same theorem run with the SEA step (regret ~ sqrt(T))
+    fails its logarithmic-rate check."""
+    from pyoptheory.theory.base import Theorem
+
+    th = po.theorems("oomd.strongly_convex.log")
+    wrong = Theorem(**{**th.__dict__, "id": "sqrt-growth", "options": lambda p: {}})
+    rep = po.verify(wrong, problem="quadratic_stochastic", quick=True, seeds=4)
+    assert not rep.passed
+    assert po.verify(th, problem="quadratic_stochastic", quick=True, seeds=4).passed
+
+
 # --- bad input --------------------------------------------------------------------------------------
 def test_bad_environments_and_options_name_the_argument():
     for kw, name in [({"loss": "cubic"}, "loss"), ({"regime": "chaos"}, "regime"), ({"noise": -1.0}, "noise"),

@@ -200,7 +200,7 @@ def _newton(env, name, gamma, eps, options):
     return run_online(env, name, R.STEP_RULES["fixed"], 1.0 / gamma, eps, **options)
 
 
-@register("ons", accepts=("online",), backends=BACKENDS)
+@register("ons", accepts=("online",), backends=BACKENDS, theorem="ons.exp_concave")
 def ons(env, *, gamma=None, eps=None, **options):
     """Online Newton step (Hazan, Agarwal & Kale 2007) for alpha-exp-concave losses on a ball.
 

@@ -191,6 +191,14 @@ class SEAEnvironment(Environment):
             return float((np.abs(diffs).max(axis=1) ** 2).sum())
         return float(np.einsum("ij,ij->", diffs, diffs))
 
+    def Sigma2_max(self, T):
+        """``Sigma^2_max = max_{t<=T} ||c_t - c_{t-1}||^2`` (``c_0 = 0``)."""
+        T = as_int(T, "T", minimum=1)
+        C = self.mean_at(np.arange(1, T + 1))
+        diffs = np.diff(np.vstack([np.zeros(self.dim), C]), axis=0)
+        norms = np.abs(diffs).max(axis=1) ** 2 if self.domain == "simplex" else np.einsum("ij,ij->i", diffs, diffs)
+        return float(norms.max())
+
     def _compute_constants(self):
         if self.domain == "simplex":  # dual norm inf; D^2 / 2 = log d bounds KL(u || uniform)
             G = float(np.abs(self.mean).max() if self.regime != "drift" else np.linalg.norm(self.mean)) + self.noise

@@ -20,8 +20,9 @@ CONFIRMATIONS = {
 @dataclass(frozen=True)
 class Rate:
     """The predicted rate: ``power`` (quantity ~ T^value), ``linear`` (~ value(c, p)^T, value may
-    depend on the constants and parameters) or ``bound`` (quantity ~ bound(T)^1, for rates with
-    log factors, fitted against the bound's own shape)."""
+    depend on the constants and parameters), ``bound`` (quantity ~ bound(T)^1, for rates with
+    log factors, fitted against the bound's own shape) or ``log`` (a growing quantity ~ (log T)^value,
+    logarithmic regret: fitted against log log T)."""
 
     kind: str
     value: object
@@ -30,7 +31,7 @@ class Rate:
         return float(self.value(c, p)) if callable(self.value) else float(self.value)
 
     def __post_init__(self):
-        if self.kind not in ("power", "linear", "bound"):
+        if self.kind not in ("power", "linear", "bound", "log"):
             raise ValueError(f"kind: unknown rate kind {self.kind!r}")
 
 
@@ -47,6 +48,11 @@ def power(p):
 
 def linear(q):
     return Rate("linear", q)
+
+
+def logarithmic(p=1.0):
+    """Growth like ``(log T)^p`` (``p = 1``: logarithmic regret)."""
+    return Rate("log", p)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..online.environments import sea
-from .base import Instance, Theorem, power
+from .base import Instance, Theorem, logarithmic, power
 
 
 def _ogd_bound(T, c, p):
@@ -36,6 +36,17 @@ def _sachs_bound(T, c, p):
             + 1.5 * np.sqrt(2.0) * c.D * c.G + nu + (4 * c.D**2 * c.G**2 + 9 * c.L**2 * c.D**4) / nu)
 
 
+def _strongly_convex_bound(T, c, p):
+    """Sachs et al. (2022) Thm 7's form for OFTL on strongly convex surrogates, as recalled [M]."""
+    lam = c.mu
+    return ((8 * p["sigma2_max"] + 4 * p["Sigma2_max"]) * np.log(T) / lam
+            + 4 * c.D**2 * c.L**2 / lam * np.log(1 + 16 * c.L / lam))
+
+
+def _ons_bound(T, c, p):
+    return 5.0 * (1.0 / c.exp_concavity + c.G * c.D) * c.dim * np.log(T)
+
+
 def _sea_params(problem, c, T):
     return {"sigma2": problem.sigma2(T), "Sigma2": problem.Sigma2(T)}
 
@@ -43,6 +54,10 @@ def _sea_params(problem, c, T):
 def _env(loss, regime, noise=0.0, period=10, mean_scale=None, d=10):
     mean = None if mean_scale is None else np.full(d, mean_scale)
     return lambda T=None: sea(d, loss=loss, regime=regime, noise=noise, period=period, mean=mean)
+
+
+def _strongly_convex_params(problem, c, T):
+    return {"sigma2_max": problem.noise**2, "Sigma2_max": problem.Sigma2_max(max(int(T), 1))}
 
 
 THEOREMS = [
@@ -120,5 +135,53 @@ THEOREMS = [
         ),
         horizons_quick=(100, 300, 1000, 3000, 10000),
         horizons_full=(100, 300, 1000, 3000, 10000, 30000, 100000),
+    ),
+    Theorem(
+        id="oomd.strongly_convex.log",
+        method="oomd",
+        assumptions=("F_t mu-strongly convex and L-smooth", "||g_t|| <= G", "X a ball of diameter D"),
+        quantity="pseudo_regret",
+        statement="E regret_T = O((sigma^2_max + Sigma^2_max) log T / mu) with eta_t = 1/(mu t)",
+        bound=_strongly_convex_bound,
+        params=_strongly_convex_params,
+        options=lambda p: {"step": "strongly_convex"},
+        rate=logarithmic(1.0),
+        tight=False,
+        confirmed="M",
+        stochastic=True,
+        source=("Chen, Zhang, Tu, Zhao & Zhang (ICML 2023), Thm 2 [M: recalled; their bound has "
+                "log((sigma^2_{1:T} + Sigma^2_{1:T})/(sigma^2_max + Sigma^2_max))]; the reported bound is the form of "
+                "Sachs et al. (NeurIPS 2022) Thm 7, not confirmed"),
+        instances=(
+            Instance("quadratic_stochastic", _env("quadratic", "stochastic", noise=1.0),
+                     note="the pseudo-regret grows no faster than log T (fitted against log log T)"),
+            Instance("quadratic_alternating", _env("quadratic", "switching", period=1, mean_scale=0.3)),
+        ),
+        horizons_quick=(10, 30, 100, 300, 1000, 3000, 10000),
+        horizons_full=(10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000),
+    ),
+    Theorem(
+        id="ons.exp_concave",
+        method="ons",
+        assumptions=("f_t alpha-exp-concave", "||g_t|| <= G", "X a ball of diameter D"),
+        quantity="regret",
+        statement="regret_T <= 5 (1/alpha + G D) d log T with gamma = min(1/(4 G D), alpha)/2, eps = 1/(gamma D)^2",
+        bound=_ons_bound,
+        params=lambda problem, c, T: {},
+        rate=logarithmic(1.0),
+        tight=False,
+        confirmed="D:textbook",
+        stochastic=True,
+        source=("Hazan, Agarwal & Kale (Machine Learning 2007); Hazan, Introduction to Online Convex Optimization, "
+                "Thm 4.5 (proof: the second-order lower bound of exp-concave losses and the A_t-norm potential)"),
+        instances=(
+            Instance("quadratic_fixed", _env("quadratic", "fixed", mean_scale=0.5), deterministic=True,
+                     note="one fixed quadratic: the regret stays bounded"),
+            Instance("quadratic_stochastic", _env("quadratic", "stochastic", noise=1.0), check_rate=False,
+                     note="the bound holds by a wide margin; at these horizons the regret is still pre-asymptotic "
+                     "(its local growth exceeds log T: the d/gamma factor is large), so the rate is not asserted"),
+        ),
+        horizons_quick=(10, 30, 100, 300, 1000, 3000, 10000),
+        horizons_full=(10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000),
     ),
 ]

@@ -35,12 +35,14 @@ def fit_window(horizons, measured, floor, bounds):
 
 def fit_rate(kind, horizons, measured, bounds, idx):
     """Least-squares slope and its standard error: log m vs log T (power), vs T (linear;
-    the slope is returned as q = exp(slope)), or vs log bound (bound)."""
+    the slope is returned as q = exp(slope)), vs log bound (bound), or vs log log T (log)."""
     y = np.log(measured[idx])
     if kind == "power":
         x = np.log(np.asarray(horizons, dtype=float)[idx])
     elif kind == "linear":
         x = np.asarray(horizons, dtype=float)[idx]
+    elif kind == "log":
+        x = np.log(np.log(np.asarray(horizons, dtype=float)[idx]))
     else:
         x = np.log(bounds[idx])
     coef, cov = np.polyfit(x, y, 1, cov="unscaled") if idx.size > 2 else (np.polyfit(x, y, 1), None)
