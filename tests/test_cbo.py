@@ -307,6 +307,20 @@ def test_parameter_warnings_and_errors_name_the_argument():
         po.solve(user, "cbo", init="uniform", steps=2)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "cpp"])
+def test_a_failed_run_stops_alone(backend):
+    """Run 1 starts where the objective is undefined: it stops at step 0, the other runs finish."""
+    p = po.problems.black_box(lambda X: np.where(X[:, 0] > 5, np.nan, np.einsum("ij,ij->i", X, X)), 2,
+                              batched=True, x_star=np.zeros(2))
+    X0 = np.random.default_rng(0).normal(size=(3, 20, 2))
+    X0[1] += 10.0
+    res = po.solve(p, "cbo", init=X0, runs=3, steps=30, seed=1, backend=backend)
+    assert res.status == 0 and list(res.success) == [True, False, True]
+    assert list(res.nit) == [30, 0, 30] and "1 of 3 runs diverged" in res.message
+    assert np.all(np.isfinite(res.x[[0, 2]]))
+    assert res.fevals == 3 * 20 + 2 * 20 * 30  # the stopped run is not evaluated again
+
+
 def test_objective_errors_nan_particles_and_divergence():
     wrong = po.problems.black_box(lambda X: X.sum(), 3, batched=True)
     with pytest.raises(ValueError, match="must return"):

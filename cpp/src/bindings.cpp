@@ -662,7 +662,8 @@ darr landscape_values(int code, double param, double offset, darr shift, darr ro
 
 py::tuple cbo_steps(darr X, darr F, darr alpha, int code, double param, double offset, darr shift, darr rot,
                     double drift, double noise_std, double dt, int move, int64_t batch, int schedule, double factor,
-                    double alpha_max, double ess_eta, uint64_t seed, int64_t k0, int64_t k1, int n_threads) {
+                    double alpha_max, double ess_eta, uint64_t seed, int64_t k0, int64_t k1, int n_threads,
+                    iarr run_fail, iarr run_code) {
   require(X.ndim() == 3 && X.shape(0) >= 1 && X.shape(1) >= 2 && X.shape(2) >= 1,
           "cbo_steps: X must have shape (M, N, d) with N >= 2");
   const int64_t M = X.shape(0), N = X.shape(1), d = X.shape(2);
@@ -672,6 +673,8 @@ py::tuple cbo_steps(darr X, darr F, darr alpha, int code, double param, double o
   require(k0 >= 0 && k1 >= k0 && k1 < (int64_t{1} << 32) && M * N < (int64_t{1} << 32),
           "cbo_steps: step or particle counter out of range");
   require(n_threads >= 1, "cbo_steps: n_threads must be positive");
+  require(run_fail.ndim() == 1 && run_fail.shape(0) == M && run_code.ndim() == 1 && run_code.shape(0) == M,
+          "cbo_steps: run_fail and run_code must have shape (M,)");
   const pyoptheory::Landscape L = make_landscape(code, d, param, offset, shift, rot);
   pyoptheory::CboConfig c;
   c.M = M;
@@ -687,15 +690,14 @@ py::tuple cbo_steps(darr X, darr F, darr alpha, int code, double param, double o
   c.alpha_max = alpha_max;
   c.ess_eta = ess_eta;
   c.seed = seed;
-  int64_t fail = -1, excluded = 0;
-  int status;
+  int64_t excluded = 0, evals;
   pyoptheory::CboWork work;
   {
     py::gil_scoped_release release;
-    status = pyoptheory::cbo_steps(c, L, X.mutable_data(), F.mutable_data(), alpha.mutable_data(), k0, k1, n_threads,
-                                   work, &fail, &excluded);
+    evals = pyoptheory::cbo_steps(c, L, X.mutable_data(), F.mutable_data(), alpha.mutable_data(), k0, k1, n_threads,
+                                  work, run_fail.mutable_data(), run_code.mutable_data(), &excluded);
   }
-  return py::make_tuple(status, fail, excluded);
+  return py::make_tuple(evals, excluded);
 }
 
 
@@ -758,7 +760,7 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("code"), py::arg("param"), py::arg("offset"), py::arg("shift"), py::arg("rot"), py::arg("drift"),
           py::arg("noise_std"), py::arg("dt"), py::arg("move"), py::arg("batch"), py::arg("schedule"),
           py::arg("factor"), py::arg("alpha_max"), py::arg("ess_eta"), py::arg("seed"), py::arg("k0"), py::arg("k1"),
-          py::arg("n_threads"));
+          py::arg("n_threads"), py::arg("run_fail").noconvert(), py::arg("run_code").noconvert());
   mod.doc() = "Compiled kernels of pyoptheory (C++17). Use them through pyoptheory.solve.";
   py::class_<PyLinearModel>(mod, "LinearModel")
       .def(py::init(&make_model), py::arg("dense"), py::arg("data"), py::arg("indices"), py::arg("indptr"),

@@ -65,19 +65,24 @@ def group_order(seed, m, N, k, batch):
     return np.argsort(keys, kind="stable")
 
 
-def steps(cfg, X, F, alpha, k0, k1, values):
-    """Steps ``k0 .. k1-1`` in place on ``X`` (M, N, d), ``F`` (M, N) and ``alpha`` (M,).
+def steps(cfg, X, F, alpha, k0, k1, values, run_fail, run_code):
+    """Steps ``k0 .. k1-1`` in place on ``X`` (M, N, d), ``F`` (M, N) and ``alpha`` (M,), for the runs with
+    ``run_fail[m] < 0``.
 
-    ``values(X2d)`` evaluates the objective at the new positions; ``cfg`` holds ``drift``, ``noise_std``,
-    ``dt``, ``move``, ``batch``, ``schedule``, ``factor``, ``alpha_max``, ``ess_eta`` and ``seed``.
-    Returns ``(status, fail_step, excluded)`` like the kernel.
+    A run whose particles leave the finite numbers (``NONFINITE``) or one of whose groups has no finite value
+    (``NO_FINITE_VALUE``) stops: ``run_fail[m] = k``, ``run_code[m]`` the reason; the others go on.
+    ``values(X2d)`` evaluates the objective at the moved particles of the runs active during the step;
+    ``cfg`` holds ``drift``, ``noise_std``, ``dt``, ``move``, ``batch``, ``schedule``, ``factor``, ``alpha_max``,
+    ``ess_eta`` and ``seed``.  Returns ``(evaluations, excluded)`` like the kernel.
     """
     M, N, d = X.shape
     batch = N if cfg["batch"] <= 0 else min(cfg["batch"], N)
-    excluded = 0
+    excluded = evals = 0
     for k in range(k0, k1):
         V = np.empty_like(X)
         for m in range(M):
+            if run_fail[m] >= 0:
+                continue
             if cfg["schedule"] == SCHEDULES["ess"]:
                 alpha[m] = ess_alpha(F[m], cfg["ess_eta"], cfg["alpha_max"])
             order = group_order(cfg["seed"], m, N, k, batch)
@@ -85,21 +90,29 @@ def steps(cfg, X, F, alpha, k0, k1, values):
                 members = order[start:start + batch]
                 v, e = consensus(X[m, members], F[m, members], alpha[m])
                 if v is None:
-                    return NO_FINITE_VALUE, k, excluded
+                    run_fail[m], run_code[m] = k, NO_FINITE_VALUE
+                    continue
                 excluded += e
                 V[m, members] = v
-        Z = rs.particle_normals(cfg["seed"], np.arange(M * N), k, rs.STREAM_NOISE, d).reshape(M, N, d)
-        U = X - V
+        act = np.nonzero(run_fail < 0)[0]
+        if act.size == 0:
+            break
+        Z = rs.particle_normals(cfg["seed"], np.arange(M * N), k, rs.STREAM_NOISE, d).reshape(M, N, d)[act]
+        Xa, U = X[act], X[act] - V[act]
         if cfg["move"] == MOVES["hop"]:  # consensus hopping: sample around the consensus
-            X[...] = V + cfg["noise_std"] * Z
+            Xa = V[act] + cfg["noise_std"] * Z
         elif cfg["move"] == MOVES["isotropic"]:  # D(u) = ||u|| I
             amp = cfg["noise_std"] * np.sqrt(cfg["dt"]) * np.sqrt(np.einsum("mnj,mnj->mn", U, U))[..., None]
-            X[...] = X - cfg["drift"] * cfg["dt"] * U + amp * Z
+            Xa = Xa - cfg["drift"] * cfg["dt"] * U + amp * Z
         else:  # D(u) = diag(u)
-            X[...] = X - cfg["drift"] * cfg["dt"] * U + cfg["noise_std"] * np.sqrt(cfg["dt"]) * U * Z
-        if not np.all(np.isfinite(X)):
-            return NONFINITE, k, excluded
-        F[...] = values(X.reshape(M * N, d)).reshape(M, N)
-        if cfg["schedule"] == SCHEDULES["geometric"]:
-            alpha[...] = np.minimum(alpha * cfg["factor"], cfg["alpha_max"])
-    return OK, -1, excluded
+            Xa = Xa - cfg["drift"] * cfg["dt"] * U + cfg["noise_std"] * np.sqrt(cfg["dt"]) * U * Z
+        X[act] = Xa
+        with np.errstate(invalid="ignore", over="ignore"):
+            F[act] = values(Xa.reshape(act.size * N, d)).reshape(act.size, N)
+        evals += act.size * N
+        for m in act:
+            if not np.all(np.isfinite(X[m])):
+                run_fail[m], run_code[m] = k, NONFINITE
+            elif cfg["schedule"] == SCHEDULES["geometric"]:
+                alpha[m] = min(alpha[m] * cfg["factor"], cfg["alpha_max"])
+    return evals, excluded

@@ -115,6 +115,8 @@ class _Particles:
         self.builtin = isinstance(problem, Landscape)
         self.fevals = 0
         self.excluded = 0
+        self.run_fail = np.full(M, -1, dtype=np.int64)  # the step at which a run stopped, -1 while it runs
+        self.run_code = np.zeros(M, dtype=np.int64)
         self.F = self.values(X)
 
     def values(self, X):
@@ -130,34 +132,39 @@ class _Particles:
         return np.array(F, dtype=float, order="C", copy=True).reshape(M, N)  # owned, writable, contiguous
 
     def advance(self, k0, k1):
-        """Steps k0 .. k1-1; returns (status, fail_step)."""
+        """Steps k0 .. k1-1 of the runs still active (``run_fail < 0``)."""
         cfg, M, N = self.cfg, self.X.shape[0], self.X.shape[1]
         if self.backend == "numpy":
-            status, fail, excl = R.steps(cfg, self.X, self.F, self.alpha, k0, k1, self._counted_values)
+            evals, excl = R.steps(cfg, self.X, self.F, self.alpha, k0, k1, self._values_2d, self.run_fail,
+                                  self.run_code)
+            self.fevals += evals
             self.excluded += excl
-            return status, fail
+            return
         from .. import _core
 
         spec = self.problem.kernel_spec() if self.builtin else (-1, 0.0, 0.0, np.zeros(0), np.zeros((0, 0)))
         args = (cfg["drift"], cfg["noise_std"], cfg["dt"], cfg["move"], cfg["batch"], cfg["schedule"], cfg["factor"],
                 cfg["alpha_max"], cfg["ess_eta"], cfg["seed"])
         if self.builtin:
-            status, fail, excl = _core.cbo_steps(self.X, self.F, self.alpha, *spec, *args, k0, k1, self.n_threads)
-            # a failed step: NONFINITE after the move and the landscape at step fail, NO_FINITE_VALUE before it
-            done = k1 - k0 if status == R.OK else fail - k0 + (status == R.NONFINITE)
-            self.fevals += done * M * N
+            evals, excl = _core.cbo_steps(self.X, self.F, self.alpha, *spec, *args, k0, k1, self.n_threads,
+                                          self.run_fail, self.run_code)
+            self.fevals += evals
             self.excluded += excl
-            return status, fail
+            return
         for k in range(k0, k1):  # a Python objective: the kernel moves, Python evaluates once per step
-            status, fail, excl = _core.cbo_steps(self.X, self.F, self.alpha, *spec, *args, k, k + 1, self.n_threads)
+            active = self.run_fail < 0
+            if not active.any():
+                return
+            _, excl = _core.cbo_steps(self.X, self.F, self.alpha, *spec, *args, k, k + 1, self.n_threads,
+                                      self.run_fail, self.run_code)
             self.excluded += excl
-            if status != R.OK:
-                return status, fail
-            self.F[...] = self.values(self.X)
-        return R.OK, -1
+            # the runs that moved in this step (as the reference evaluates them): not those stopped by consensus
+            moved = active & ~((self.run_fail == k) & (self.run_code == R.NO_FINITE_VALUE))
+            act = np.nonzero(moved)[0]
+            with np.errstate(invalid="ignore", over="ignore"):
+                self.F[act] = self.values(self.X[act])
 
-    def _counted_values(self, X2d):
-        self.fevals += X2d.shape[0]
+    def _values_2d(self, X2d):
         return np.asarray(self.problem.f_batch(X2d), dtype=float)
 
 
@@ -250,23 +257,27 @@ def run_particles(problem, cfg, *, init, init_std, n_particles, runs, alpha, res
             x = cons
         trace = Trace({c: np.asarray(v) for c, v in cols.items()})
         single = M == 1
-        ok = status == 0
-        return Result(x=x[0] if single else x, fun=float(fun[0]) if single else fun, nit=int(k) if single else
-                      np.full(M, int(k)), success=ok if single else np.full(M, ok), status=status, message=message,
+        ok = (status == 0) & (st.run_fail < 0)
+        nit = np.where(st.run_fail >= 0, st.run_fail, int(k))
+        return Result(x=x[0] if single else x, fun=float(fun[0]) if single else fun, nit=int(nit[0]) if single else nit,
+                      success=bool(ok[0]) if single else ok, status=status, message=message,
                       trace=trace, backend=opts["backend"], seed=opts["seed"], grad_evals=0, fevals=int(st.fevals),
                       method=method, problem=problem.name, particles=st.X[0].copy() if single else st.X.copy(),
                       alpha=float(st.alpha[0]) if single else st.alpha.copy(), excluded=int(st.excluded), runs=M)
 
-    if not np.isfinite(st.F).any(axis=1).all():
-        return build(k_first, 1, "diverged: the objective is not finite at any initial particle of a run")
+    if not np.isfinite(st.F).any():
+        return build(k_first, 1, "diverged: the objective is not finite at any initial particle")
+
+    def failure(m):
+        what = ("non-finite particle positions (drift * dt, noise_std or alpha too large?)"
+                if st.run_code[m] == R.NONFINITE else "the objective is not finite at any particle of a consensus group")
+        return f"diverged at step {st.run_fail[m]}: {what}"
 
     def advance(k0, k1):
-        code, fail = st.advance(k0, k1)
-        if code == R.OK:
-            return None
-        what = ("non-finite particle positions (drift * dt, noise_std or alpha too large?)" if code == R.NONFINITE
-                else "the objective is not finite at any particle of a consensus group")
-        return fail, 1, f"diverged at step {fail}: {what}"
+        st.advance(k0, k1)
+        if np.all(st.run_fail >= 0):  # every run has stopped
+            return int(st.run_fail.max()), 1, failure(int(np.argmax(st.run_fail)))
+        return None
 
     cap = max(1, int(_WORK_PER_CALL // max(M * N * d, 1)))
     k, status, message, elapsed = run_chunks(
@@ -275,6 +286,9 @@ def run_particles(problem, cfg, *, init, init_std, n_particles, runs, alpha, res
         interrupted="; continue with resume=result")
     if (not cols["iter"] or cols["iter"][-1] != k) and status != 1:
         record_(k, elapsed)
+    failed = np.nonzero(st.run_fail >= 0)[0]
+    if status != 1 and failed.size:  # some runs stopped, others finished
+        message += (f"; {failed.size} of {M} runs diverged (run {failed[0]}: {failure(failed[0])})")
     if st.excluded:
         warnings.warn(f"{method}: the objective returned non-finite values {st.excluded} times (particle-steps); "
                       f"those particles were left out of the consensus", ObjectiveWarning, stacklevel=3)
@@ -335,7 +349,8 @@ def cbo(problem, *, n_particles=100, alpha=100.0, drift=1.0, noise_std=None, dt=
     runs : int
         ``M`` independent runs (arrays of shape (M, N, d)); with ``M > 1``, ``x`` has shape (M, d) and
         ``fun``, ``nit``, ``success`` are arrays; the trace has one row per checkpoint and run (``run``).
-        The runs advance together: a run that diverges stops all of them (``success`` is False for each).
+        A run that diverges stops where it is (its ``success`` is False, its ``nit`` the step it stopped at, the
+        message says which); the others go on.  When every run has stopped, the call ends with ``status=1``.
     init : {"normal", "uniform"} or array
         Initial particles: ``N(x0, init_std^2 I)``, uniform on the problem's domain, or given (N, d) or (M, N, d).
     resume : Result, optional

@@ -189,19 +189,21 @@ struct CboWork {
   std::vector<int64_t> order;   // (M * N)
 };
 
-// Step 4-5 for particles p0 .. p1-1 (a cloned kernel: AVX2 + FMA where the CPU has them).  ``y`` is
-// scratch of 3 d doubles.  Returns the number of particles left non-finite.
+// Step 4-5 for particles p0 .. p1-1 of runs still active (run_fail < 0) (a cloned kernel: AVX2 + FMA where the
+// CPU has them).  ``y`` is scratch of 3 d doubles.  Marks the particles left non-finite in ``bad_particle``;
+// returns the number of landscape evaluations.
 PYOPTHEORY_CLONES
 inline int64_t cbo_move_range(const CboConfig& c, const Landscape& L, double* X, double* F, const double* cons,
-                              const int64_t* group, int64_t k, int64_t p0, int64_t p1, std::vector<double>& zbuf,
-                              NormalScratch& scratch, double* y) {
+                              const int64_t* group, const int64_t* run_fail, int64_t k, int64_t p0, int64_t p1,
+                              std::vector<double>& zbuf, NormalScratch& scratch, double* y, uint8_t* bad_particle) {
   const int64_t d = c.d, zlen = 2 * ((d + 1) / 2);
   const double sq_dt = std::sqrt(c.dt), drift_dt = c.drift * c.dt;
   zbuf.resize(static_cast<size_t>((p1 - p0) * zlen));
   particles_normals(PhiloxKey(c.seed), static_cast<uint32_t>(p0), p1 - p0, static_cast<uint32_t>(k), STREAM_NOISE, d,
                     zbuf.data(), scratch);
-  int64_t nonfinite = 0;
+  int64_t evals = 0;
   for (int64_t p = p0; p < p1; ++p) {
+    if (run_fail[p / c.N] >= 0) continue;  // a run that has failed stays where it stopped
     double* x = X + p * d;
     const double* v = cons + group[p] * d;
     const double* z = zbuf.data() + (p - p0) * zlen;
@@ -221,30 +223,39 @@ inline int64_t cbo_move_range(const CboConfig& c, const Landscape& L, double* X,
     }
     int64_t bad = 0;  // x[j] * 0 is NaN exactly when x[j] is NaN or infinite (an integer reduction: vectorizes)
     for (int64_t j = 0; j < d; ++j) bad |= (x[j] * 0.0 != 0.0);
-    nonfinite += bad != 0;
-    if (L.code != LS_USER) F[p] = landscape_value(L, x, y);
+    bad_particle[p] = bad != 0;
+    if (L.code != LS_USER) {
+      F[p] = landscape_value(L, x, y);
+      ++evals;
+    }
   }
-  return nonfinite;
+  return evals;
 }
 
-// Steps k0 .. k1-1 on X (M, N, d), F (M, N) (values at X on entry and exit), alpha (M).
-// ``L.code == LS_USER`` runs exactly one step and leaves F for the caller to fill.
-// Returns CBO_OK or a failure with *fail_step; *excluded accumulates the excluded particles.
-inline int cbo_steps(const CboConfig& c, const Landscape& L, double* X, double* F, double* alpha, int64_t k0,
-                     int64_t k1, int n_threads, CboWork& w, int64_t* fail_step, int64_t* excluded) {
+// Steps k0 .. k1-1 on X (M, N, d), F (M, N) (values at X on entry and exit), alpha (M), for the runs with
+// run_fail[m] < 0.  A run whose particles leave the finite numbers (CBO_NONFINITE), or one of whose consensus
+// groups has no finite value (CBO_NO_FINITE_VALUE), stops there: run_fail[m] = k, run_code[m] = the reason; the
+// other runs go on.  ``L.code == LS_USER`` runs exactly one step and leaves F for the caller to fill.
+// Returns the number of landscape evaluations; *excluded accumulates the excluded particles.
+inline int64_t cbo_steps(const CboConfig& c, const Landscape& L, double* X, double* F, double* alpha, int64_t k0,
+                         int64_t k1, int n_threads, CboWork& w, int64_t* run_fail, int64_t* run_code,
+                         int64_t* excluded) {
   const int64_t M = c.M, N = c.N, d = c.d, B = cbo_batch(c), G = cbo_groups_per_run(c);
   w.cons.assign(static_cast<size_t>(M * G * d), 0.0);
   w.group.assign(static_cast<size_t>(M * N), 0);
   w.order.resize(static_cast<size_t>(M * N));
+  std::vector<uint8_t> bad_particle(static_cast<size_t>(M * N), 0);
   const int64_t chunk = 64;
   const int64_t n_chunks = (M * N + chunk - 1) / chunk;
+  int64_t evals = 0;
   for (int64_t k = k0; k < k1; ++k) {
-    int64_t bad_groups = 0, step_excluded = 0;
+    int64_t step_excluded = 0, active = 0;
     // 1-3: schedule, groups, consensus (parallel over runs)
 #ifdef PYOPTHEORY_OPENMP
-#pragma omp parallel for num_threads(n_threads) schedule(static) reduction(+ : bad_groups, step_excluded) if (M > 1)
+#pragma omp parallel for num_threads(n_threads) schedule(static) reduction(+ : step_excluded) if (M > 1)
 #endif
     for (int64_t m = 0; m < M; ++m) {
+      if (run_fail[m] >= 0) continue;
       std::vector<double> keys;
       const double* Fm = F + m * N;
       if (c.schedule == SCHED_ESS) alpha[m] = cbo_ess_alpha(Fm, N, c.ess_eta, c.alpha_max);
@@ -254,22 +265,21 @@ inline int cbo_steps(const CboConfig& c, const Landscape& L, double* X, double* 
         const int64_t start = g * B, n = std::min(B, N - start);
         const int64_t e = cbo_group_consensus(c, X + m * N * d, Fm, order + start, n, alpha[m],
                                               w.cons.data() + (m * G + g) * d);
-        if (e < 0)
-          ++bad_groups;
-        else
+        if (e < 0) {
+          run_fail[m] = k;
+          run_code[m] = CBO_NO_FINITE_VALUE;
+        } else {
           step_excluded += e;
+        }
         for (int64_t t = 0; t < n; ++t) w.group[m * N + order[start + t]] = m * G + g;
       }
     }
     *excluded += step_excluded;
-    if (bad_groups > 0) {
-      *fail_step = k;
-      return CBO_NO_FINITE_VALUE;
-    }
-    // 4-5: move every particle and evaluate the landscape there (parallel over chunks of particles)
-    int64_t nonfinite = 0;
+    for (int64_t m = 0; m < M; ++m) active += run_fail[m] < 0;
+    if (active == 0) break;
+    // 4-5: move every particle of an active run and evaluate the landscape there (parallel over chunks)
 #ifdef PYOPTHEORY_OPENMP
-#pragma omp parallel num_threads(n_threads) reduction(+ : nonfinite) if (M * N * d > 4096)
+#pragma omp parallel num_threads(n_threads) reduction(+ : evals) if (M * N * d > 4096)
 #endif
     {
       std::vector<double> zbuf, y(static_cast<size_t>(3 * d));
@@ -278,18 +288,22 @@ inline int cbo_steps(const CboConfig& c, const Landscape& L, double* X, double* 
 #pragma omp for schedule(static)
 #endif
       for (int64_t q = 0; q < n_chunks; ++q)
-        nonfinite += cbo_move_range(c, L, X, F, w.cons.data(), w.group.data(), k, q * chunk,
-                                    std::min((q + 1) * chunk, M * N), zbuf, scratch, y.data());
+        evals += cbo_move_range(c, L, X, F, w.cons.data(), w.group.data(), run_fail, k, q * chunk,
+                                std::min((q + 1) * chunk, M * N), zbuf, scratch, y.data(), bad_particle.data());
     }
-    if (nonfinite > 0) {
-      *fail_step = k;
-      return CBO_NONFINITE;
+    for (int64_t m = 0; m < M; ++m) {
+      if (run_fail[m] >= 0) continue;
+      for (int64_t i = 0; i < N; ++i)
+        if (bad_particle[m * N + i]) {
+          run_fail[m] = k;
+          run_code[m] = CBO_NONFINITE;
+          break;
+        }
+      if (run_fail[m] < 0 && c.schedule == SCHED_GEOMETRIC) alpha[m] = std::min(alpha[m] * c.factor, c.alpha_max);
     }
-    if (c.schedule == SCHED_GEOMETRIC)
-      for (int64_t m = 0; m < M; ++m) alpha[m] = std::min(alpha[m] * c.factor, c.alpha_max);
     if (L.code == LS_USER) break;
   }
-  return CBO_OK;
+  return evals;
 }
 
 PYOPTHEORY_CLONES
