@@ -226,23 +226,27 @@ def stop_reason(k, elapsed, max_time, at_checkpoint, callback, intermediate, uni
 
 
 def run_chunks(steps, ckpts, cap, advance, record, build, *, max_time, callback, progress, desc, unit, first=0,
-               check=None, interrupted=""):
-    """The loop of a method with its own state (particle methods, online learners): advance in compiled chunks
-    of at most ``cap`` steps between the checkpoints ``ckpts`` (offsets from ``first``), record at each, stop on
-    a failure, ``max_time``, the callback or Ctrl-C; returns ``build(k, status, message)``.
+               check=None, interrupted="", prepare=None, record_first=True):
+    """The loop every method shares: advance in compiled chunks of at most ``cap`` steps between the
+    checkpoints ``ckpts`` (offsets from ``first``), record at each, stop on a failure, ``max_time``, the
+    callback or Ctrl-C; returns ``(k, status, message, elapsed)``.
 
-    ``advance(k0, k1)`` runs steps ``k0 .. k1-1`` (absolute) and returns None, or ``(k, status, message)`` when
-    the run failed at step ``k``; ``check(k)`` may return ``(status, message)`` after a checkpoint's record.
+    ``advance(k0, k1, prepared)`` runs steps ``k0 .. k1-1`` (absolute) and returns None, or ``(k, status, message)``
+    when the run stopped at step ``k``; ``prepare(k0, k1)`` (untimed, e.g. drawing the chunk's random numbers)
+    gives ``prepared``; ``check(k)`` may return ``(status, message)`` after a checkpoint's record.  The point
+    ``first`` is recorded first unless ``record_first=False`` (the caller did).
     """
     bar = progress_bar(progress, steps, desc)
     elapsed, k, status, message = 0.0, 0, 0, STATUS_MESSAGES[0]
-    record(first, 0.0)
+    if record_first:
+        record(first, 0.0)
     next_ck = 1
     try:
         while k < steps:
             target = min(ckpts[next_ck], k + cap)
+            prepared = prepare(first + k, first + target) if prepare is not None else None
             t0 = time.perf_counter()
-            failure = advance(first + k, first + target)
+            failure = advance(first + k, first + target, prepared)
             elapsed += time.perf_counter() - t0
             bar.update(target - k)
             if failure is not None:
@@ -345,69 +349,51 @@ def run(plan: Plan, kernel, backend_name):
                       grad_evals=int(st.scal[K.S_GRAD_EVALS]), fevals=int(st.scal[K.S_FEVALS]), method=plan.method,
                       problem=problem.name, **extras)
 
-    ckpts = plan.record
     cap = _chunk_cap(plan)
-    bar = progress_bar(plan.progress, plan.steps, plan.method)
     rng = np.random.default_rng(plan.seed)
     no_noise = np.zeros((0, problem.dim))
-    elapsed = 0.0
-    k, status, message = 0, 0, STATUS_MESSAGES[0]
+    last = {}
+
+    def record_point(k, elapsed):
+        last["fun"], last["gnorm"] = record(k, elapsed)
+
+    def draw(k0, k1):  # the run's random stream, identical for every backend (drawn outside the timed region)
+        return plan.stochastic.draw(rng, k1 - k0) if plan.stochastic is not None else (_NO_IDX, no_noise)
+
+    def advance(k0, k1, drawn):
+        idx, noise = drawn
+        code = kernel.advance(model, plan.code, st.x, st.xbest, st.xsum, st.grad, st.scal, plan.step_seq, plan.avg_w,
+                              plan.eta, k0, k1, plan.n_threads, idx, noise)
+        if code == K.OK:
+            return None
+        k = int(st.scal[K.S_FAIL_ITER])
+        if code == K.CONVERGED:  # the kernel's own stopping rule (e.g. a duality gap) held at step S_FAIL_ITER
+            return k, 6, plan.extra.get("converged_message", "converged at iteration {k}").format(k=k)
+        status = 1 if code == K.NONFINITE else 2
+        what = "non-finite objective or gradient" if status == 1 else "backtracking found no step"
+        return k, status, f"diverged at iteration {k}: {what}"
+
+    def check(k):  # objective checks happen where the trace is recorded
+        fun, gnorm = last["fun"], last["gnorm"]
+        if not np.isfinite(fun) or fun - f_ref > 1e10 * scale0:
+            return 1, (f"diverged by iteration {k}: objective {fun:.3e} against {fun0:.3e} at x0 "
+                       f"(non-finite, or grown by more than 1e10 times the initial gap)")
+        if plan.gap_tol > 0 and f_star is not None and fun - f_star <= plan.gap_tol:
+            return 6, f"converged at iteration {k}: gap {fun - f_star:.3e} <= gap_tol {plan.gap_tol:.3e}"
+        if plan.grad_tol > 0 and gnorm <= plan.grad_tol:
+            return 6, f"converged at iteration {k}: grad_norm {gnorm:.3e} <= grad_tol {plan.grad_tol:.3e}"
+        return None
+
     with _blas_controller().limit(limits=plan.n_threads):
         fun0, _ = record(0, 0.0)
         if not np.isfinite(fun0):
             return build(0, 1, "diverged: the objective is not finite at x0")
         f_ref = fun0 if f_ref is None else f_ref
         scale0 = max(abs(fun0 - f_ref), 1e-8 * max(abs(fun0), 1.0))  # x0 may already be optimal
-        next_ck = 1
-        try:
-            while k < plan.steps:
-                target = min(ckpts[next_ck], k + cap)
-                if plan.stochastic is not None:  # the run's random stream, identical for every backend
-                    idx, noise = plan.stochastic.draw(rng, target - k)
-                else:
-                    idx, noise = _NO_IDX, no_noise
-                t0 = time.perf_counter()
-                code = kernel.advance(model, plan.code, st.x, st.xbest, st.xsum, st.grad, st.scal, plan.step_seq,
-                                      plan.avg_w, plan.eta, k, target, plan.n_threads, idx, noise)
-                elapsed += time.perf_counter() - t0
-                bar.update(target - k)
-                if code == K.CONVERGED:  # the kernel's own stopping rule (e.g. a duality gap) held at step S_FAIL_ITER
-                    k = int(st.scal[K.S_FAIL_ITER])
-                    status, message = 6, plan.extra.get("converged_message", "converged at iteration {k}").format(k=k)
-                    break
-                if code != K.OK:
-                    k = int(st.scal[K.S_FAIL_ITER])
-                    status = 1 if code == K.NONFINITE else 2
-                    what = "non-finite objective or gradient" if status == 1 else "backtracking found no step"
-                    message = f"diverged at iteration {k}: {what}"
-                    break
-                k = target
-                at_checkpoint = k == ckpts[next_ck]
-                if at_checkpoint:  # objective checks happen where the trace is recorded
-                    next_ck += 1
-                    fun, gnorm = record(k, elapsed)
-                    if not np.isfinite(fun) or fun - f_ref > 1e10 * scale0:
-                        status = 1
-                        message = (f"diverged by iteration {k}: objective {fun:.3e} against {fun0:.3e} at x0 "
-                                   f"(non-finite, or grown by more than 1e10 times the initial gap)")
-                        break
-                    if plan.gap_tol > 0 and f_star is not None and fun - f_star <= plan.gap_tol:
-                        status = 6
-                        message = f"converged at iteration {k}: gap {fun - f_star:.3e} <= gap_tol {plan.gap_tol:.3e}"
-                        break
-                    if plan.grad_tol > 0 and gnorm <= plan.grad_tol:
-                        status = 6
-                        message = f"converged at iteration {k}: grad_norm {gnorm:.3e} <= grad_tol {plan.grad_tol:.3e}"
-                        break
-                stop = stop_reason(k, elapsed, plan.max_time, at_checkpoint, plan.callback,
-                                   lambda: build(k, 0, "intermediate result"))
-                if stop is not None:
-                    status, message = stop
-                    break
-        except KeyboardInterrupt:
-            status, message = 5, f"interrupted (KeyboardInterrupt) at iteration {k}"
-        finally:
-            bar.close()
+        k, status, message, elapsed = run_chunks(
+            plan.steps, plan.record, cap, advance, record_point, build, max_time=plan.max_time,
+            callback=plan.callback, progress=plan.progress, desc=plan.method, unit="iteration", check=check,
+            prepare=draw, record_first=False)
         if (not cols["iter"] or cols["iter"][-1] != k) and status != 1:
             record(k, elapsed)
     return build(k, status, message)

@@ -133,7 +133,7 @@ class _Particles:
 
     def advance(self, k0, k1):
         """Steps k0 .. k1-1 of the runs still active (``run_fail < 0``)."""
-        cfg, M, N = self.cfg, self.X.shape[0], self.X.shape[1]
+        cfg = self.cfg
         if self.backend == "numpy":
             evals, excl = R.steps(cfg, self.X, self.F, self.alpha, k0, k1, self._values_2d, self.run_fail,
                                   self.run_code)
@@ -273,7 +273,7 @@ def run_particles(problem, cfg, *, init, init_std, n_particles, runs, alpha, res
                 if st.run_code[m] == R.NONFINITE else "the objective is not finite at any particle of a consensus group")
         return f"diverged at step {st.run_fail[m]}: {what}"
 
-    def advance(k0, k1):
+    def advance(k0, k1, _):
         st.advance(k0, k1)
         if np.all(st.run_fail >= 0):  # every run has stopped
             return int(st.run_fail.max()), 1, failure(int(np.argmax(st.run_fail)))

@@ -103,7 +103,7 @@ def run_online(env, learner, rule, value, delta, *, backend=None, comparator=Non
     code = R.LEARNERS[learner]
     G = env.constants["G"]
 
-    def advance(t0, t1):
+    def advance(t0, t1, _):
         fail = _advance(env, backend, code, rule, value, delta, T, st, t0, t1, seed)
         if fail < 0:
             return None
