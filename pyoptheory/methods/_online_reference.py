@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..online.environments import project_ball
+
 LEARNERS = {"ogd": 0, "oomd": 1, "oftrl": 2, "oons": 3, "ons": 4}
 #: Bisection steps of the projection in the norm of A (the same in the kernel).
 A_PROJECTION_STEPS = 100
@@ -29,11 +31,6 @@ class OnlineState:
         self.Y = np.zeros(d)      # sum of y_t (realized targets)
         self.C = np.zeros(d)      # sum of c_t (means)
         self.scal = np.zeros(S_SIZE)
-
-
-def project_ball(x, radius):
-    n = np.sqrt(x @ x)
-    return x if n <= radius else x * (radius / n)
 
 
 def step_size(rule, value, t, V, G, D, delta, T):

@@ -48,7 +48,7 @@ from ..problems.landscapes import Landscape
 from ..registry import register
 from ..result import Result, StepSizeWarning, Trace
 from . import _cbo_reference as R
-from ._driver import checkpoints, default_threads, run_chunks
+from ._driver import common_options, run_chunks
 
 BACKENDS = ("numpy", "cpp")
 OUTPUTS = ("consensus", "best")
@@ -60,26 +60,12 @@ class ObjectiveWarning(RuntimeWarning):
     """The objective returned non-finite values for some particles (they were left out of the consensus)."""
 
 
-def _options(problem, *, steps, x0, seed, n_threads, callback, record, max_time, backend, output, progress):
-    steps = as_int(steps, "steps", minimum=0)
-    x0 = problem.x0 if x0 is None else x0
-    x0 = as_float_array(x0, "x0", ndim=1)
-    if x0.shape[0] != problem.dim:
-        raise ValueError(f"x0: expected shape ({problem.dim},), got {x0.shape}")
-    max_time = np.inf if max_time is None else as_scalar(max_time, "max_time", positive=True, finite=False)
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0])
-    seed = as_int(seed, "seed", minimum=0)
-    n_threads = default_threads() if n_threads is None else as_int(n_threads, "n_threads", minimum=1)
-    if callback is not None and not callable(callback):
-        raise TypeError("callback: must be callable as callback(intermediate_result)")
-    backend = "cpp" if backend is None else choose(backend, "backend", BACKENDS)
-    output = choose(output, "output", OUTPUTS)
-    if progress not in (None, True, False):
-        raise TypeError(f"progress: expected None, True or False, got {progress!r}")
-    return dict(steps=steps, x0=x0, seed=seed, n_threads=n_threads, callback=callback,
-                record=checkpoints(record, steps), max_time=max_time, backend=backend, output=output,
-                progress=progress)
+def _options(problem, *, backend, output, **common):
+    """The options every method shares (``common_options``), plus the particle methods' backend and output."""
+    opts = common_options(problem, **common)
+    opts["backend"] = "cpp" if backend is None else choose(backend, "backend", BACKENDS)
+    opts["output"] = choose(output, "output", OUTPUTS)
+    return opts
 
 
 def _initial_particles(problem, init, x0, init_std, runs, n, seed):

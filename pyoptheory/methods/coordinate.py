@@ -242,13 +242,7 @@ class _GlmKernel:
         else:
             status, fail_at, m.support_change = R.glm_advance(m, A, y, w, l2, x, z, k0, k1, given, selected,
                                                               m.support_change)
-        scal[K.S_GRAD_EVALS] += k1 - k0
-        if k1 > k0:
-            m.selected_last = int(selected[-1])
-        if status != 0:
-            scal[K.S_FAIL_ITER] = fail_at
-            return K.NONFINITE
-        return K.OK
+        return _close_chunk(m, scal, k0, k1, selected, status, fail_at)
 
 
 def _bcd_glm(problem, glm, rule, step, block_size, blocks, partition, update, backend, options):
@@ -374,13 +368,19 @@ class _Kernel:
             status, fail_at, m.support_change = m.core.advance(x, grad, k0, k1, given, selected, m.support_change)
         else:
             status, fail_at, m.support_change = R.advance(m, x, grad, k0, k1, given, selected, m.support_change)
-        scal[K.S_GRAD_EVALS] += k1 - k0  # coordinate steps (one coordinate of the gradient each)
-        if k1 > k0:
-            m.selected_last = int(selected[-1])
-        if status != 0:
-            scal[K.S_FAIL_ITER] = fail_at
-            return K.NONFINITE
-        return K.OK
+        return _close_chunk(m, scal, k0, k1, selected, status, fail_at)
+
+
+def _close_chunk(m, scal, k0, k1, selected, status, fail_at):
+    """Bookkeeping after a chunk of coordinate steps: the counter (one coordinate of the gradient a step),
+    the last selected block, and the kernel's status."""
+    scal[K.S_GRAD_EVALS] += k1 - k0
+    if k1 > k0:
+        m.selected_last = int(selected[-1])
+    if status != 0:
+        scal[K.S_FAIL_ITER] = fail_at
+        return K.NONFINITE
+    return K.OK
 
 
 def _block_plan(Q, diag, partition, block_size, rule, update, reg, step):

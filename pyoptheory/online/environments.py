@@ -33,6 +33,12 @@ REGIMES = {"stochastic": 0, "fixed": 0, "switching": 1, "drift": 2}
 STREAM_ENV = 2
 
 
+def project_ball(x, radius):
+    """The Euclidean projection onto the ball ``||x|| <= radius``."""
+    n = np.sqrt(x @ x)
+    return x if n <= radius else x * (radius / n)
+
+
 def rademacher(seed, t, d):
     """``zeta_t`` in ``{-1, 1}^d``: bit ``j`` of Philox block ``j // 128`` at counter ``(block, t, 0, STREAM_ENV)``."""
     blocks = (d + 127) // 128
@@ -74,9 +80,7 @@ class Environment(Problem):
         return np.nan
 
     def project(self, x):
-        x = np.asarray(x, dtype=float)
-        n = np.linalg.norm(x)
-        return x if n <= self.radius else x * (self.radius / n)
+        return project_ball(np.asarray(x, dtype=float), self.radius)
 
     def feasible(self, x, tol=1e-9):
         return bool(np.linalg.norm(x) <= self.radius * (1 + tol) + tol)
@@ -223,15 +227,23 @@ class SEAEnvironment(Environment):
         return Constants(vals, how, unavailable=unavailable)
 
     # --- as a problem: the average expected loss over the default horizon ---------------------------------
+    _VOLATILE = Environment._VOLATILE + ("_path",)
+
+    def _means(self):
+        """``c_1 .. c_horizon`` (computed once: the summary objective ``f`` is evaluated at every checkpoint)."""
+        if getattr(self, "_path", None) is None:
+            self._path = self.mean_at(np.arange(1, self.horizon + 1))
+        return self._path
+
     def _mean_path(self):
-        return self.mean_at(np.arange(1, self.horizon + 1)).mean(axis=0)
+        return self._means().mean(axis=0)
 
     def f(self, x):
         x = np.asarray(x, dtype=float)
         cbar = self._mean_path()
         if self.loss == "linear":
             return float(cbar @ x)
-        C = self.mean_at(np.arange(1, self.horizon + 1))
+        C = self._means()
         return float(0.5 * np.mean(np.einsum("ij,ij->i", x - C, x - C)) + 0.5 * self.noise**2)
 
     def project(self, x):
