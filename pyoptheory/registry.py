@@ -12,6 +12,7 @@ PROBLEM_KINDS = (
     "nonsmooth_constrained",  # the same on a set with an exact projection
     "black_box",              # f known only through its values
     "online",                 # a sequence of losses revealed one round at a time (pyoptheory.online)
+    "fractional",             # F = N / D: convex numerator, convex or concave positive denominator, a box
 )
 
 

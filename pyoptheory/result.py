@@ -32,6 +32,7 @@ TRACE_COLUMNS = {
     "loss": "cumulative loss sum_{s<=t} f_s(x_s) of an online learner",
     "pseudo_regret": "sum_{s<=t} F_s(x_s) - min_u sum_{s<=t} F_s(u) with the expected losses F_s (online)",
     "step": "the step size used in the last iteration or round",
+    "cw_decrease": "max_i [F(x_k) - min_t F(x_k + t e_i)]: zero exactly at coordinate-wise stationary points",
 }
 
 

@@ -56,9 +56,14 @@ def _online():
     return po.online.sea(5, loss="quadratic", regime="switching", noise=0.3, period=7)
 
 
+def _fractional():
+    """A fractional program with a concave denominator on a box (its global optimum is known)."""
+    return P.fractional_quadratic(6, denominator="concave", lam=0.1, seed=7)
+
+
 KIND_FACTORIES = {"smooth": _smooth, "composite": _composite, "constrained": _constrained,
                   "nonsmooth": _nonsmooth, "nonsmooth_constrained": _nonsmooth_constrained, "black_box": _black_box,
-                  "online": _online}
+                  "online": _online, "fractional": _fractional}
 
 
 def method_kind_pairs():

@@ -14,6 +14,7 @@
 #include "pyoptheory/linear_model.hpp"
 #include "pyoptheory/bcd.hpp"
 #include "pyoptheory/cbo.hpp"
+#include "pyoptheory/fractional.hpp"
 #include "pyoptheory/online.hpp"
 #include "pyoptheory/philox.hpp"
 #include "pyoptheory/sinkhorn.hpp"
@@ -741,9 +742,55 @@ int64_t online_rounds(int loss, int regime, darr mean, double noise, int64_t per
   return fail;
 }
 
+// --- coordinate descent for fractional programs ------------------------------------------------------
+py::tuple fractional_advance(darr A, darr a, darr B, darr b, darr lo, darr hi, double lam, double theta, darr x,
+                             darr u, darr v, darr scal, iarr order, iarr selected) {
+  const int64_t d = a.ndim() == 1 ? a.shape(0) : -1;
+  require(d >= 1, "fractional_advance: a must be a nonempty vector");
+  require(A.ndim() == 2 && A.shape(0) == d && A.shape(1) == d && B.ndim() == 2 && B.shape(0) == d &&
+              B.shape(1) == d, "fractional_advance: A and B must have shape (d, d)");
+  for (const darr* w : {&b, &lo, &hi})
+    require(w->ndim() == 1 && w->shape(0) == d, "fractional_advance: b, lo, hi must have shape (d,)");
+  double* xp = vec(x, d, "x");
+  double* up = vec(u, d, "u");
+  double* vp = vec(v, d, "v");
+  require(scal.ndim() == 1 && scal.shape(0) == 3 && scal.writeable(), "scal must be a writeable vector of length 3");
+  require(lam >= 0.0 && theta >= 0.0, "lam and theta must be nonnegative");
+  const int64_t m = order.ndim() == 1 ? order.shape(0) : -1;
+  require(m >= 0 && selected.ndim() == 1 && selected.shape(0) == m && selected.writeable(),
+          "order and selected must be int64 vectors of the same length (selected writeable)");
+  for (int64_t k = 0; k < m; ++k) require(order.data()[k] >= 0 && order.data()[k] < d, "order out of range");
+  for (int64_t i = 0; i < d; ++i) require(lo.data()[i] <= hi.data()[i], "lo must not exceed hi");
+  const pyoptheory::fractional::Program P{d, A.data(), a.data(), B.data(), b.data(), lo.data(), hi.data(), lam, theta};
+  int status;
+  int64_t k_fail;
+  {
+    py::gil_scoped_release release;
+    status = pyoptheory::fractional::advance(P, xp, up, vp, scal.mutable_data(), order.data(), m,
+                                             selected.mutable_data(), &k_fail);
+  }
+  return py::make_tuple(status, k_fail);
+}
+
+py::tuple fractional_line_min(double xi, double lo, double hi, double gN, double Aii, double N0, double lam, double gD,
+                              double Bii, double D0, double theta) {
+  require(lo <= xi && xi <= hi && lam >= 0.0 && theta >= 0.0, "fractional_line_min: need lo <= xi <= hi, lam, theta >= 0");
+  const pyoptheory::fractional::Line L{xi, lo, hi, gN, Aii, N0, lam, gD, Bii, D0, theta};
+  double z, val;
+  const int status = pyoptheory::fractional::line_min(L, &z, &val);
+  return py::make_tuple(z, val, status);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
+  mod.def("fractional_advance", &fractional_advance, py::arg("A"), py::arg("a"), py::arg("B"), py::arg("b"),
+          py::arg("lo"), py::arg("hi"), py::arg("lam"), py::arg("theta"), py::arg("x").noconvert(),
+          py::arg("u").noconvert(), py::arg("v").noconvert(), py::arg("scal").noconvert(), py::arg("order"),
+          py::arg("selected").noconvert());
+  mod.def("fractional_line_min", &fractional_line_min, py::arg("xi"), py::arg("lo"), py::arg("hi"), py::arg("gN"),
+          py::arg("Aii"), py::arg("N0"), py::arg("lam"), py::arg("gD"), py::arg("Bii"), py::arg("D0"),
+          py::arg("theta"));
   mod.def("online_rounds", &online_rounds, py::arg("loss"), py::arg("regime"), py::arg("mean"), py::arg("noise"),
           py::arg("period"), py::arg("omega"), py::arg("radius"), py::arg("domain"), py::arg("seed"), py::arg("learner"),
           py::arg("rule"),

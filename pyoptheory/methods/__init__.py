@@ -6,3 +6,4 @@ from . import coordinate  # noqa: F401
 from . import working_set  # noqa: F401
 from . import consensus  # noqa: F401
 from . import online  # noqa: F401
+from . import fractional  # noqa: F401

@@ -8,7 +8,8 @@ Smooth: :func:`quadratic`, :func:`least_squares`, :func:`logistic`; composite:
 last-iterate lower bound: :func:`harvey_lipschitz`; your own: :func:`smooth`,
 :func:`black_box`.  Black-box landscapes (particle methods): :func:`sphere`, :func:`rastrigin`,
 :func:`rastrigin_riedl`, :func:`ackley`, :func:`canyon`.  Stochastic oracles: :func:`finite_sum`, :func:`additive_noise`,
-:func:`bounded_noise`.  Constraint sets: :class:`Ball`,
+:func:`bounded_noise`.  Fractional programs (coordinate descent, Dinkelbach):
+:class:`FractionalQuadratic`, :func:`fractional_quadratic`.  Constraint sets: :class:`Ball`,
 :class:`Box`, :class:`Simplex`.
 """
 from .base import Constants, Problem
@@ -17,6 +18,7 @@ from .coordinate import (QuadraticForm, block_diagonal_quadratic, coordinate_qua
 from .catalog import (breast_cancer, diabetes, gd_quadratic_worst_case, hinge, huber_worst_case, l1_distance,
                       lasso, lasso_certified, least_squares, logistic, max_affine, prox_grad_worst_case, quadratic,
                       sparse_regression, subgradient_worst_case)
+from .fractional import FractionalQuadratic, fractional_quadratic
 from .landscapes import Landscape, ackley, canyon, rastrigin, rastrigin_riedl, sphere
 from .last_iterate import harvey_lipschitz
 from .linear import LinearModel
@@ -32,4 +34,5 @@ __all__ = ["Problem", "Constants", "LinearModel", "quadratic", "least_squares", 
            "finite_sum", "additive_noise", "bounded_noise", "nesterov_chain", "heavy_ball_counterexample",
            "anisotropic_noise", "sparse_regression", "SCAD", "MCP", "QuadraticForm", "coordinate_quadratic",
            "diagonal_quadratic", "label_propagation", "block_diagonal_quadratic", "lattice_graph", "Landscape",
-           "sphere", "rastrigin", "rastrigin_riedl", "ackley", "canyon"]
+           "sphere", "rastrigin", "rastrigin_riedl", "ackley", "canyon", "FractionalQuadratic",
+           "fractional_quadratic"]
