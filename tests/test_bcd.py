@@ -532,7 +532,7 @@ def test_logistic_converges_and_rejects_blocks():
     assert res.fun - p.f_star <= 1e-12
     with pytest.raises(ValueError, match="single coordinates"):
         po.solve(p, "bcd", block_size=3)
-    with pytest.raises(ValueError, match="logistic models take"):
+    with pytest.raises(ValueError, match="models with kept margins take"):
         po.solve(p, "bcd", rule="gs_q")
 
 
@@ -557,3 +557,109 @@ def test_problem_constructors_reject_bad_input():
         P.lattice_graph(1)
     with pytest.raises(ValueError, match="Q: contains NaN"):
         P.QuadraticForm(sp.csr_matrix(np.array([[np.nan]])), np.zeros(1))
+
+
+# --- multi-class softmax and least squares in columns form (margins kept) ---------------------------------
+
+def _softmax(lam=0.0, sparse=False, seed=0):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((60, 7)) * np.geomspace(0.3, 3.0, 7)
+    if sparse:
+        A = sp.csr_matrix(A * (rng.random(A.shape) < 0.5))
+    return P.softmax_regression(A, rng.integers(0, 4, 60), 0.05, lam=lam)
+
+
+def test_softmax_gradient_matches_finite_differences_and_newton_optimum():
+    p = _softmax()
+    x = np.random.default_rng(1).standard_normal(p.dim) * 0.3
+    e = 1e-6
+    fd = np.array([(p.f(x + e * v) - p.f(x - e * v)) / (2 * e) for v in np.eye(p.dim)])
+    np.testing.assert_allclose(p.grad(x), fd, atol=1e-8)
+    H = p.hessian(x)
+    fdH = np.array([(p.grad(x + e * v) - p.grad(x - e * v)) / (2 * e) for v in np.eye(p.dim)])
+    np.testing.assert_allclose(H, fdH, atol=1e-6)
+    assert np.linalg.norm(p.grad(p.x_star)) < 1e-10
+    c = p.constants  # the Hessian bound: lambda_max(H) <= L everywhere (checked at a few points)
+    for s in range(3):
+        y = np.random.default_rng(s).standard_normal(p.dim) * 3
+        assert np.linalg.eigvalsh(p.hessian(y))[-1] <= c["L"] * (1 + 1e-12)
+        assert np.diag(p.hessian(y)).max() <= c["L_max"] * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("rule", ["cyclic", "permutation", "uniform", "lipschitz", "gs", "gsl"])
+@pytest.mark.parametrize("lam,sparse", [(0.0, False), (0.02, True)])
+def test_softmax_cpp_matches_reference(rule, lam, sparse):
+    p = _softmax(lam, sparse)
+    a = po.solve(p, "bcd", rule=rule, steps=150, backend="numpy", seed=3, record="all")
+    b = po.solve(p, "bcd", rule=rule, steps=150, backend="cpp", seed=3, record="all")
+    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(b.trace["fun"], a.trace["fun"], rtol=1e-10)
+    np.testing.assert_array_equal(b.trace["block"], a.trace["block"])
+
+
+def test_softmax_gs_contracts_at_every_step_and_converges():
+    """Nutini et al. (2015), Theorem 1 for GS with the common step 1/L_max on a mu-strongly convex f with
+    coordinate constants <= L_max: F(x+) - F* <= (1 - mu_1/L_max)(F(x) - F*), mu_1 >= mu / dim."""
+    p = _softmax()
+    c = p.constants
+    res = po.solve(p, "bcd", rule="gs", step="common", steps=3000, seed=0, record="all")
+    gap = res.trace["gap"]
+    rho = 1 - c["mu"] / (p.dim * c["L_max"])
+    assert np.all(gap[1:] <= rho * gap[:-1] + 1e-13 * abs(p.f_star))
+    fast = po.solve(p, "bcd", rule="gsl", steps=4000, seed=0)
+    assert fast.trace["gap"][-1] < 1e-9
+    slow = po.solve(p, "bcd", rule="uniform", steps=4000, seed=0)
+    assert fast.trace["gap"][-1] < slow.trace["gap"][-1]  # greedy beats random per iteration here
+
+
+@pytest.mark.parametrize("rule", ["cyclic", "uniform", "lipschitz", "gs", "gsl"])
+@pytest.mark.parametrize("reg", ["none", "l1", "box"])
+def test_least_squares_columns_form_equals_gram_form(rule, reg):
+    rng = np.random.default_rng(4)
+    A = sp.random(80, 30, density=0.3, random_state=1, format="csr")
+    y = rng.standard_normal(80)
+    if reg == "l1":
+        p = P.lasso(A, y, 0.05)
+    elif reg == "box":
+        p = P.least_squares(A, y, constraint=P.Box(np.full(30, -0.3), np.full(30, 0.3)))
+    else:
+        p = P.least_squares(A, y)
+    g = po.solve(p, "bcd", rule=rule, steps=300, form="gram", seed=2, record="all")
+    c = po.solve(p, "bcd", rule=rule, steps=300, form="columns", seed=2, record="all")
+    r = po.solve(p, "bcd", rule=rule, steps=300, form="columns", backend="numpy", seed=2, record="all")
+    np.testing.assert_allclose(c.x, g.x, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(c.x, r.x, rtol=1e-10, atol=1e-13)
+    # the same selections while scores are far from ties (near convergence the greedy scores of the two
+    # forms, computed as Q x - c and A^T (A x - y), differ by rounding and near-ties may break differently)
+    np.testing.assert_array_equal(c.trace["block"][:40], g.trace["block"][:40])
+
+
+def test_columns_form_runs_large_sparse_least_squares_without_the_gram_matrix():
+    A = sp.random(1500, 6000, density=1e-3, random_state=0, format="csc")
+    y = np.random.default_rng(0).standard_normal(1500)
+    p = P.least_squares(A, y, l2=1e-2)
+    res = po.solve(p, "bcd", rule="cyclic", steps=30 * 6000, seed=0)  # "auto" picks columns at d > 2000
+    gap = res.trace["gap"]
+    assert res.success and np.all(np.diff(gap) <= 1e-12 * abs(p.f_star))  # exact minimisation: monotone
+    assert gap[-1] < 1e-8 * gap[0]
+
+
+def test_form_and_softmax_bad_input():
+    p = _softmax()
+    with pytest.raises(ValueError, match="form"):
+        po.solve(p, "bcd", form="gram")
+    with pytest.raises(ValueError, match="form"):
+        po.solve(p, "bcd", form="diagonal")
+    q = P.least_squares(np.random.default_rng(0).standard_normal((10, 4)), np.ones(10))
+    with pytest.raises(ValueError, match="form"):
+        po.solve(q, "bcd", form="columns", block_size=2)
+    with pytest.raises(ValueError, match="labels"):
+        P.softmax_regression(np.ones((3, 2)), [0, 1, 5], 0.1, n_classes=3)
+    with pytest.raises(TypeError, match="labels"):
+        P.softmax_regression(np.ones((3, 2)), [0.5, 1, 0], 0.1)
+    with pytest.raises(ValueError, match="l2"):
+        P.softmax_regression(np.ones((3, 2)), [0, 1, 0], 0.0)
+    with pytest.raises(ValueError, match="labels"):
+        P.softmax_regression(np.ones((3, 2)), [0, 1], 0.1)
+    with pytest.raises(ValueError, match="A"):
+        P.softmax_regression(np.full((3, 2), np.nan), [0, 1, 0], 0.1)

@@ -437,7 +437,7 @@ struct PyBcdGlm {
   pyoptheory::BcdGlm G;
 };
 
-PyBcdGlm make_bcd_glm(iarr colptr, iarr rowidx, darr vals, darr y, double w, double l2) {
+PyBcdGlm make_bcd_glm(iarr colptr, iarr rowidx, darr vals, darr y, double w, double l2, int loss, int64_t K) {
   const int64_t d = colptr.ndim() == 1 ? colptr.shape(0) - 1 : -1, n = y.ndim() == 1 ? y.shape(0) : -1;
   require(d >= 1 && n >= 1, "colptr must have length d + 1 >= 2 and y length n >= 1");
   const int64_t* cp = colptr.data();
@@ -446,8 +446,14 @@ PyBcdGlm make_bcd_glm(iarr colptr, iarr rowidx, darr vals, darr y, double w, dou
   for (int64_t j = 0; j < d; ++j) require(cp[j] <= cp[j + 1], "colptr must be nondecreasing");
   for (int64_t p = 0; p < cp[d]; ++p) require(rowidx.data()[p] >= 0 && rowidx.data()[p] < n, "rowidx out of range");
   require(w > 0.0 && l2 >= 0.0, "w must be positive and l2 nonnegative");
+  require(loss >= 0 && loss <= 2, "loss must be 0 (logistic), 1 (squared) or 2 (softmax)");
+  require(K >= 1 && (loss == 2 || K == 1), "K must be 1, or the number of classes for softmax");
+  if (loss == 2)
+    for (int64_t i = 0; i < n; ++i)
+      require(y.data()[i] >= 0 && y.data()[i] < K && y.data()[i] == std::floor(y.data()[i]),
+              "softmax labels must be integers in [0, K)");
   PyBcdGlm pg{colptr, rowidx, vals, y, {}};
-  pg.G = pyoptheory::BcdGlm{n, d, pg.colptr.data(), pg.rowidx.data(), pg.vals.data(), pg.y.data(), w, l2};
+  pg.G = pyoptheory::BcdGlm{n, d, pg.colptr.data(), pg.rowidx.data(), pg.vals.data(), pg.y.data(), w, l2, loss, K};
   return pg;
 }
 
@@ -455,18 +461,18 @@ py::tuple bcd_glm_advance(const PyBcdGlm& pg, const PyBcdModel& pm, darr x, darr
                           iarr selected, double support_change) {
   const pyoptheory::BcdModel& m = pm.m;
   const pyoptheory::BcdGlm& G = pg.G;
-  require(m.d == G.d, "the model and the data have different dimensions");
+  require(m.d == G.d * G.K, "the model and the data have different dimensions");
   require(m.rule == pyoptheory::BCD_CYCLIC || m.rule == pyoptheory::BCD_GIVEN || m.rule == pyoptheory::BCD_GS ||
               m.rule == pyoptheory::BCD_GSL,
           "GLM coordinate descent takes cyclic, given, GS or GSL");
   require(k1 >= k0, "k1 must be >= k0");
-  double* xp = vec(x, G.d, "x");
-  double* zp = vec(z, G.n, "z");
+  double* xp = vec(x, G.d * G.K, "x");
+  double* zp = vec(z, G.n * G.K, "z");
   require(selected.ndim() == 1 && selected.shape(0) == k1 - k0 && selected.writeable(),
           "selected must be a writeable int64 vector of length k1 - k0");
   if (m.rule == pyoptheory::BCD_GIVEN) {
     require(given.ndim() == 1 && given.shape(0) == k1 - k0, "given must have length k1 - k0");
-    for (int64_t t = 0; t < k1 - k0; ++t) require(given.data()[t] >= 0 && given.data()[t] < G.d, "given out of range");
+    for (int64_t t = 0; t < k1 - k0; ++t) require(given.data()[t] >= 0 && given.data()[t] < G.d * G.K, "given out of range");
   }
   int64_t fail_at = -1;
   int status;
@@ -849,7 +855,7 @@ PYBIND11_MODULE(_core, mod) {
            py::arg("selected").noconvert(), py::arg("support_change"));
   py::class_<PyBcdGlm>(mod, "BcdGlm")
       .def(py::init(&make_bcd_glm), py::arg("colptr"), py::arg("rowidx"), py::arg("vals"), py::arg("y"), py::arg("w"),
-           py::arg("l2"))
+           py::arg("l2"), py::arg("loss") = 0, py::arg("K") = 1)
       .def("advance", &bcd_glm_advance, py::arg("model"), py::arg("x").noconvert(), py::arg("z").noconvert(),
            py::arg("k0"), py::arg("k1"), py::arg("given"), py::arg("selected").noconvert(),
            py::arg("support_change"));

@@ -347,37 +347,72 @@ def _logistic_deriv(z, y):
         return np.where(t >= 0, -y * np.exp(-np.abs(t)) / (1 + np.exp(-np.abs(t))), -y / (1 + np.exp(t)))
 
 
-def glm_advance(m, A, y, w, l2, x, z, k0, k1, given, selected, support_change):
-    """Logistic coordinate descent with the margins z = A x kept (cpp ``bcd_glm_advance``); A is CSC."""
-    d = A.shape[1]
+GLM_LOGISTIC, GLM_SQUARED, GLM_SOFTMAX = 0, 1, 2
 
-    def coord_grad(j):
+
+def _row_lse(zi):
+    m = zi.max()
+    s = 0.0
+    for v in zi:
+        s += np.exp(v - m)
+    return m + np.log(s)
+
+
+def glm_advance(m, A, y, w, l2, x, z, k0, k1, given, selected, support_change, loss=GLM_LOGISTIC, K=1):
+    """Coordinate descent on a GLM with the margins z = A x kept (cpp ``bcd_glm_advance``); A is CSC.
+
+    Losses: logistic, squared, softmax (``K`` classes, ``x`` the d x K coefficients row-major, ``z`` the
+    n x K margins row-major, each touched row's log-sum-exp recomputed after an update)."""
+    d = A.shape[1]
+    softmax = loss == GLM_SOFTMAX
+    K = K if softmax else 1
+    dim = d * K
+    Z = z.reshape(-1, K)
+    lse = np.array([_row_lse(Z[i]) for i in range(Z.shape[0])]) if softmax else None
+    labels = y.astype(np.int64) if softmax else None
+
+    def coord_grad(c):
+        j, k = divmod(c, K)
         lo, hi = A.indptr[j], A.indptr[j + 1]
         rows = A.indices[lo:hi]
-        return w * float(A.data[lo:hi] @ _logistic_deriv(z[rows], y[rows])) + l2 * x[j]
+        if softmax:
+            r = np.exp(Z[rows, k] - lse[rows]) - (labels[rows] == k)
+        elif loss == GLM_SQUARED:
+            r = Z[rows, 0] - y[rows]
+        else:
+            r = _logistic_deriv(Z[rows, 0], y[rows])
+        s = 0.0
+        for a, ri in zip(A.data[lo:hi], r):
+            s += a * ri
+        return w * s + l2 * x[c]
 
     for k in range(k0, k1):
         if m.rule in (RULES["cyclic"], RULES["given"]):
-            j = k % d if m.rule == RULES["cyclic"] else int(given[k - k0])
-            gj = coord_grad(j)
+            c = k % dim if m.rule == RULES["cyclic"] else int(given[k - k0])
+            gc = coord_grad(c)
         else:
-            g = np.array([coord_grad(c) for c in range(d)])
-            v = np.array([_violation(m, c, x[c], g[c]) for c in range(d)])
+            g = np.array([coord_grad(cc) for cc in range(dim)])
+            v = np.array([_violation(m, cc, x[cc], g[cc]) for cc in range(dim)])
             if m.rule == RULES["gsl"]:
                 v = v / np.sqrt(m.diag)
-            j = int(np.argmax(v))
-            gj = g[j]
-        selected[k - k0] = j
-        xj = x[j]
-        xn = m.target(j, xj, gj)
+            c = int(np.argmax(v))
+            gc = g[c]
+        selected[k - k0] = c
+        xc = x[c]
+        xn = m.target(c, xc, gc)
         if not np.isfinite(xn):
             return 1, k, support_change
-        delta = xn - xj
+        delta = xn - xc
         if delta == 0.0:
             continue
-        x[j] = xn
-        if (xj == 0.0) != (xn == 0.0):
+        x[c] = xn
+        if (xc == 0.0) != (xn == 0.0):
             support_change = float(k + 1)
+        j, kc = divmod(c, K)
         lo, hi = A.indptr[j], A.indptr[j + 1]
-        z[A.indices[lo:hi]] += A.data[lo:hi] * delta
+        for p in range(lo, hi):
+            i = A.indices[p]
+            Z[i, kc] += A.data[p] * delta
+            if softmax:
+                lse[i] = _row_lse(Z[i])
     return 0, -1, support_change

@@ -195,20 +195,42 @@ def make_partition(partition, block_size, L):
     return [b.astype(np.int64) for b in blocks]
 
 
-def _glm_data(problem):
-    """``(A as CSC, y, w, l2)`` for logistic models (coordinate descent keeps the margins), else None."""
-    from ..problems.linear import LOGISTIC, LinearModel
+def _glm_data(problem, form="auto", single=True):
+    """``(A as CSC, y, w, l2, loss, K)`` for models whose coordinate descent keeps the margins ``A x``:
+    logistic and softmax always, least squares with ``form="columns"`` (or ``"auto"`` when ``d > 2000``
+    and the run takes single coordinates); else None (least squares then goes through ``Q = w A^T A``)."""
+    from ..problems.linear import LOGISTIC, SQUARED, LinearModel
+    from ..problems.multiclass import SoftmaxRegression
 
-    if isinstance(problem, LinearModel) and problem.loss == LOGISTIC and problem.reduce == 0 \
-            and getattr(problem, "penalty", None) is None:
+    if isinstance(problem, SoftmaxRegression):
+        if form == "gram":
+            raise ValueError("form: softmax models keep the margins (form='columns' or 'auto')")
         A = sp.csc_matrix(problem.A, dtype=float)
         A.sort_indices()
-        return A, np.asarray(problem.b, float), problem.weight, problem.l2
-    return None
+        return A, problem.labels.astype(float), problem.weight, problem.l2, R.GLM_SOFTMAX, problem.K
+    if not (isinstance(problem, LinearModel) and problem.reduce == 0 and getattr(problem, "penalty", None) is None):
+        if form == "columns":
+            raise ValueError("form: 'columns' needs a least-squares, logistic or softmax model")
+        return None
+    if problem.loss == LOGISTIC:
+        if form == "gram":
+            raise ValueError("form: logistic models keep the margins (form='columns' or 'auto')")
+        loss = R.GLM_LOGISTIC
+    elif problem.loss == SQUARED and (form == "columns" or (form == "auto" and single and problem.dim > 2000)):
+        if not single:
+            raise ValueError("form: 'columns' takes single coordinates (block_size=1, update='gradient')")
+        loss = R.GLM_SQUARED
+    else:
+        if form == "columns":
+            raise ValueError("form: 'columns' needs a least-squares, logistic or softmax model")
+        return None
+    A = sp.csc_matrix(problem.A, dtype=float)
+    A.sort_indices()
+    return A, np.asarray(problem.b, float), problem.weight, problem.l2, loss, 1
 
 
 class _GlmKernel:
-    """The driver's kernel for logistic models: margins z = A x recomputed at each call, then kept."""
+    """The driver's kernel for models with kept margins: z = A x recomputed at each call, then kept."""
 
     def __init__(self, backend, model_args, glm, problem):
         self.backend, self.model_args, self.glm, self.problem = backend, model_args, glm, problem
@@ -219,11 +241,11 @@ class _GlmKernel:
         if self.backend == "cpp":
             from .. import _core
 
-            A, y, w, l2 = self.glm
+            A, y, w, l2, loss, K = self.glm
             m.core = _core.BcdModel(m.Q.indptr.astype(np.int64), m.Q.indices.astype(np.int64), m.Q.data, m.c,
                                     m.diag, m.reg, m.lam, np.ascontiguousarray(m.lo, dtype=float),
                                     np.ascontiguousarray(m.hi, dtype=float), m.rule, m.L_common, False)
-            m.core_glm = _core.BcdGlm(A.indptr.astype(np.int64), A.indices.astype(np.int64), A.data, y, w, l2)
+            m.core_glm = _core.BcdGlm(A.indptr.astype(np.int64), A.indices.astype(np.int64), A.data, y, w, l2, loss, K)
         return m
 
     def evaluate(self, m, x, grad, n_threads):
@@ -232,29 +254,34 @@ class _GlmKernel:
         return self.problem.f(x), self.problem.g(x)
 
     def advance(self, m, code, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
-        A, y, w, l2 = self.glm
+        A, y, w, l2, loss, K = self.glm
         given = np.ascontiguousarray(idx[:, 0], dtype=np.int64) if idx.size else np.zeros(0, dtype=np.int64)
         selected = np.zeros(k1 - k0, dtype=np.int64)
-        z = np.asarray(A @ x, dtype=float)
+        z = np.ascontiguousarray(np.asarray(A @ x.reshape(A.shape[1], K), dtype=float).ravel())
         if self.backend == "cpp":
             status, fail_at, m.support_change = m.core_glm.advance(m.core, x, z, k0, k1, given, selected,
                                                                    m.support_change)
         else:
             status, fail_at, m.support_change = R.glm_advance(m, A, y, w, l2, x, z, k0, k1, given, selected,
-                                                              m.support_change)
+                                                              m.support_change, loss, K)
         return _close_chunk(m, scal, k0, k1, selected, status, fail_at)
 
 
 def _bcd_glm(problem, glm, rule, step, block_size, blocks, partition, update, backend, options):
-    """Coordinate descent on a logistic model (single coordinates; rules cyclic, permutation, uniform,
-    lipschitz, gs, gsl; steps 1/L_j with L_j = w ||A_j||^2 / 4 + l2, or the common max)."""
+    """Coordinate descent keeping the margins (logistic, softmax, least squares in columns form): single
+    coordinates; rules cyclic, permutation, uniform, lipschitz, gs, gsl; steps 1/L_j (logistic and softmax
+    ``w ||A_j||^2 / 4 + l2``, least squares ``w ||A_j||^2 + l2``: exact minimisation) or the common max."""
     if block_size != 1 or blocks != "fixed" or update != "gradient" or not isinstance(partition, str) \
             or partition != "contiguous":
-        raise ValueError("problem: logistic models take single coordinates (block_size=1, update='gradient')")
+        raise ValueError("problem: logistic, softmax and columns-form least-squares models take single "
+                         "coordinates (block_size=1, update='gradient')")
     if rule not in ("cyclic", "permutation", "uniform", "lipschitz", "gs", "gs_s", "gsl"):
-        raise ValueError(f"rule: logistic models take cyclic, permutation, uniform, lipschitz, gs or gsl, got {rule!r}")
-    A, y, w, l2 = glm
-    Lc = w * np.asarray(A.multiply(A).sum(axis=0)).ravel() / 4.0 + l2
+        raise ValueError(f"rule: models with kept margins take cyclic, permutation, uniform, lipschitz, gs or gsl, "
+                         f"got {rule!r}")
+    A, y, w, l2, loss, K = glm
+    norms = np.asarray(A.multiply(A).sum(axis=0)).ravel()
+    Lc = w * norms * (1.0 if loss == R.GLM_SQUARED else 0.25) + l2
+    Lc = np.repeat(Lc, K)
     if not np.all(Lc > 0):
         raise ValueError("problem: a zero column of A with l2 = 0 has no coordinate constant")
     reg, lam, lo, hi = _regularizer(problem)
@@ -268,7 +295,7 @@ def _bcd_glm(problem, glm, rule, step, block_size, blocks, partition, update, ba
     d = problem.dim
     kernel = _GlmKernel(backend, (sp.diags(Lc).tocsr(), np.zeros(d), 0.0, R.REGS[reg], lam, lo, hi, code, L_common,
                                   False), glm, problem)
-    per_step = (A.nnz if code >= 2 else A.nnz / d) + A.shape[0] / 100
+    per_step = (A.nnz * K if code >= 2 else A.nnz * K / d) + A.shape[0] * K / 100
     return _run_bcd(problem, kernel, backend, stream, L_common or Lc.max(), reg, per_step, common)
 
 
@@ -406,7 +433,7 @@ def _block_plan(Q, diag, partition, block_size, rule, update, reg, step):
 
 @register("bcd", accepts=("smooth", "composite", "constrained"), backends=BACKENDS, theorem="bcd.gs")
 def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1, blocks="fixed",
-        partition="contiguous", update="gradient", backend=None, **options):
+        partition="contiguous", update="gradient", form="auto", backend=None, **options):
     r"""Coordinate descent with a greedy or random selection rule (see the module docstring).
 
     Problem
@@ -472,7 +499,10 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
     if backend is None:
         backend = "cpp"
     backend = choose(backend, "backend", BACKENDS)
-    glm = _glm_data(problem)
+    form = choose(form, "form", ("auto", "gram", "columns"))
+    single = block_size == 1 and blocks == "fixed" and update == "gradient" and isinstance(partition, str) \
+        and partition == "contiguous" and selection != "heap"
+    glm = _glm_data(problem, form, single)
     if glm is not None:
         return _bcd_glm(problem, glm, rule, step, block_size, blocks, partition, update, backend, options)
     Q, c, const = quadratic_form(problem)

@@ -8,7 +8,7 @@ Smooth: :func:`quadratic`, :func:`least_squares`, :func:`logistic`; composite:
 last-iterate lower bound: :func:`harvey_lipschitz`; your own: :func:`smooth`,
 :func:`black_box`.  Black-box landscapes (particle methods): :func:`sphere`, :func:`rastrigin`,
 :func:`rastrigin_riedl`, :func:`ackley`, :func:`canyon`.  Stochastic oracles: :func:`finite_sum`, :func:`additive_noise`,
-:func:`bounded_noise`.  Fractional programs (coordinate descent, Dinkelbach):
+:func:`bounded_noise`.  Multi-class: :func:`softmax_regression`, :func:`jmlr_softmax`.  Fractional programs (coordinate descent, Dinkelbach):
 :class:`FractionalQuadratic`, :func:`fractional_quadratic`.  Constraint sets: :class:`Ball`,
 :class:`Box`, :class:`Simplex`.
 """
@@ -22,6 +22,7 @@ from .fractional import FractionalQuadratic, fractional_quadratic
 from .landscapes import Landscape, ackley, canyon, rastrigin, rastrigin_riedl, sphere
 from .last_iterate import harvey_lipschitz
 from .linear import LinearModel
+from .multiclass import SoftmaxRegression, jmlr_softmax, softmax_regression
 from .momentum import heavy_ball_counterexample, nesterov_chain
 from .oracles import StochasticProblem, additive_noise, anisotropic_noise, bounded_noise, finite_sum
 from .sets import L1, MCP, SCAD, Ball, Box, Simplex, project_simplex
@@ -35,4 +36,4 @@ __all__ = ["Problem", "Constants", "LinearModel", "quadratic", "least_squares", 
            "anisotropic_noise", "sparse_regression", "SCAD", "MCP", "QuadraticForm", "coordinate_quadratic",
            "diagonal_quadratic", "label_propagation", "block_diagonal_quadratic", "lattice_graph", "Landscape",
            "sphere", "rastrigin", "rastrigin_riedl", "ackley", "canyon", "FractionalQuadratic",
-           "fractional_quadratic"]
+           "fractional_quadratic", "SoftmaxRegression", "softmax_regression", "jmlr_softmax"]

@@ -71,7 +71,8 @@ def least_squares(A, b, *, l2=0.0, constraint=None, x0=None, name="least_squares
     r"""Least squares ``||A x - b||^2 / (2n) + (l2/2)||x||^2`` (catalogue P2), dense or CSR ``A``.
 
     Unconstrained: ``x*`` from the normal equations (``lstsq``; the minimum-norm
-    solution when ``n < d``).  With a ``constraint``: cvxpy, then polished by
+    solution when ``n < d``; with ``l2 > 0`` and ``n < d`` the ``n x n`` system of the identity
+    ``(A^T A/n + l2 I)^-1 A^T b/n = A^T (A A^T + n l2 I)^-1 b``).  With a ``constraint``: cvxpy, then polished by
     projected gradient to machine precision when ``mu > 0``.
     """
     A, b = _check_rows(A, b)
@@ -85,7 +86,9 @@ def _least_squares_solution(problem):
     A, b, n, l2 = problem.A, problem.b, problem.n, problem.l2
     if sp.issparse(A):
         A = A.toarray()
-    if l2 > 0:
+    if l2 > 0 and n < problem.dim:  # (A^T A/n + l2 I)^-1 A^T b/n = A^T (A A^T + n l2 I)^-1 b: an n x n system
+        xs = A.T @ np.linalg.solve(A @ A.T + n * l2 * np.eye(n), b)
+    elif l2 > 0:
         xs = np.linalg.solve(A.T @ A / n + l2 * np.eye(problem.dim), A.T @ b / n)
     else:
         xs = np.linalg.lstsq(A, b, rcond=None)[0]

@@ -579,18 +579,26 @@ inline int bcd_variable_advance(const BcdModel& m, int64_t tau, bool gsl, bool m
   return 0;
 }
 
-// --- generalized linear models (logistic) with the margins kept -----------------------------------------
-// f(x) = w sum_i phi(a_i^T x, y_i) + (l2/2) ||x||^2 + g(x), phi logistic log(1 + exp(-y z)); the margins
-// z = A x are kept (an update of x_j costs O(nnz(A_j))).  Coordinate constants Lc_j = w ||A_j||^2 / 4 + l2.
-// Greedy rules (GS, GSL on the GS-s violations) need every coordinate of the gradient: one pass over A per
-// step (O(nnz)); cyclic and random rules cost O(nnz(A_j)).  A is CSC (colptr, rowidx, vals).
+// --- generalized linear models with the margins kept ---------------------------------------------------
+// f(x) = w sum_i phi(a_i^T x, y_i) + (l2/2) ||x||^2 + g(x) with phi logistic log(1 + exp(-y z)) or squared
+// (z - y)^2 / 2, and the multi-class softmax w sum_i [log sum_k exp(z_ik) - z_{i,y_i}] + (l2/2)||X||^2 with
+// X (d x K, row-major in x: coordinate j*K + k) and Z = A X (n x K).  The margins z = A x (Z) are kept: an
+// update of a coordinate of feature j costs O(nnz(A_j)) (softmax: O(nnz(A_j) K), the log-sum-exp of each
+// touched row recomputed).  Coordinate constants: logistic and softmax w ||A_j||^2 / 4 + l2 (phi'' <= 1/4,
+// p(1-p) <= 1/4), squared w ||A_j||^2 + l2 (exact: the coordinate step minimises exactly).  Greedy rules (GS,
+// GSL on the GS-s violations) need every coordinate of the gradient: one pass over A per step (softmax: with
+// the n x K probabilities formed once per step).  A is CSC (colptr, rowidx, vals).
+enum { GLM_LOGISTIC = 0, GLM_SQUARED = 1, GLM_SOFTMAX = 2 };
+
 struct BcdGlm {
-  int64_t n, d;
+  int64_t n, d;  // d features (softmax: d * K coordinates)
   const int64_t* colptr;
   const int64_t* rowidx;
   const double* vals;
-  const double* y;
+  const double* y;  // labels: +-1 (logistic), targets (squared), classes 0..K-1 (softmax)
   double w, l2;
+  int loss = GLM_LOGISTIC;
+  int64_t K = 1;
 };
 
 inline double logistic_deriv(double z, double y) {  // d/dz log(1 + exp(-y z)), stable for large |z|
@@ -598,41 +606,93 @@ inline double logistic_deriv(double z, double y) {  // d/dz log(1 + exp(-y z)), 
   return t >= 0.0 ? -y * std::exp(-t) / (1.0 + std::exp(-t)) : -y / (1.0 + std::exp(t));
 }
 
-inline double glm_coordinate_gradient(const BcdGlm& G, const double* z, const double* x, int64_t j) {
+inline double row_lse(const double* zi, int64_t K) {
+  double m = zi[0];
+  for (int64_t k = 1; k < K; ++k) m = std::max(m, zi[k]);
   double s = 0.0;
-  for (int64_t p = G.colptr[j]; p < G.colptr[j + 1]; ++p) s += G.vals[p] * logistic_deriv(z[G.rowidx[p]], G.y[G.rowidx[p]]);
-  return G.w * s + G.l2 * x[j];
+  for (int64_t k = 0; k < K; ++k) s += std::exp(zi[k] - m);
+  return m + std::log(s);
+}
+
+// d f / d x_c at the kept margins z (softmax: lse holds each row's log-sum-exp).
+inline double glm_coordinate_gradient(const BcdGlm& G, const double* z, const double* lse, const double* x,
+                                      int64_t c) {
+  double s = 0.0;
+  if (G.loss == GLM_SOFTMAX) {
+    const int64_t j = c / G.K, k = c % G.K;
+    for (int64_t p = G.colptr[j]; p < G.colptr[j + 1]; ++p) {
+      const int64_t i = G.rowidx[p];
+      s += G.vals[p] * (std::exp(z[i * G.K + k] - lse[i]) - (static_cast<int64_t>(G.y[i]) == k ? 1.0 : 0.0));
+    }
+  } else if (G.loss == GLM_SQUARED) {
+    for (int64_t p = G.colptr[c]; p < G.colptr[c + 1]; ++p) s += G.vals[p] * (z[G.rowidx[p]] - G.y[G.rowidx[p]]);
+  } else {
+    for (int64_t p = G.colptr[c]; p < G.colptr[c + 1]; ++p)
+      s += G.vals[p] * logistic_deriv(z[G.rowidx[p]], G.y[G.rowidx[p]]);
+  }
+  return G.w * s + G.l2 * x[c];
 }
 
 // Steps k0 .. k1-1 (m supplies the regularizer, the rule (BCD_CYCLIC, BCD_GIVEN, BCD_GS, BCD_GSL) and
 // diag = Lc); z: the margins A x (kept).
 inline int bcd_glm_advance(const BcdModel& m, const BcdGlm& G, double* x, double* z, int64_t k0, int64_t k1,
                            const int64_t* given, int64_t* selected, double* support_change, int64_t* fail_at) {
-  std::vector<double> g(m.rule >= BCD_GS ? G.d : 0);
+  const bool softmax = G.loss == GLM_SOFTMAX;
+  const int64_t K = softmax ? G.K : 1, dim = G.d * K;
+  std::vector<double> g(m.rule >= BCD_GS ? dim : 0), lse(softmax ? G.n : 0), resid;
+  for (int64_t i = 0; i < (softmax ? G.n : 0); ++i) lse[i] = row_lse(z + i * K, K);
+  if (softmax && m.rule >= BCD_GS) resid.resize(G.n * K);
   for (int64_t k = k0; k < k1; ++k) {
-    int64_t j;
-    double gj;
+    int64_t c;
+    double gc;
     if (m.rule == BCD_CYCLIC || m.rule == BCD_GIVEN) {
-      j = m.rule == BCD_CYCLIC ? k % G.d : given[k - k0];
-      gj = glm_coordinate_gradient(G, z, x, j);
+      c = m.rule == BCD_CYCLIC ? k % dim : given[k - k0];
+      gc = glm_coordinate_gradient(G, z, lse.data(), x, c);
     } else {
-      double best = -1.0;
-      j = 0;
-      for (int64_t c = 0; c < G.d; ++c) {
-        g[c] = glm_coordinate_gradient(G, z, x, c);
-        double s = m.violation(c, x[c], g[c]);
-        if (m.rule == BCD_GSL) s /= std::sqrt(m.diag[c]);
-        if (s > best) { best = s; j = c; }
+      if (softmax) {  // the full gradient from the residual P - Y, formed once
+        for (int64_t i = 0; i < G.n; ++i)
+          for (int64_t kk = 0; kk < K; ++kk)
+            resid[i * K + kk] = std::exp(z[i * K + kk] - lse[i]) - (static_cast<int64_t>(G.y[i]) == kk ? 1.0 : 0.0);
+        for (int64_t j = 0; j < G.d; ++j) {
+          double* gj = g.data() + j * K;
+          for (int64_t kk = 0; kk < K; ++kk) gj[kk] = 0.0;
+          for (int64_t p = G.colptr[j]; p < G.colptr[j + 1]; ++p) {
+            const double a = G.vals[p];
+            const double* r = resid.data() + G.rowidx[p] * K;
+            for (int64_t kk = 0; kk < K; ++kk) gj[kk] += a * r[kk];
+          }
+          for (int64_t kk = 0; kk < K; ++kk) gj[kk] = G.w * gj[kk] + G.l2 * x[j * K + kk];
+        }
+      } else {
+        for (int64_t cc = 0; cc < dim; ++cc) g[cc] = glm_coordinate_gradient(G, z, lse.data(), x, cc);
       }
-      gj = g[j];
+      double best = -1.0;
+      c = 0;
+      for (int64_t cc = 0; cc < dim; ++cc) {
+        double s = m.violation(cc, x[cc], g[cc]);
+        if (m.rule == BCD_GSL) s /= std::sqrt(m.diag[cc]);
+        if (s > best) {
+          best = s;
+          c = cc;
+        }
+      }
+      gc = g[c];
     }
-    selected[k - k0] = j;
-    const double xj = x[j], xn = m.target(j, xj, gj), delta = xn - xj;
-    if (!std::isfinite(xn)) { *fail_at = k; return 1; }
+    selected[k - k0] = c;
+    const double xc = x[c], xn = m.target(c, xc, gc), delta = xn - xc;
+    if (!std::isfinite(xn)) {
+      *fail_at = k;
+      return 1;
+    }
     if (delta == 0.0) continue;
-    x[j] = xn;
-    if ((xj == 0.0) != (xn == 0.0)) *support_change = static_cast<double>(k + 1);
-    for (int64_t p = G.colptr[j]; p < G.colptr[j + 1]; ++p) z[G.rowidx[p]] += G.vals[p] * delta;
+    x[c] = xn;
+    if ((xc == 0.0) != (xn == 0.0)) *support_change = static_cast<double>(k + 1);
+    const int64_t j = c / K, kc = c % K;
+    for (int64_t p = G.colptr[j]; p < G.colptr[j + 1]; ++p) {
+      const int64_t i = G.rowidx[p];
+      z[i * K + kc] += G.vals[p] * delta;
+      if (softmax) lse[i] = row_lse(z + i * K, K);
+    }
   }
   return 0;
 }
