@@ -566,7 +566,7 @@ PyBcdBlocks make_bcd_blocks(iarr bptr, iarr bidx, darr Lb, darr dvec, darr chol,
   }
   require(chol.ndim() == 1 && chol.shape(0) >= need, "chol is too short for the blocks");
   for (int64_t i = 0; i < d; ++i) require(dvec.data()[i] > 0.0, "dvec must be positive");
-  require(rule >= 0 && rule <= 5 && update >= 0 && update <= 4, "unknown block rule or update code");
+  require(rule >= 0 && rule <= 7 && update >= 0 && update <= 4, "unknown block rule or update code");
   PyBcdBlocks pb{bptr, bidx, choff, Lb, dvec, chol, {}};
   pb.B = pyoptheory::BcdBlocks{nb, pb.bptr.data(), pb.bidx.data(), pb.Lb.data(), pb.dvec.data(), pb.chol.data(),
                                pb.choff.data(), rule, update};

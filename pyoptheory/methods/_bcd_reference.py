@@ -84,7 +84,7 @@ def advance(m, x, grad, k0, k1, given, selected, support_change):
 
 
 # --- fixed blocks (cpp/include/pyoptheory/bcd.hpp, "fixed blocks") ----------------------------------------
-BLOCK_RULES = {"cyclic": 0, "given": 1, "gs": 2, "gsl": 3, "gsd": 4, "gsq": 5}
+BLOCK_RULES = {"cyclic": 0, "given": 1, "gs": 2, "gsl": 3, "gsd": 4, "gsq": 5, "gs_r": 6, "gs_q": 7}
 UPDATES = {"gradient": 0, "diagonal": 1, "matrix": 2, "two_metric": 3, "projected_newton": 4}
 
 
@@ -124,6 +124,14 @@ class Blocks:
             L = self.chol[k]
             z = np.linalg.solve(L.T, np.linalg.solve(L, g))
             return float(np.sqrt(max(g @ z, 0.0)))
+        if self.rule in (BLOCK_RULES["gs_r"], BLOCK_RULES["gs_q"]):
+            s = 0.0
+            for i in b:
+                L = self.dvec[i] if self.update == UPDATES["diagonal"] else self.Lb[k]
+                dlt = _prox(m, i, x[i] - grad[i] / L, L) - x[i]
+                s += dlt * dlt if self.rule == BLOCK_RULES["gs_r"] else \
+                    -(grad[i] * dlt + 0.5 * L * dlt * dlt + m.reg_change(x[i], dlt))
+            return float(np.sqrt(s) if self.rule == BLOCK_RULES["gs_r"] else s)
         v = np.array([_violation(m, i, x[i], grad[i]) for i in b])
         s = np.sqrt(np.sum(v * v / self.dvec[b])) if self.rule == BLOCK_RULES["gsd"] else np.sqrt(np.sum(v * v))
         return float(s / np.sqrt(self.Lb[k]) if self.rule == BLOCK_RULES["gsl"] else s)

@@ -413,16 +413,17 @@ def _close_chunk(m, scal, k0, k1, selected, status, fail_at):
 def _block_plan(Q, diag, partition, block_size, rule, update, reg, step):
     """The blocks and their constants; checks the rule/update combinations the block theorems cover.
     ``step="common"`` gives every block ``L_B = max_b L_b`` (steps, GSL scores and sampling alike)."""
-    if rule in ("gs_r", "gs_q"):
-        raise ValueError(f"rule: {rule!r} is a single-coordinate rule; for blocks use gs, gsl, gsd or gsq")
     update = "matrix" if update == "newton" else update
+    if rule in ("gs_r", "gs_q") and update not in ("gradient", "diagonal"):
+        raise ValueError(f"rule: the proximal block rule {rule!r} scores the gradient or diagonal update's step; "
+                         f"got update={update!r}")
     if (update == "matrix" or rule == "gsq") and reg != "none":
         raise ValueError(f"update/rule: the matrix update and GSQ need a smooth problem (no {reg} term)")
     if update in ("two_metric", "projected_newton") and reg == "l1":
         raise ValueError("update: two_metric and projected_newton are for box constraints (write an L1 term with "
                          "x >= 0 as a linear term on the nonnegative orthant)")
     code = {"cyclic": "cyclic", "permutation": "given", "uniform": "given", "lipschitz": "given", "gs": "gs",
-            "gs_s": "gs", "gsl": "gsl", "gsd": "gsd", "gsq": "gsq"}[rule]
+            "gs_s": "gs", "gsl": "gsl", "gsd": "gsd", "gsq": "gsq", "gs_r": "gs_r", "gs_q": "gs_q"}[rule]
     if not isinstance(step, str):
         raise ValueError("step: with blocks use 'coordinate' (L_b per block) or 'common' (max_b L_b)")
     blocks = R.Blocks(Q, make_partition(partition, block_size, diag), R.BLOCK_RULES[code], R.UPDATES[update])
@@ -461,6 +462,9 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         into blocks of ``block_size``.  Block scores, with ``v`` the GS-s violations: GS ``||v_b||``,
         GSL ``||v_b||/sqrt(L_b)`` (``L_b = lambda_max(Q_bb)``), GSD ``sqrt(sum v_i^2/d_i)`` (Gershgorin
         ``d_i = sum_{j in b} |Q_ij|``, so ``Q_bb <= diag(d_b)``), GSQ ``sqrt(g_b^T Q_bb^-1 g_b)`` (smooth);
+        the proximal rules for L1 and bounds, with ``delta_b`` the block's gradient (or diagonal) prox step:
+        GS-r ``||delta_b||`` and GS-q the decrease of the block model
+        ``-(g_b^T delta_b + L_b ||delta_b||^2/2 + g(x_b + delta_b) - g(x_b))``;
         random rules draw blocks (``lipschitz``: ``P(b) ~ L_b``).  Updates: ``"gradient"``
         ``x_b <- prox(x_b - g_b/L_b)``, ``"diagonal"`` ``x_b <- prox(x_b - g_b/d_b)``, ``"matrix"``
         (= ``"newton"``) ``x_b <- x_b - Q_bb^-1 g_b`` (exact block minimisation, smooth problems; Cholesky

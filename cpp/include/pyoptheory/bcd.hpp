@@ -248,10 +248,15 @@ inline int bcd_advance(const BcdModel& m, double* x, double* grad, int64_t k0, i
 // A partition of the coordinates into blocks b (bidx[bptr[b] .. bptr[b+1]]), with L_b = lambda_max(Q_bb),
 // per-coordinate d_i with Q_bb <= diag(d_b) (GSD), and the lower Cholesky factor of each Q_bb (row-major,
 // at choff[b]) for the matrix update and the GSQ score.  Block scores (v_i = the GS-s violation):
-//   GS ||v_b||_2, GSL ||v_b||_2 / sqrt(L_b), GSD sqrt(sum_b v_i^2 / d_i), GSQ sqrt(g_b^T Q_bb^-1 g_b) (smooth).
+//   GS ||v_b||_2, GSL ||v_b||_2 / sqrt(L_b), GSD sqrt(sum_b v_i^2 / d_i), GSQ sqrt(g_b^T Q_bb^-1 g_b) (smooth);
+//   the proximal rules for the gradient and diagonal updates, with D_i = L_b (or d_i) and
+//   delta_i = prox_{g_i/D_i}(x_i - g_i/D_i) - x_i the block's own step: GS-r ||delta_b||_2 and GS-q the decrease
+//   of the block model -sum_b [g_i delta_i + D_i delta_i^2 / 2 + g_i(x_i + delta_i) - g_i(x_i)] (Nutini et al.
+//   2015, section 8, for blocks: JMLR 2022).
 // Updates: gradient x_b <- prox(x_b - g_b / L_b), diagonal x_b <- prox(x_b - g_b / d_b), matrix
 // x_b <- x_b - Q_bb^-1 g_b (exact block minimisation; smooth problems).
-enum BcdBlockRule : int { BB_CYCLIC = 0, BB_GIVEN = 1, BB_GS = 2, BB_GSL = 3, BB_GSD = 4, BB_GSQ = 5 };
+enum BcdBlockRule : int { BB_CYCLIC = 0, BB_GIVEN = 1, BB_GS = 2, BB_GSL = 3, BB_GSD = 4, BB_GSQ = 5, BB_GS_R = 6,
+                          BB_GS_Q = 7 };
 enum BcdUpdate : int { BU_GRADIENT = 0, BU_DIAGONAL = 1, BU_MATRIX = 2, BU_TWO_METRIC = 3, BU_PROJECTED_NEWTON = 4 };
 
 struct BcdBlocks {
@@ -291,6 +296,15 @@ inline double block_score(const BcdModel& m, const BcdBlocks& B, int64_t b, cons
     return std::sqrt(std::max(q, 0.0));
   }
   double s = 0.0;
+  if (B.rule == BB_GS_R || B.rule == BB_GS_Q) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const int64_t i = B.bidx[t];
+      const double L = B.update == BU_DIAGONAL ? B.dvec[i] : B.Lb[b];
+      const double dlt = m.prox(i, x[i] - grad[i] / L, L) - x[i];
+      s += B.rule == BB_GS_R ? dlt * dlt : -(grad[i] * dlt + 0.5 * L * dlt * dlt + m.reg_change(x[i], dlt));
+    }
+    return B.rule == BB_GS_R ? std::sqrt(s) : s;
+  }
   for (int64_t t = lo; t < hi; ++t) {
     const int64_t i = B.bidx[t];
     const double v = m.violation(i, x[i], grad[i]);
