@@ -291,8 +291,8 @@ def test_partitions_and_block_bad_input():
         po.solve(p, "bcd", block_size=2, partition="random")
     with pytest.raises(ValueError, match="needs blocks"):
         po.solve(p, "bcd", rule="gsq")
-    with pytest.raises(ValueError, match="single-coordinate"):
-        po.solve(p, "bcd", rule="gs_q", block_size=2)
+    with pytest.raises(ValueError, match="proximal block rule"):
+        po.solve(p, "bcd", rule="gs_q", block_size=2, update="matrix")
     with pytest.raises(ValueError, match="smooth problem"):
         po.solve(lasso_quadratic(6), "bcd", rule="gsq", block_size=2)
     with pytest.raises(ValueError, match="bidx must list every coordinate exactly once"):
