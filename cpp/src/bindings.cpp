@@ -413,9 +413,10 @@ py::tuple bcd_advance(const PyBcdModel& pm, darr x, darr grad, int64_t k0, int64
 }
 
 py::tuple bcd_variable_advance(const PyBcdModel& pm, int64_t tau, bool gsl, bool matrix, darr x, darr grad, int64_t k0,
-                               int64_t k1, iarr selected, double support_change) {
+                               int64_t k1, iarr selected, double support_change, int64_t iht_steps) {
   const pyoptheory::BcdModel& m = pm.m;
   require(tau >= 1 && tau <= m.d, "tau must be in [1, d]");
+  require(iht_steps >= 0, "iht_steps must be nonnegative");
   require(k1 >= k0, "k1 must be >= k0");
   double* xp = vec(x, m.d, "x");
   double* gp = vec(grad, m.d, "grad");
@@ -426,7 +427,7 @@ py::tuple bcd_variable_advance(const PyBcdModel& pm, int64_t tau, bool gsl, bool
   {
     py::gil_scoped_release release;
     status = pyoptheory::bcd_variable_advance(m, tau, gsl, matrix, xp, gp, k0, k1, selected.mutable_data(),
-                                              &support_change, &fail_at);
+                                              &support_change, &fail_at, iht_steps);
   }
   return py::make_tuple(status, fail_at, support_change);
 }
@@ -852,7 +853,7 @@ PYBIND11_MODULE(_core, mod) {
            py::arg("k1"), py::arg("given"), py::arg("selected").noconvert(), py::arg("support_change"))
       .def("advance_variable", &bcd_variable_advance, py::arg("tau"), py::arg("gsl"), py::arg("matrix"),
            py::arg("x").noconvert(), py::arg("grad").noconvert(), py::arg("k0"), py::arg("k1"),
-           py::arg("selected").noconvert(), py::arg("support_change"));
+           py::arg("selected").noconvert(), py::arg("support_change"), py::arg("iht_steps") = 0);
   py::class_<PyBcdGlm>(mod, "BcdGlm")
       .def(py::init(&make_bcd_glm), py::arg("colptr"), py::arg("rowidx"), py::arg("vals"), py::arg("y"), py::arg("w"),
            py::arg("l2"), py::arg("loss") = 0, py::arg("K") = 1)

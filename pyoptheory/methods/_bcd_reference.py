@@ -237,15 +237,40 @@ def block_advance(m, B, x, grad, k0, k1, given, selected, support_change):
 
 
 # --- variable blocks ----------------------------------------------------------------------------------
-def variable_advance(m, tau, gsl, matrix, x, grad, k0, k1, selected, support_change):
+def _top(score, tau):
+    """The ``tau`` largest scores, ties to the smaller index."""
+    return np.lexsort((np.arange(score.size), -score))[:tau]
+
+
+def iht_block(Q, grad, tau, r, steps, model_values=None):
+    """The support of ``min_{||d||_0 <= tau} g^T d + d^T Q d / 2`` by iterative hard thresholding from 0 in the
+    metric of ``diag(r)``, ``r`` the absolute row sums of Q (cpp ``bcd_variable_advance`` with ``iht_steps``):
+    the variable-block GSQ rule, approximately.  ``model_values``: a list receiving ``g^T d + d^T Q d / 2``
+    after each step."""
+    dv = np.zeros(grad.size)
+    for _ in range(steps):
+        y = dv - (grad + Q @ dv) / r
+        keep = _top(r * y * y, tau)
+        dv = np.zeros(grad.size)
+        dv[keep] = y[keep]
+        if model_values is not None:
+            model_values.append(float(grad @ dv + 0.5 * dv @ (Q @ dv)))
+    return keep
+
+
+def variable_advance(m, tau, gsl, matrix, x, grad, k0, k1, selected, support_change, iht_steps=0):
     """Top-``tau`` steps (cpp ``bcd_variable_advance``); status 2 when ``Q_WW`` is not positive definite."""
     Q = m.Q
     grad[:] = Q @ x - m.c
     d = m.d
+    rowsum = np.asarray(abs(Q).sum(axis=1)).ravel() if iht_steps else None
     for k in range(k0, k1):
-        v = np.array([_violation(m, i, x[i], grad[i]) for i in range(d)])
-        score = v / np.sqrt(m.diag) if gsl else v
-        W = np.sort(np.lexsort((np.arange(d), -score))[:tau])  # largest scores, ties to the smaller index
+        if iht_steps:
+            W = np.sort(iht_block(Q, grad, tau, rowsum, iht_steps))
+        else:
+            v = np.array([_violation(m, i, x[i], grad[i]) for i in range(d)])
+            score = v / np.sqrt(m.diag) if gsl else v
+            W = np.sort(_top(score, tau))
         selected[k - k0] = W[0]
         QW = Q[W][:, W].toarray()
         if matrix:

@@ -54,10 +54,10 @@ from . import _bcd_reference as R
 from ._driver import Plan, common_options, run
 
 RULES = ("cyclic", "permutation", "uniform", "lipschitz", "gs", "gsl", "gs_s", "gs_r", "gs_q")
-BLOCK_ONLY_RULES = ("gsd", "gsq")
-GREEDY = ("gs", "gsl", "gs_s", "gs_r", "gs_q", "gsd", "gsq")
+BLOCK_ONLY_RULES = ("gsd", "gsq", "iht")
+GREEDY = ("gs", "gsl", "gs_s", "gs_r", "gs_q", "gsd", "gsq", "iht")
 _CODE = {"cyclic": "cyclic", "permutation": "given", "uniform": "given", "lipschitz": "given", "gs": "gs",
-         "gs_s": "gs", "gsl": "gsl", "gs_r": "gs_r", "gs_q": "gs_q"}
+         "gs_s": "gs", "gsl": "gsl", "gs_r": "gs_r", "gs_q": "gs_q", "iht": "gs"}
 BACKENDS = ("numpy", "cpp")
 
 
@@ -375,13 +375,13 @@ class _Kernel:
                 status, fail_at, m.support_change = R.forest_advance(m, self.forest, x, grad, k0, k1, given,
                                                                      selected, m.support_change)
         elif self.variable is not None:
-            tau, gsl, matrix = self.variable
+            tau, gsl, matrix, iht = self.variable
             if self.backend == "cpp":
                 status, fail_at, m.support_change = m.core.advance_variable(tau, gsl, matrix, x, grad, k0, k1,
-                                                                           selected, m.support_change)
+                                                                           selected, m.support_change, iht)
             else:
                 status, fail_at, m.support_change = R.variable_advance(m, tau, gsl, matrix, x, grad, k0, k1,
-                                                                       selected, m.support_change)
+                                                                       selected, m.support_change, iht)
             if status == 2:
                 raise ValueError(f"update: Q_WW is not positive definite for the block selected at step {fail_at} "
                                  "(Q is singular); use update='gradient'")
@@ -434,7 +434,7 @@ def _block_plan(Q, diag, partition, block_size, rule, update, reg, step):
 
 @register("bcd", accepts=("smooth", "composite", "constrained"), backends=BACKENDS, theorem="bcd.gs")
 def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1, blocks="fixed",
-        partition="contiguous", update="gradient", form="auto", backend=None, **options):
+        partition="contiguous", update="gradient", form="auto", iht_steps=10, backend=None, **options):
     r"""Coordinate descent with a greedy or random selection rule (see the module docstring).
 
     Problem
@@ -455,7 +455,8 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
     ----------
     rule : str
         One of ``cyclic``, ``permutation``, ``uniform``, ``lipschitz``, ``gs`` (= ``gs_s``), ``gsl``,
-        ``gs_r``, ``gs_q``; with blocks also ``gsd`` and ``gsq`` (block scores below).
+        ``gs_r``, ``gs_q``; with blocks also ``gsd`` and ``gsq`` (block scores below); with variable blocks
+        ``iht``.
     block_size, partition, update
         Fixed blocks: ``partition`` ``"contiguous"``, ``"sorted"`` (by decreasing ``L_i``),
         ``"alternating"`` (large and small ``L_i`` mixed), a list of index arrays or ``d`` labels, cut
@@ -482,6 +483,12 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         ``"variable"``: each step updates the ``block_size`` coordinates of largest GS (or GSL) score
         together, with the gradient update at the safe Gershgorin step ``1/max_{i in W} sum_{j in W} |Q_ij|``
         or the matrix update (Cholesky of ``Q_WW``); the trace's ``block`` is the smallest selected index.
+        ``rule="iht"`` (smooth problems) approximates the variable-block GSQ rule
+        ``argmax_{|W| = block_size} g_W^T Q_WW^-1 g_W`` by ``iht_steps`` steps of iterative hard thresholding
+        on ``min_{||d||_0 <= block_size} g^T d + d^T Q d / 2`` from ``d = 0`` (JMLR 2022, section 4), each
+        ``O(nnz(Q))``.
+    iht_steps : int
+        Iterative-hard-thresholding steps of ``rule="iht"``.
     step : {"coordinate", "common"} or float
         ``1/L_i`` per coordinate, ``1/max_i L_i`` on all, or the given step on all.
     selection : {"auto", "heap", "scan"}
@@ -535,13 +542,16 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
                 "gsq": "gsq"}[rule]
         forest = R.Forest(Q, parts, R.BLOCK_RULES[code])
     elif kind == "variable":
-        if rule not in ("gs", "gs_s", "gsl"):
+        if rule not in ("gs", "gs_s", "gsl", "iht"):
             raise ValueError(f"rule: variable blocks take the top block_size coordinates by the gs or gsl "
-                             f"score, got {rule!r}")
+                             f"score, or the iht approximation of GSQ, got {rule!r}")
         update = "matrix" if update == "newton" else update
         if update == "diagonal" or (update == "matrix" and reg != "none"):
             raise ValueError("update: variable blocks take 'gradient', or 'matrix' on smooth problems")
-        variable = (block_size, rule == "gsl", update == "matrix")
+        if rule == "iht" and reg != "none":
+            raise ValueError(f"rule: 'iht' approximates GSQ on smooth problems (no {reg} term)")
+        iht_steps = as_int(iht_steps, "iht_steps", minimum=1)
+        variable = (block_size, rule == "gsl", update == "matrix", iht_steps if rule == "iht" else 0)
     elif forest is None and (block_size > 1 or not isinstance(partition, str)):
         blocks = _block_plan(Q, diag, partition, block_size, rule, update, reg, step)
     if kind == "fixed" and blocks is None and forest is None and (rule in BLOCK_ONLY_RULES or update != "gradient"):
@@ -569,6 +579,7 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         per_step = Q.nnz / len(forest.blocks) * (len(forest.blocks) if rule in ("gs", "gs_s", "gsq") else 1) + d
     elif blocks is not None or variable is not None:
         per_step = block_size * max(Q.nnz / d, 1.0) + (d * block_size if rule in GREEDY else 0) + block_size ** 3
+        per_step += Q.nnz * variable[3] if variable is not None else 0
     if backend == "numpy" and code >= 2:
         per_step *= 50  # the reference scores in Python
     return _run_bcd(problem, kernel, backend, stream, L_common or diag.max(), reg, per_step, common)
