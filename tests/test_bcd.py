@@ -48,12 +48,22 @@ def test_kernel_matches_reference(kind, rule):
 
 
 @pytest.mark.parametrize("rule", ["gs", "gsl", "gs_r", "gs_q"])
-def test_heap_and_scan_select_the_same_coordinates(rule):
-    p = lattice_problem(15, seed=5)
-    heap = po.solve(p, "bcd", rule=rule, selection="heap", steps=3000, record="all")
+@pytest.mark.parametrize("side", [15, 23])  # 225 and 529 coordinates: full and partial last tree blocks
+def test_tree_and_scan_select_the_same_coordinates(rule, side):
+    p = lattice_problem(side, seed=5)
+    heap = po.solve(p, "bcd", rule=rule, selection="tree", steps=3000, record="all")
     scan = po.solve(p, "bcd", rule=rule, selection="scan", steps=3000, record="all")
     np.testing.assert_array_equal(heap.trace["block"], scan.trace["block"])
     np.testing.assert_allclose(heap.x, scan.x, rtol=1e-12, atol=1e-14)
+
+
+def test_tree_breaks_ties_to_the_smallest_index_like_the_scan():
+    """Equal scores everywhere (a diagonal quadratic with equal entries and c = 1): both pick 0, 1, 2, ..."""
+    p = P.QuadraticForm(sp.identity(100, format="csr"), np.ones(100), 0.0)
+    tree = po.solve(p, "bcd", rule="gs", selection="tree", steps=100, record="all")
+    scan = po.solve(p, "bcd", rule="gs", selection="scan", steps=100, record="all")
+    np.testing.assert_array_equal(tree.trace["block"][1:], np.arange(100))
+    np.testing.assert_array_equal(scan.trace["block"], tree.trace["block"])
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -23,14 +23,15 @@ rule            selects                                                         
 ``lipschitz``   ``P(i) = L_i / sum_j L_j``                                       O(1) (drawn in bulk)
 ``gs``          ``argmax |grad_i + s_i|`` (Gauss-Southwell; ``s_i`` the          O(d) scan, or
                 subgradient of ``g_i`` closest to ``-grad_i``: GS-s, Nutini et   O(deg i log d) with
-                al. 2015)                                                        the heap
+                al. 2015)                                                        the tree
 ``gsl``         ``argmax |grad_i + s_i| / sqrt(L_i)`` (GS-Lipschitz)              as ``gs``
 ``gs_r``        ``argmax |x_i^+ - x_i|`` (the step length, GS-r)                 as ``gs``
 ``gs_q``        ``argmax`` of the decrease of the coordinate model (GS-q)        as ``gs``
 =============== ================================================================ ==================
 
-``selection="heap"`` keeps the greedy scores in an indexed max-heap, updated only for the coordinates
-whose gradient changed (those ``j`` with ``Q_ij != 0``): worth it when ``Q`` is sparse (graphs);
+``selection="tree"`` (alias ``"heap"``) keeps the greedy scores in a tournament tree over blocks of 16
+consecutive coordinates (cpp ``ScoreTree``), updated only for the coordinates whose gradient changed (those
+``j`` with ``Q_ij != 0``): worth it when ``Q`` is sparse (graphs);
 ``"auto"`` uses it when the average row of ``Q`` has fewer than ``d/16`` nonzeros.  Ties go to the
 smallest index.  Random rules draw their index stream from ``default_rng(seed)`` in Python, so every
 backend replays it.
@@ -491,7 +492,7 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         Iterative-hard-thresholding steps of ``rule="iht"``.
     step : {"coordinate", "common"} or float
         ``1/L_i`` per coordinate, ``1/max_i L_i`` on all, or the given step on all.
-    selection : {"auto", "heap", "scan"}
+    selection : {"auto", "tree", "heap", "scan"}
         How greedy rules find the best score (module docstring).
     backend : {"cpp", "numpy"}
 
@@ -506,7 +507,8 @@ def bcd(problem, *, rule="gs", step="coordinate", selection="auto", block_size=1
         step = choose(step, "step", ("coordinate", "common"))
     else:
         step = as_scalar(step, "step", positive=True)
-    selection = choose(selection, "selection", ("auto", "heap", "scan"))
+    selection = choose(selection, "selection", ("auto", "tree", "heap", "scan"))
+    selection = "heap" if selection == "tree" else selection
     if backend is None:
         backend = "cpp"
     backend = choose(backend, "backend", BACKENDS)

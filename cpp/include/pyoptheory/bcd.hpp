@@ -106,65 +106,73 @@ struct BcdModel {
   }
 };
 
-// An indexed 4-ary max-heap of scores (ties go to the smaller index).  Scores and indices are stored in the
-// heap's own arrays (one cache line holds a node's four children), pos[i] is the slot of coordinate i.
-class ScoreHeap {
+// The greedy rules' selection structure on sparse problems: a tournament (max-segment) tree over blocks of
+// kLeaf consecutive scores.  The scores are kept in coordinate order, each tree leaf holds the maximum of one
+// block and its index, internal nodes the larger child (ties to the left: the smaller index), so top() is the
+// smallest index of the largest score, as the O(d) scan gives.  update(i, s) costs O(1) when the block
+// maximum is unaffected; a new block maximum climbs while it beats the ancestors; a decreased block maximum
+// rescans its block (kLeaf scores, one or two cache lines) and recomputes ancestors while they change.  The
+// neighbours updated by a step on a graph are mostly close in index, so the scores touched share cache lines
+// and the upper tree (O(d / kLeaf) nodes) stays in cache: far fewer misses than a heap whose slots move.
+class ScoreTree {
  public:
+  static constexpr int64_t kLeaf = 16;
+
   void build(const std::vector<double>& s) {
-    const int64_t n = static_cast<int64_t>(s.size());
-    hs_ = s;
-    hi_.resize(n);
-    pos_.resize(n);
-    for (int64_t i = 0; i < n; ++i) hi_[i] = pos_[i] = i;
-    for (int64_t p = (n - 2) / 4; p >= 0; --p) down(p);
+    d_ = static_cast<int64_t>(s.size());
+    nb_ = (d_ + kLeaf - 1) / kLeaf;
+    P_ = 1;
+    while (P_ < nb_) P_ <<= 1;
+    s_.assign(nb_ * kLeaf, -std::numeric_limits<double>::infinity());
+    std::copy(s.begin(), s.end(), s_.begin());
+    tv_.assign(2 * P_, -std::numeric_limits<double>::infinity());
+    ti_.assign(2 * P_, d_);
+    for (int64_t b = 0; b < nb_; ++b) block_max(b, &tv_[P_ + b], &ti_[P_ + b]);
+    for (int64_t n = P_ - 1; n >= 1; --n) combine(n);
   }
-  int64_t top() const { return hi_[0]; }
+  int64_t top() const { return ti_[1]; }
   void update(int64_t i, double s) {
-    const int64_t p = pos_[i];
-    const double old = hs_[p];
-    hs_[p] = s;
-    if (s > old) up(p);
-    else if (s < old) down(p);
+    s_[i] = s;
+    int64_t n = P_ + i / kLeaf;
+    if (s > tv_[n] || (s == tv_[n] && i < ti_[n])) {  // a new block maximum: climb while it wins
+      do {
+        tv_[n] = s;
+        ti_[n] = i;
+        n >>= 1;
+      } while (n >= 1 && (s > tv_[n] || (s == tv_[n] && i < ti_[n])));
+      return;
+    }
+    if (ti_[n] != i) return;  // neither the block maximum before nor now
+    block_max(i / kLeaf, &tv_[n], &ti_[n]);
+    for (n >>= 1; n >= 1; n >>= 1) {
+      const double v = tv_[n];
+      const int64_t j = ti_[n];
+      combine(n);
+      if (tv_[n] == v && ti_[n] == j) break;
+    }
   }
 
  private:
-  std::vector<double> hs_;
-  std::vector<int64_t> hi_, pos_;
-  bool above(int64_t p, int64_t q) const {  // slot p ranks above slot q
-    return hs_[p] > hs_[q] || (hs_[p] == hs_[q] && hi_[p] < hi_[q]);
+  int64_t d_ = 0, nb_ = 0, P_ = 1;
+  std::vector<double> s_, tv_;
+  std::vector<int64_t> ti_;
+  void block_max(int64_t b, double* v, int64_t* idx) const {
+    const double* p = s_.data() + b * kLeaf;
+    double best = p[0];
+    int64_t at = 0;
+    for (int64_t t = 1; t < kLeaf; ++t)
+      if (p[t] > best) {
+        best = p[t];
+        at = t;
+      }
+    *v = best;
+    *idx = b * kLeaf + at < d_ ? b * kLeaf + at : d_;
   }
-  void place(int64_t p, double s, int64_t i) {
-    hs_[p] = s;
-    hi_[p] = i;
-    pos_[i] = p;
-  }
-  void up(int64_t p) {
-    const double s = hs_[p];
-    const int64_t i = hi_[p];
-    while (p > 0) {
-      const int64_t parent = (p - 1) / 4;
-      if (!(s > hs_[parent] || (s == hs_[parent] && i < hi_[parent]))) break;
-      place(p, hs_[parent], hi_[parent]);
-      p = parent;
-    }
-    place(p, s, i);
-  }
-  void down(int64_t p) {
-    const int64_t n = static_cast<int64_t>(hs_.size());
-    const double s = hs_[p];
-    const int64_t i = hi_[p];
-    for (;;) {
-      const int64_t first = 4 * p + 1;
-      if (first >= n) break;
-      int64_t best = first;
-      const int64_t last = std::min(first + 4, n);
-      for (int64_t c = first + 1; c < last; ++c)
-        if (above(c, best)) best = c;
-      if (!(hs_[best] > s || (hs_[best] == s && hi_[best] < i))) break;
-      place(p, hs_[best], hi_[best]);
-      p = best;
-    }
-    place(p, s, i);
+  void combine(int64_t n) {
+    const int64_t l = 2 * n, r = l + 1;
+    const bool right = tv_[r] > tv_[l];
+    tv_[n] = right ? tv_[r] : tv_[l];
+    ti_[n] = right ? ti_[r] : ti_[l];
   }
 };
 
@@ -202,7 +210,7 @@ inline int bcd_advance(const BcdModel& m, double* x, double* grad, int64_t k0, i
   const int64_t d = m.d;
   bcd_gradient(m, x, grad);
   const bool greedy = m.rule >= BCD_GS;
-  ScoreHeap heap;
+  ScoreTree heap;
   std::vector<double> scores;
   if (greedy && m.heap) {
     scores.resize(d);
