@@ -13,6 +13,7 @@ PROBLEM_KINDS = (
     "black_box",              # f known only through its values
     "online",                 # a sequence of losses revealed one round at a time (pyoptheory.online)
     "fractional",             # F = N / D: convex numerator, convex or concave positive denominator, a box
+    "bilevel",                # min_x psi(x) = min_{y in argmin g(x, .)} f(x, y) (pyoptheory.bilevel)
 )
 
 

@@ -32,6 +32,11 @@ TRACE_COLUMNS = {
     "loss": "cumulative loss sum_{s<=t} f_s(x_s) of an online learner",
     "pseudo_regret": "sum_{s<=t} F_s(x_s) - min_u sum_{s<=t} F_s(u) with the expected losses F_s (online)",
     "step": "the step size used in the last iteration or round",
+    "stationarity": "norm of the projected gradient mapping of the (penalty) hyper-objective at x_k (bilevel)",
+    "inner_residual": "projected gradient mapping of the lower-level (and penalised) problems at y_k, z_k (bilevel)",
+    "penalty": "the penalty parameter sigma_k in use (bilevel)",
+    "upper_grad_evals": "upper-level gradient samples so far (bilevel; a deterministic call counts 1)",
+    "lower_grad_evals": "lower-level gradient samples so far, Hessian-vector products included (bilevel)",
     "cw_decrease": "max_i [F(x_k) - min_t F(x_k + t e_i)]: zero exactly at coordinate-wise stationary points",
 }
 

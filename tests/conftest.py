@@ -61,9 +61,17 @@ def _fractional():
     return P.fractional_quadratic(6, denominator="concave", lam=0.1, seed=7)
 
 
+def _bilevel():
+    """The closed-form quadratic bilevel problem (psi, psi_sigma and their gradients exact)."""
+    from pyoptheory import bilevel
+
+    return bilevel.quadratic(4, 6, rho=0.1, seed=8)
+
+
 KIND_FACTORIES = {"smooth": _smooth, "composite": _composite, "constrained": _constrained,
                   "nonsmooth": _nonsmooth, "nonsmooth_constrained": _nonsmooth_constrained, "black_box": _black_box,
-                  "online": _online, "fractional": _fractional}
+                  "online": _online, "fractional": _fractional,
+                  "bilevel": _bilevel}
 
 
 def method_kind_pairs():

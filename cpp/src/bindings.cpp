@@ -13,6 +13,7 @@
 #include "pyoptheory/first_order.hpp"
 #include "pyoptheory/linear_model.hpp"
 #include "pyoptheory/bcd.hpp"
+#include "pyoptheory/bilevel.hpp"
 #include "pyoptheory/cbo.hpp"
 #include "pyoptheory/fractional.hpp"
 #include "pyoptheory/online.hpp"
@@ -788,9 +789,175 @@ py::tuple fractional_line_min(double xi, double lo, double hi, double gN, double
   return py::make_tuple(z, val, status);
 }
 
+// --- bilevel penalty methods --------------------------------------------------------------------------
+struct PyBilevel {
+  py::list keep;
+  pyoptheory::bilevel::Problem P;
+};
+
+const double* keep_mat(py::list& keep, darr a, int64_t r, int64_t c, const char* name) {
+  require(a.ndim() == 2 && a.shape(0) == r && a.shape(1) == c, std::string(name) + " has the wrong shape");
+  keep.append(a);
+  return a.data();
+}
+
+const double* keep_vec(py::list& keep, darr a, int64_t n, const char* name) {
+  require(a.ndim() == 1 && a.shape(0) == n, std::string(name) + " has the wrong length");
+  keep.append(a);
+  return a.data();
+}
+
+PyBilevel make_bilevel(int kind, int64_t dx, int64_t dy, py::tuple arrays, double rho, double noise, darr xlo, darr xhi,
+                       darr ylo, darr yhi, double lmax_t) {
+  require(kind >= 0 && kind <= 2 && dx >= 1 && dy >= 1, "Bilevel: unknown kind or empty dimensions");
+  PyBilevel pb;
+  auto& P = pb.P;
+  P.kind = kind;
+  P.dx = dx;
+  P.dy = dy;
+  P.xlo = keep_vec(pb.keep, xlo, dx, "xlo");
+  P.xhi = keep_vec(pb.keep, xhi, dx, "xhi");
+  P.ylo = keep_vec(pb.keep, ylo, dy, "ylo");
+  P.yhi = keep_vec(pb.keep, yhi, dy, "yhi");
+  if (kind == pyoptheory::bilevel::QUADRATIC) {
+    require(arrays.size() == 2, "Bilevel: the quadratic takes (B, b)");
+    P.B = keep_mat(pb.keep, arrays[0].cast<darr>(), dy, dx, "B");
+    P.b = keep_vec(pb.keep, arrays[1].cast<darr>(), dy, "b");
+    P.rho = rho;
+    P.noise = noise;
+  } else if (kind == pyoptheory::bilevel::RIDGE) {
+    require(arrays.size() == 8 && dx == dy, "Bilevel: ridge takes (A, t, Av, tv, Gt, ct, Gv, cv) and dx == dy");
+    darr A = arrays[0].cast<darr>(), Av = arrays[2].cast<darr>();
+    require(A.ndim() == 2 && Av.ndim() == 2, "Bilevel: A and Av must be matrices");
+    P.n = A.shape(0);
+    P.m = Av.shape(0);
+    P.A = keep_mat(pb.keep, A, P.n, dy, "A");
+    P.t = keep_vec(pb.keep, arrays[1].cast<darr>(), P.n, "t");
+    P.Av = keep_mat(pb.keep, Av, P.m, dy, "Av");
+    P.tv = keep_vec(pb.keep, arrays[3].cast<darr>(), P.m, "tv");
+    P.Gt = keep_mat(pb.keep, arrays[4].cast<darr>(), dy, dy, "Gt");
+    P.ct = keep_vec(pb.keep, arrays[5].cast<darr>(), dy, "ct");
+    P.Gv = keep_mat(pb.keep, arrays[6].cast<darr>(), dy, dy, "Gv");
+    P.cv = keep_vec(pb.keep, arrays[7].cast<darr>(), dy, "cv");
+    require(lmax_t >= 0.0, "Bilevel: lmax_t must be lambda_max(A^T A / n) >= 0");
+    P.lmax_t = lmax_t;
+  } else {
+    require(dx == 1 && dy == 1, "Bilevel: the toy is one-dimensional");
+  }
+  return pb;
+}
+
+pyoptheory::bilevel::Draws make_draws(const PyBilevel& pb, iarr rows, iarr ptr, darr eps, darr batch, int64_t calls) {
+  pyoptheory::bilevel::Draws D;
+  if (rows.size() > 0) {
+    require(pb.P.kind == pyoptheory::bilevel::RIDGE, "rows are drawn for finite sums only");
+    require(ptr.ndim() == 1 && ptr.shape(0) == calls + 1 && ptr.data()[calls] == rows.size(),
+            "ptr must have one entry per call plus one, ending at len(rows)");
+    for (int64_t c = 0; c < calls; ++c) require(ptr.data()[c] <= ptr.data()[c + 1], "ptr must be nondecreasing");
+    for (int64_t c = 0; c < calls; ++c)
+      for (int64_t q = ptr.data()[c]; q < ptr.data()[c + 1]; ++q) {
+        // even calls may be of either level: bound by the larger data set, the level's own bound checked below
+        require(rows.data()[q] >= 0 && rows.data()[q] < std::max(pb.P.n, pb.P.m), "rows out of range");
+      }
+    D.rows = rows.data();
+    D.ptr = ptr.data();
+    D.has_rows = true;
+  }
+  if (eps.size() > 0) {
+    require(eps.ndim() == 2 && eps.shape(0) == calls && eps.shape(1) == pb.P.dx + pb.P.dy,
+            "eps must have shape (calls, dx + dy)");
+    require(batch.ndim() == 1 && batch.shape(0) == calls, "batch must have one entry per call");
+    D.eps = eps.data();
+    D.batch = batch.data();
+    D.has_eps = true;
+  }
+  return D;
+}
+
+void check_rows_levels(const PyBilevel& pb, const pyoptheory::bilevel::Draws& D, iarr levels, int64_t calls) {
+  if (!D.has_rows) return;
+  require(levels.ndim() == 1 && levels.shape(0) == calls, "levels must have one entry per call");
+  for (int64_t c = 0; c < calls; ++c) {
+    const int64_t bound = levels.data()[c] == 0 ? pb.P.m : pb.P.n;
+    for (int64_t q = D.ptr[c]; q < D.ptr[c + 1]; ++q) require(D.rows[q] < bound, "rows out of range for the level");
+  }
+}
+
+int64_t bilevel_double_loop(const PyBilevel& pb, darr x, darr y, darr z, darr sig, darr alpha, darr beta_y, double beta_z,
+                            int64_t T, int64_t k0, int64_t k1, iarr rows, iarr ptr, darr eps, darr batch, iarr levels,
+                            bool local, double l_f) {
+  const auto& P = pb.P;
+  require(T >= 1 && k1 >= k0 && beta_z > 0.0, "T >= 1, k1 >= k0 and beta_z > 0 required");
+  const int64_t m = k1 - k0, calls = m * (3 * T + 2);
+  for (const darr* a : {&sig, &alpha, &beta_y}) require(a->ndim() == 1 && a->shape(0) == m, "schedules must have k1 - k0 entries");
+  for (int64_t k = 0; k < m; ++k) require(sig.data()[k] > 0.0, "sigma must be positive");
+  double* xp = vec(x, P.dx, "x");
+  double* yp = vec(y, P.dy, "y");
+  double* zp = vec(z, P.dy, "z");
+  const auto D = make_draws(pb, rows, ptr, eps, batch, calls);
+  check_rows_levels(pb, D, levels, calls);
+  py::gil_scoped_release release;
+  return pyoptheory::bilevel::penalty_double_loop(P, xp, yp, zp, sig.data(), alpha.data(), beta_y.data(), beta_z, T, k0,
+                                                  k1, D, local, l_f);
+}
+
+py::tuple bilevel_single_loop(const PyBilevel& pb, darr x, darr y, darr z, darr dxe, darr dye, darr dze, darr xprev,
+                              darr yprev, darr zprev, bool started, darr sig, darr alpha, darr beta_y, double beta_z,
+                              double momentum, int64_t k0, int64_t k1, iarr rows, iarr ptr, darr eps, darr batch,
+                              iarr levels, bool local, double l_f) {
+  const auto& P = pb.P;
+  require(k1 >= k0 && beta_z > 0.0 && momentum > 0.0 && momentum <= 1.0, "k1 >= k0, beta_z > 0, momentum in (0, 1]");
+  const int64_t m = k1 - k0, calls = m * 5;
+  for (const darr* a : {&sig, &alpha, &beta_y}) require(a->ndim() == 1 && a->shape(0) == m, "schedules must have k1 - k0 entries");
+  for (int64_t k = 0; k < m; ++k) require(sig.data()[k] > 0.0, "sigma must be positive");
+  double* xp = vec(x, P.dx, "x");
+  double* yp = vec(y, P.dy, "y");
+  double* zp = vec(z, P.dy, "z");
+  pyoptheory::bilevel::StormState S{vec(dxe, P.dx, "dx"), vec(dye, P.dy, "dy"), vec(dze, P.dy, "dz"),
+                                    vec(xprev, P.dx, "xprev"), vec(yprev, P.dy, "yprev"), vec(zprev, P.dy, "zprev"),
+                                    started};
+  const auto D = make_draws(pb, rows, ptr, eps, batch, calls);
+  check_rows_levels(pb, D, levels, calls);
+  int64_t fail;
+  {
+    py::gil_scoped_release release;
+    fail = pyoptheory::bilevel::penalty_single_loop(P, xp, yp, zp, S, sig.data(), alpha.data(), beta_y.data(), beta_z,
+                                                    momentum, k0, k1, D, local, l_f);
+  }
+  return py::make_tuple(fail, S.started);
+}
+
+int64_t bilevel_implicit(const PyBilevel& pb, darr x, darr y, darr v, darr alpha, double beta_z, int64_t T,
+                         int64_t cg_steps, int64_t k0, int64_t k1, bool local) {
+  const auto& P = pb.P;
+  require(T >= 0 && cg_steps >= 0 && k1 >= k0 && beta_z > 0.0, "T, cg_steps >= 0, k1 >= k0, beta_z > 0 required");
+  require(alpha.ndim() == 1 && alpha.shape(0) == k1 - k0, "alpha must have k1 - k0 entries");
+  double* xp = vec(x, P.dx, "x");
+  double* yp = vec(y, P.dy, "y");
+  double* vp = vec(v, P.dy, "v");
+  py::gil_scoped_release release;
+  return pyoptheory::bilevel::implicit(P, xp, yp, vp, alpha.data(), beta_z, T, cg_steps, k0, k1, local);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
+  py::class_<PyBilevel>(mod, "Bilevel")
+      .def(py::init(&make_bilevel), py::arg("kind"), py::arg("dx"), py::arg("dy"), py::arg("arrays"), py::arg("rho"),
+           py::arg("noise"), py::arg("xlo"), py::arg("xhi"), py::arg("ylo"), py::arg("yhi"), py::arg("lmax_t") = 0.0)
+      .def("double_loop", &bilevel_double_loop, py::arg("x").noconvert(), py::arg("y").noconvert(),
+           py::arg("z").noconvert(), py::arg("sig"), py::arg("alpha"), py::arg("beta_y"), py::arg("beta_z"),
+           py::arg("T"), py::arg("k0"), py::arg("k1"), py::arg("rows"), py::arg("ptr"), py::arg("eps"),
+           py::arg("batch"), py::arg("levels"), py::arg("local"), py::arg("l_f"))
+      .def("single_loop", &bilevel_single_loop, py::arg("x").noconvert(), py::arg("y").noconvert(),
+           py::arg("z").noconvert(), py::arg("dx").noconvert(), py::arg("dy").noconvert(), py::arg("dz").noconvert(),
+           py::arg("xprev").noconvert(), py::arg("yprev").noconvert(), py::arg("zprev").noconvert(),
+           py::arg("started"), py::arg("sig"), py::arg("alpha"), py::arg("beta_y"), py::arg("beta_z"),
+           py::arg("momentum"), py::arg("k0"), py::arg("k1"), py::arg("rows"), py::arg("ptr"), py::arg("eps"),
+           py::arg("batch"), py::arg("levels"), py::arg("local"), py::arg("l_f"))
+      .def("implicit", &bilevel_implicit, py::arg("x").noconvert(), py::arg("y").noconvert(),
+           py::arg("v").noconvert(), py::arg("alpha"), py::arg("beta_z"), py::arg("T"), py::arg("cg_steps"),
+           py::arg("k0"), py::arg("k1"), py::arg("local"));
   mod.def("fractional_advance", &fractional_advance, py::arg("A"), py::arg("a"), py::arg("B"), py::arg("b"),
           py::arg("lo"), py::arg("hi"), py::arg("lam"), py::arg("theta"), py::arg("x").noconvert(),
           py::arg("u").noconvert(), py::arg("v").noconvert(), py::arg("scal").noconvert(), py::arg("order"),

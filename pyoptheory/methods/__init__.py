@@ -7,3 +7,4 @@ from . import working_set  # noqa: F401
 from . import consensus  # noqa: F401
 from . import online  # noqa: F401
 from . import fractional  # noqa: F401
+from ..bilevel import methods as _bilevel_methods  # noqa: F401

@@ -1,0 +1,349 @@
+r"""Penalty methods for bilevel problems (Kwon, Kwon, Wright & Nowak, ICLR 2024) and implicit
+differentiation, on the problems of :mod:`pyoptheory.bilevel.problems`.
+
+All three methods approach a stationary point of the penalty landscape
+``psi_sigma(x) = min_y f(x, y) + (g(x, y) - g*(x))/sigma`` (``sigma`` = ``penalty``), whose value and gradient are
+``O(sigma)`` from those of the hyper-objective ``psi`` (theorem ``bilevel.penalty_gap``), using only first-order
+oracles of both levels (``implicit`` also uses Hessian-vector products of ``g``):
+
+``penalty`` (double loop)
+    per iteration ``T`` projected gradient steps on ``sigma f + g`` for ``y`` (step ``1/(l_g + sigma l_f)``),
+    ``T`` on ``g`` for ``z`` (step ``1/l_g``), then
+    ``x <- P_X(x - step_x [grad_x f(x, y) + (grad_x g(x, y) - grad_x g(x, z))/sigma])``; ``y`` and ``z`` warm-start.
+``penalty_single_loop``
+    one step each for ``y``, ``z``, ``x`` per iteration along STORM-type estimators
+    ``d_t = v(w_t; xi_t) + (1 - a)(d_{t-1} - v(w_{t-1}; xi_t))`` of the same three directions.
+``implicit``
+    ``T`` gradient steps on ``g`` for ``y``, ``cg_steps`` conjugate-gradient steps on
+    ``grad^2_yy g v = grad_y f`` (warm ``v``), ``x <- P_X(x - step_x (grad_x f - grad^2_xy g v))``: the
+    hypergradient of ``psi`` when ``g(x, .)`` is strongly convex (the comparator, ``sigma = 0``).
+
+Stochastic versions: ``batch`` (an int, an array per iteration, or a callable ``k -> B_k``: a minibatch
+schedule) samples the oracles: rows of the data for finite sums (ridge), or additive Gaussian noise of
+variance ``noise^2 / B`` for the noisy quadratic.  Penalty continuation: ``penalty_start`` and
+``penalty_decay`` give ``sigma_k = max(penalty, penalty_start * penalty_decay^k)``.
+
+Step sizes.  Kwon et al.'s step-size schedules are catalogue [M] and could not be confirmed against the
+paper; they are **not** used as defaults.  The defaults are the standard safe ones: ``1/(l_g(x) + sigma l_f)``
+and ``1/l_g(x)`` for the inner steps, with ``l_g(x)`` the Lipschitz constant of ``grad_y g(x, .)`` at the
+current ``x`` (ridge: ``lambda_max(A^T A/n) + max e^lambda``; the global bound over the box would be ``e^12``
+times too small a step), and for ``x`` ``1/L`` with ``L`` the smoothness of ``psi_sigma`` when the
+problem knows it (the quadratic: ``||B||^2/(1 + sigma) + rho``); other problems need ``step_x``.
+
+The trace records ``fun`` (``psi(x)``, exact where known), ``gap``, ``stationarity`` (the norm of the projected
+gradient mapping of ``psi_sigma`` at step ``step_x``: from the exact ``grad psi_sigma`` where the problem has it,
+else from Danskin's formula at the current ``y, z`` with exact oracles), ``inner_residual`` (the projected
+gradient mappings of the inner problems at ``y`` and ``z``, the larger), ``penalty`` (``sigma_k``), and the
+oracle calls of each level: ``upper_grad_evals``, ``lower_grad_evals`` (a deterministic call counts 1, a
+stochastic one its batch size; Hessian-vector products count as lower-level calls).  ``stat_tol`` stops a run
+at stationarity; a run that ends its budget above ``stat_tol`` returns ``success=False``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_float_array, as_int, as_scalar
+from ..methods._driver import common_options, run_chunks
+from ..registry import register
+from ..result import Result, Trace
+from . import _reference as R
+from .problems import BilevelProblem
+
+BACKENDS = ("numpy", "cpp")
+
+
+class _State:
+    def __init__(self, p, x0, y0):
+        self.x = x0.copy()
+        self.y = y0.copy()
+        self.z = y0.copy()
+        self.v = np.zeros(p.dim_y)
+        self.dx, self.dy, self.dz = np.zeros(p.dim), np.zeros(p.dim_y), np.zeros(p.dim_y)
+        self.xp, self.yp, self.zp = np.zeros(p.dim), np.zeros(p.dim_y), np.zeros(p.dim_y)
+        self.started = False
+        self.calls = np.zeros(2)  # upper, lower
+
+
+def _schedule(value, name, steps, *, positive=True):
+    """A per-iteration array from a number, an array of length ``steps`` or a callable ``k -> value``."""
+    if callable(value):
+        arr = np.array([float(value(k)) for k in range(steps)])
+    elif np.ndim(value) == 0:
+        arr = np.full(steps, as_scalar(value, name, positive=positive))
+    else:
+        arr = as_float_array(value, name, shape=(steps,))
+    if positive and np.any(~(arr > 0)):
+        raise ValueError(f"{name}: must be positive at every iteration")
+    return arr
+
+
+def _batches(batch, steps, problem):
+    if batch is None:
+        return np.zeros(steps, dtype=np.int64)
+    arr = _schedule(batch, "batch", steps)
+    if np.any(arr != np.round(arr)):
+        raise TypeError("batch: batch sizes must be integers")
+    if problem.n_samples is None and getattr(problem, "noise", 0.0) == 0.0:
+        raise ValueError(f"batch: {problem.name!r} has no stochastic oracle (no finite sum, no noise model)")
+    return arr.astype(np.int64)
+
+
+def _has(problem, method, *args):
+    try:
+        getattr(problem, method)(*args)
+        return True
+    except NotImplementedError:
+        return False
+
+
+def _core_problem(p):
+    from .. import _core
+
+    code, arrays, scal = p.kernel_spec()
+    rho, noise = (scal + (0.0, 0.0))[:2] if scal else (0.0, 0.0)
+    arrays = tuple(np.ascontiguousarray(a, dtype=float) for a in arrays)
+    lmax = getattr(p, "_lmax", 0.0)
+    return _core.Bilevel(code, p.dim, p.dim_y, arrays, rho, noise, p.x_lo, p.x_hi, p.y_lo, p.y_hi, lmax)
+
+
+def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step_y, step_z, inner_steps, batch,
+         momentum, cg_steps, stat_tol, backend, y0, options):
+    if not isinstance(problem, BilevelProblem):
+        raise TypeError(f"problem: expected a pyoptheory.bilevel problem, got {type(problem).__name__}")
+    p = problem
+    opts = common_options(p, **options)
+    if opts["output"] != "last":
+        raise ValueError(f"output: bilevel methods return the last iterate, got {opts['output']!r}")
+    steps = opts["steps"]
+    builtin = p.kernel_spec() is not None
+    backend = ("cpp" if builtin else "numpy") if backend is None else backend
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: unknown value {backend!r}; valid: {', '.join(BACKENDS)}")
+    if backend == "cpp" and not builtin:
+        raise ValueError(f"backend: 'cpp' runs the built-in problems; {p.name!r} runs on 'numpy'")
+    c = p.constants
+    if method == "implicit":
+        sigma = np.zeros(steps)
+        if np.any(np.isfinite(p.y_lo)) or np.any(np.isfinite(p.y_hi)):
+            raise ValueError("problem: implicit differentiation needs an unconstrained lower level (Y = R^dy)")
+        if not c.get("mu_g", 0.0) > 0:
+            raise ValueError(f"problem: implicit differentiation needs a strongly convex lower level; "
+                             f"{p.name!r} has mu_g = {c.get('mu_g', 0.0)}")
+    else:
+        penalty = as_scalar(penalty, "penalty", positive=True)
+        if penalty_start is None:
+            sigma = np.full(steps, penalty)
+        else:
+            start = as_scalar(penalty_start, "penalty_start", positive=True)
+            decay = as_scalar(penalty_decay, "penalty_decay", positive=True, upper=1.0)
+            if start < penalty:
+                raise ValueError(f"penalty_start: must be >= penalty = {penalty:g}, got {start:g}")
+            sigma = np.maximum(penalty, start * decay ** np.arange(steps))
+    l_f, l_g = c["l_f"], c["l_g"]
+    local = step_y is None and step_z is None  # inner steps from l_g at the current x
+    beta_z = 1.0 / l_g if step_z is None else as_scalar(step_z, "step_z", positive=True)
+    if beta_z > 1.0 / l_g * (1 + 1e-12):
+        raise ValueError(f"step_z: must be <= 1/l_g = {1 / l_g:.6g} (the lower-level step of the schedule)")
+    if step_y is None:
+        beta_y = 1.0 / (l_g + sigma * l_f) if method != "implicit" else np.zeros(steps)
+    else:
+        beta_y = _schedule(step_y, "step_y", steps)
+        if np.any(beta_y > 1.0 / (l_g + sigma * l_f) * (1 + 1e-12)):
+            raise ValueError("step_y: must be <= 1/(l_g + sigma l_f), the smoothness of sigma f + g in y")
+    if step_x is None:
+        if not hasattr(p, "L_psi_sigma"):
+            raise ValueError(f"step_x: {p.name!r} has no smoothness constant for psi_sigma; give step_x")
+        alpha = np.array([1.0 / p.L_psi_sigma(s) for s in sigma])
+    else:
+        alpha = _schedule(step_x, "step_x", steps)
+    T = as_int(inner_steps, "inner_steps", minimum=1 if method != "implicit" else 0)
+    momentum = as_scalar(momentum, "momentum", positive=True, upper=1.0)
+    cg_steps = as_int(cg_steps, "cg_steps", minimum=0)
+    stat_tol = 0.0 if stat_tol is None else as_scalar(stat_tol, "stat_tol", nonnegative=True)
+    batches = _batches(batch, steps, p) if method != "implicit" else np.zeros(steps, dtype=np.int64)
+    if method == "implicit" and batch is not None:
+        raise ValueError("batch: the implicit-differentiation comparator is deterministic")
+    y0 = p.y0 if y0 is None else p.project_y(as_float_array(y0, "y0", shape=(p.dim_y,)))
+    st = _State(p, opts["x0"], y0)
+    rng = np.random.default_rng(opts["seed"])
+    core = _core_problem(p) if backend == "cpp" else None
+    kl = dict(local=local, l_f=l_f)
+    levels_per = R.PLAN[method](T) if method != "implicit" else []
+    exact_sigma = method != "implicit" and _has(p, "grad_psi_sigma", st.x, sigma[0])
+    exact_psi = _has(p, "psi", st.x)
+    f_star = p.f_star if exact_psi else None
+    exact_grad_psi = method == "implicit" and _has(p, "grad_psi", st.x)
+    cols = {k: [] for k in ("iter", "time", "fun", "gap", "stationarity", "inner_residual", "penalty",
+                            "upper_grad_evals", "lower_grad_evals", "grad_evals", "fevals")}
+    last = {"stat": np.inf}
+
+    def count(k0, k1):
+        b = batches[k0:k1]
+        w = np.where(b > 0, b, 1).astype(float)
+        if method == "penalty":
+            st.calls += [np.sum(w * (T + 1)), np.sum(w * (2 * T + 2))]
+        elif method == "penalty_single_loop":
+            mult = np.full(k1 - k0, 2.0)
+            if k0 == 0 and k1 > 0:
+                mult[0] = 1.0
+            st.calls += [np.sum(w * 2 * mult), np.sum(w * 4 * mult)]
+        else:
+            st.calls += [k1 - k0, (k1 - k0) * (T + cg_steps + 2)]
+
+    def stationarity(k):
+        s = sigma[min(k, steps - 1)] if steps else sigma[0] if sigma.size else 0.0
+        a = alpha[min(k, steps - 1)] if steps else 1.0
+        x = st.x
+        if method == "implicit":
+            if exact_grad_psi:
+                gr = p.grad_psi(x)
+            else:  # the hypergradient at the current y, v
+                fx, _ = p.grad_f(x, st.y)
+                gr = fx - p.jvp_xy(x, st.y, st.v)
+            _, gy = p.grad_g(x, st.y)
+            res = np.linalg.norm(gy)
+        else:
+            if exact_sigma:
+                gr = p.grad_psi_sigma(x, s)
+            else:
+                fx, _ = p.grad_f(x, st.y)
+                gxy, _ = p.grad_g(x, st.y)
+                gxz, _ = p.grad_g(x, st.z)
+                gr = fx + (gxy - gxz) / s
+            by, bz = R.inner_steps(p, x, s, beta_y[0] if beta_y.size else 1.0, beta_z, local, l_f)
+            _, gy = p.grad_g(x, st.y)
+            _, fy = p.grad_f(x, st.y)
+            _, gz = p.grad_g(x, st.z)
+            res = max(np.linalg.norm(st.y - p.project_y(st.y - by * (gy + s * fy))) / by,
+                      np.linalg.norm(st.z - p.project_y(st.z - bz * gz)) / bz)
+        return float(np.linalg.norm(p.gradient_mapping(x, gr, a))), float(res), s
+
+    def record(k, elapsed):
+        stat, res, s = stationarity(k)
+        last["stat"] = stat
+        fun = float(p.objective(st.x)) if exact_psi else np.nan
+        for name, value in (("iter", k), ("time", elapsed), ("fun", fun),
+                            ("gap", np.nan if f_star is None else fun - f_star), ("stationarity", stat),
+                            ("inner_residual", res), ("penalty", s), ("upper_grad_evals", st.calls[0]),
+                            ("lower_grad_evals", st.calls[1]), ("grad_evals", st.calls.sum()), ("fevals", 0)):
+            cols[name].append(value)
+
+    def prepare(k0, k1):
+        if method == "implicit":
+            return None
+        levels = np.tile(levels_per, k1 - k0).astype(np.int64)
+        per_call = np.repeat(batches[k0:k1], len(levels_per))
+        return levels, R.draw(p, levels, per_call, rng)
+
+    def advance(k0, k1, prepared):
+        sl = slice(k0, k1)
+        if method == "implicit":
+            fail = (core.implicit(st.x, st.y, st.v, alpha[sl], beta_z, T, cg_steps, k0, k1, local) if core is not None
+                    else R.implicit(p, st, alpha[sl], beta_z, T, cg_steps, k0, k1, local))
+        else:
+            levels, dr = prepared
+            if core is not None:
+                rows = dr.rows if dr.rows is not None else np.zeros(0, dtype=np.int64)
+                eps = dr.eps if dr.eps is not None else np.zeros((0, 0))
+                args = (rows, dr.ptr, eps, np.asarray(dr.batch, dtype=float), levels)
+                if method == "penalty":
+                    fail = core.double_loop(st.x, st.y, st.z, sigma[sl], alpha[sl], beta_y[sl], beta_z, T, k0, k1,
+                                            *args, **kl)
+                else:
+                    fail, st.started = core.single_loop(st.x, st.y, st.z, st.dx, st.dy, st.dz, st.xp, st.yp, st.zp,
+                                                        st.started, sigma[sl], alpha[sl], beta_y[sl], beta_z, momentum,
+                                                        k0, k1, *args, **kl)
+            elif method == "penalty":
+                fail = R.penalty_double_loop(p, st, sigma[sl], alpha[sl], beta_y[sl], beta_z, T, k0, k1, dr, **kl)
+            else:
+                fail = R.penalty_single_loop(p, st, sigma[sl], alpha[sl], beta_y[sl], beta_z, momentum, k0, k1, dr,
+                                             **kl)
+        count(k0, k1 if fail < 0 else fail + 1)
+        if fail < 0:
+            return None
+        return int(fail), 1, f"diverged at iteration {fail}: a non-finite iterate (step sizes too large?)"
+
+    def check(k):
+        if stat_tol > 0 and last["stat"] <= stat_tol:
+            return 6, f"stationarity {last['stat']:.3e} <= stat_tol = {stat_tol:g} at iteration {k}"
+        return None
+
+    def build(k, status, message):
+        fun = float(p.objective(st.x)) if exact_psi else np.nan
+        return Result(x=st.x.copy(), y=st.y.copy(), z=st.z.copy(), fun=fun, nit=int(k), success=status in (0, 6),
+                      status=status, message=message, trace=Trace({n: np.asarray(v) for n, v in cols.items()}),
+                      backend=backend, seed=opts["seed"], grad_evals=int(st.calls.sum()), fevals=0,
+                      upper_grad_evals=int(st.calls[0]), lower_grad_evals=int(st.calls[1]),
+                      stationarity=last["stat"], method=method, problem=p.name)
+
+    k, status, message, elapsed = run_chunks(steps, opts["record"], max(1, int(2e7 // max(1, _work(p, method, T)))),
+                                             advance, record, build, max_time=opts["max_time"],
+                                             callback=opts["callback"], progress=opts["progress"], desc=method,
+                                             unit="iteration", check=check, prepare=prepare)
+    if cols["iter"][-1] != k and status != 1:
+        record(k, elapsed)
+    if status == 0 and stat_tol > 0 and last["stat"] > stat_tol:
+        status, message = 7, (f"not converged: stationarity {last['stat']:.3e} > stat_tol = {stat_tol:g} after "
+                              f"{k} iterations (a nonsmooth hyper-objective, a set-valued lower level, or too few "
+                              f"iterations)")
+    return build(k, status, message)
+
+
+def _work(p, method, T):
+    d = p.dim * p.dim_y + p.dim_y ** 2 + 10
+    return d * (3 * T + 2 if method == "penalty" else 10 if method == "penalty_single_loop" else T + 5)
+
+
+_COMMON_DOC = """
+    Parameters
+    ----------
+    problem : a :mod:`pyoptheory.bilevel` problem
+    penalty : float
+        ``sigma > 0``: the penalty landscape ``psi_sigma`` is ``O(sigma)`` from ``psi``.
+    penalty_start, penalty_decay : float, optional
+        Continuation ``sigma_k = max(penalty, penalty_start * penalty_decay^k)``.
+    step_x, step_y, step_z : float, array or callable, optional
+        Steps of ``x`` (default ``1/L(psi_sigma)`` where known), of ``y`` (default and largest allowed
+        ``1/(l_g + sigma l_f)``) and of ``z`` (default and largest ``1/l_g``).
+    batch : int, array or callable, optional
+        Minibatch sizes per iteration (None: exact oracles).
+    stat_tol : float, optional
+        Stop when the stationarity (module docstring) falls below; a run that does not reach it returns
+        ``success=False`` (status 7).
+    backend : {"cpp", "numpy"}
+    **options
+        ``x0, steps, max_time, seed, callback, record, progress``; ``y0`` starts ``y`` and ``z``.
+"""
+
+
+@register("penalty", accepts=("bilevel",), backends=BACKENDS)
+def penalty(problem, *, penalty=1e-2, penalty_start=None, penalty_decay=0.99, step_x=None, step_y=None, step_z=None,
+            inner_steps=10, batch=None, stat_tol=None, backend=None, y0=None, **options):
+    """Double-loop penalty method for bilevel problems (Kwon et al., ICLR 2024); see the module docstring."""
+    return _run(problem, "penalty", penalty=penalty, penalty_start=penalty_start, penalty_decay=penalty_decay,
+                step_x=step_x, step_y=step_y, step_z=step_z, inner_steps=inner_steps, batch=batch, momentum=1.0,
+                cg_steps=0, stat_tol=stat_tol, backend=backend, y0=y0, options=options)
+
+
+@register("penalty_single_loop", accepts=("bilevel",), backends=BACKENDS)
+def penalty_single_loop(problem, *, penalty=1e-2, penalty_start=None, penalty_decay=0.99, step_x=None, step_y=None,
+                        step_z=None, momentum=0.1, batch=None, stat_tol=None, backend=None, y0=None, **options):
+    """Single-loop penalty method with STORM-type momentum estimators (``momentum`` = a); see the module
+    docstring."""
+    return _run(problem, "penalty_single_loop", penalty=penalty, penalty_start=penalty_start,
+                penalty_decay=penalty_decay, step_x=step_x, step_y=step_y, step_z=step_z, inner_steps=1, batch=batch,
+                momentum=momentum, cg_steps=0, stat_tol=stat_tol, backend=backend, y0=y0, options=options)
+
+
+@register("implicit", accepts=("bilevel",), backends=BACKENDS)
+def implicit(problem, *, step_x=None, step_z=None, inner_steps=10, cg_steps=20, stat_tol=None, backend=None, y0=None,
+             **options):
+    """Implicit-differentiation hypergradient descent (strongly convex lower level); see the module
+    docstring.  ``step_x`` defaults to ``1/L(psi)`` where the problem knows it."""
+    return _run(problem, "implicit", penalty=None, penalty_start=None, penalty_decay=1.0, step_x=step_x, step_y=None,
+                step_z=step_z, inner_steps=inner_steps, batch=None, momentum=1.0, cg_steps=cg_steps, stat_tol=stat_tol,
+                backend=backend, y0=y0, options=options)
+
+
+for _f in (penalty, penalty_single_loop, implicit):
+    _f.__doc__ += _COMMON_DOC
