@@ -153,7 +153,8 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
     if step_x is None:
         if not hasattr(p, "L_psi_sigma"):
             raise ValueError(f"step_x: {p.name!r} has no smoothness constant for psi_sigma; give step_x")
-        alpha = np.array([1.0 / p.L_psi_sigma(s) for s in sigma])
+        values, inverse = np.unique(sigma, return_inverse=True)  # one constant per distinct sigma
+        alpha = np.array([1.0 / p.L_psi_sigma(s) for s in values])[inverse] if steps else np.zeros(0)
     else:
         alpha = _schedule(step_x, "step_x", steps)
     T = as_int(inner_steps, "inner_steps", minimum=1 if method != "implicit" else 0)

@@ -101,6 +101,10 @@ class BilevelProblem(Problem):
         """The Lipschitz constant of ``grad_y g(x, .)`` at this ``x`` (default: the global ``l_g``)."""
         return self.constants["l_g"]
 
+    def mu_g_at(self, x):
+        """The strong convexity of ``g(x, .)`` at this ``x`` (default: the global ``mu_g``)."""
+        return self.constants["mu_g"]
+
     def gradient_mapping(self, x, grad, step):
         """``(x - P_X(x - step grad)) / step``: the stationarity measure on the box ``X``."""
         return (x - self.project_x(x - step * grad)) / step
@@ -416,6 +420,10 @@ class RidgeHyperparameter(BilevelProblem):
     def l_g_at(self, x):
         """``lambda_max(A^T A / n) + max_i e^{lambda_i}``."""
         return self._lmax + float(np.exp(x).max())
+
+    def mu_g_at(self, x):
+        """``lambda_min(A^T A / n + diag(e^lambda))``."""
+        return float(np.linalg.eigvalsh(self._G + np.diag(np.exp(x)))[0])
 
     def hvp_yy(self, x, y, v):
         return self._G @ v + np.exp(x) * v

@@ -81,7 +81,7 @@ class Instance:
 
 #: Measured quantities; ``hilbert`` and ``marginal_err_best`` are measured by a theorem's own ``measure`` hook.
 QUANTITIES = ("gap", "gap_best", "gap_avg", "dist2", "grad_map2", "hilbert", "marginal_err_best", "V", "regret",
-              "pseudo_regret")
+              "pseudo_regret", "penalty_gap")
 
 
 @dataclass(frozen=True)
