@@ -80,11 +80,11 @@ def _schedule(value, name, steps, *, positive=True):
 def _batches(batch, steps, problem):
     if batch is None:
         return np.zeros(steps, dtype=np.int64)
+    if problem.n_samples is None and getattr(problem, "noise", 0.0) == 0.0:
+        raise ValueError(f"batch: {problem.name!r} has no stochastic oracle (no finite sum, no noise model)")
     arr = _schedule(batch, "batch", steps)
     if np.any(arr != np.round(arr)):
         raise TypeError("batch: batch sizes must be integers")
-    if problem.n_samples is None and getattr(problem, "noise", 0.0) == 0.0:
-        raise ValueError(f"batch: {problem.name!r} has no stochastic oracle (no finite sum, no noise model)")
     return arr.astype(np.int64)
 
 
@@ -220,9 +220,10 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
         return float(np.linalg.norm(p.gradient_mapping(x, gr, a))), float(res), s
 
     def record(k, elapsed):
-        stat, res, s = stationarity(k)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported, not warned about
+            stat, res, s = stationarity(k)
+            fun = float(p.objective(st.x)) if exact_psi else np.nan
         last["stat"] = stat
-        fun = float(p.objective(st.x)) if exact_psi else np.nan
         for name, value in (("iter", k), ("time", elapsed), ("fun", fun),
                             ("gap", np.nan if f_star is None else fun - f_star), ("stationarity", stat),
                             ("inner_residual", res), ("penalty", s), ("upper_grad_evals", st.calls[0]),
@@ -270,7 +271,8 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
         return None
 
     def build(k, status, message):
-        fun = float(p.objective(st.x)) if exact_psi else np.nan
+        with np.errstate(all="ignore"):  # a diverged run has non-finite iterates
+            fun = float(p.objective(st.x)) if exact_psi and np.all(np.isfinite(st.x)) else np.nan
         return Result(x=st.x.copy(), y=st.y.copy(), z=st.z.copy(), fun=fun, nit=int(k), success=status in (0, 6),
                       status=status, message=message, trace=Trace({n: np.asarray(v) for n, v in cols.items()}),
                       backend=backend, seed=opts["seed"], grad_evals=int(st.calls.sum()), fevals=0,

@@ -1,0 +1,200 @@
+"""Bilevel penalty methods: the landscape, the compiled kernels against the references, the methods'
+answers on problems with known ground truth, honest non-convergence, bad input."""
+import numpy as np
+import pytest
+
+import pyoptheory as po
+from pyoptheory import bilevel as B
+from pyoptheory.bilevel.complexity import oracle_complexity
+
+
+def _fd(fun, x, h=1e-6):
+    return np.array([(fun(x + h * e) - fun(x - h * e)) / (2 * h) for e in np.eye(x.size)])
+
+
+@pytest.fixture(scope="module")
+def quad():
+    return B.quadratic(5, 8, rho=0.1, seed=0)
+
+
+@pytest.fixture(scope="module")
+def ridge():
+    return B.ridge(200, 200, 10, seed=1)
+
+
+def test_quadratic_closed_forms_match_the_generic_formulas(quad):
+    x = np.linspace(-1, 1, 5)
+    for s in (0.5, 1e-2, 1e-4):
+        generic = B.BilevelProblem.psi_sigma(quad, x, s)  # from the exact penalised and lower solutions
+        assert quad.psi_sigma(x, s) == pytest.approx(generic, rel=1e-12)
+        np.testing.assert_allclose(quad.grad_psi_sigma(x, s), B.BilevelProblem.grad_psi_sigma(quad, x, s),
+                                   rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(quad.grad_psi(x), _fd(quad.psi, x), atol=1e-7)
+
+
+@pytest.mark.parametrize("which", ["quad", "ridge"])
+def test_penalty_gradient_with_exact_inner_solves_equals_finite_differences(which, quad, ridge):
+    p = quad if which == "quad" else ridge
+    x = np.linspace(-1, 1, p.dim)
+    for s in (1e-1, 1e-2):
+        np.testing.assert_allclose(p.grad_psi_sigma(x, s), _fd(lambda z: p.psi_sigma(z, s), x),
+                                   rtol=1e-5, atol=1e-7 / s)
+    np.testing.assert_allclose(p.grad_psi(x), _fd(p.psi, x), rtol=1e-5, atol=1e-8)
+
+
+def test_landscape_is_exactly_first_order_on_the_quadratic(quad):
+    x = np.linspace(-1, 1, 5)
+    r = quad.B @ x - quad.b
+    sig = np.geomspace(1e-1, 1e-5, 9)
+    gap = np.array([quad.psi(x) - quad.psi_sigma(x, s) for s in sig])
+    ggap = np.array([np.linalg.norm(quad.grad_psi(x) - quad.grad_psi_sigma(x, s)) for s in sig])
+    np.testing.assert_allclose(gap, sig * (r @ r) / (2 * (1 + sig)), rtol=1e-7)
+    np.testing.assert_allclose(ggap, sig / (1 + sig) * np.linalg.norm(quad.B.T @ r), rtol=1e-7)
+    assert np.polyfit(np.log(sig), np.log(gap), 1)[0] == pytest.approx(1.0, abs=0.01)
+    assert np.polyfit(np.log(sig), np.log(ggap), 1)[0] == pytest.approx(1.0, abs=0.01)
+
+
+def test_landscape_gaps_are_first_order_on_ridge(ridge):
+    x = np.linspace(-2, 2, 10)
+    sig = np.geomspace(1e-2, 1e-5, 7)
+    gap = np.array([ridge.psi(x) - ridge.psi_sigma(x, s) for s in sig])
+    ggap = np.array([np.linalg.norm(ridge.grad_psi(x) - ridge.grad_psi_sigma(x, s)) for s in sig])
+    assert np.all(gap >= 0)
+    assert np.polyfit(np.log(sig), np.log(gap), 1)[0] == pytest.approx(1.0, abs=0.02)
+    assert np.polyfit(np.log(sig), np.log(ggap), 1)[0] == pytest.approx(1.0, abs=0.02)
+    ratios = ggap / sig
+    assert ratios.max() / ratios.min() < 1.1  # bounded ratios, converging
+
+
+def _problems():
+    return {"quad": B.quadratic(4, 6, rho=0.1, seed=2), "noisy": B.quadratic(4, 6, rho=0.1, noise=0.3, seed=2),
+            "ridge": B.ridge(120, 100, 6, seed=3), "toy": B.ToyBilevel(x0=np.array([1.7]))}
+
+
+@pytest.mark.parametrize("name", ["quad", "noisy", "ridge", "toy"])
+@pytest.mark.parametrize("method", ["penalty", "penalty_single_loop", "implicit"])
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_cpp_matches_reference(name, method, stochastic):
+    p = _problems()[name]
+    if method == "implicit" and (stochastic or name == "toy"):
+        pytest.skip("implicit differentiation: deterministic, strongly convex lower level")
+    if stochastic and name in ("quad", "toy"):
+        pytest.skip("no stochastic oracle")
+    kw = dict(steps=60, seed=4, record="all")
+    if method != "implicit":
+        kw["penalty"] = 1e-2
+    if name in ("ridge", "toy"):
+        kw["step_x"] = 1e-3 if name == "toy" else 1.0
+    if stochastic:
+        kw["batch"] = 8
+    a = po.solve(p, method, backend="numpy", **kw)
+    b = po.solve(p, method, backend="cpp", **kw)
+    for key in ("x", "y", "z"):
+        np.testing.assert_allclose(b[key], a[key], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b.trace["stationarity"], a.trace["stationarity"], rtol=1e-8, atol=1e-12)
+    assert a.upper_grad_evals == b.upper_grad_evals and a.lower_grad_evals == b.lower_grad_evals
+
+
+def test_penalty_methods_reach_the_penalty_minimiser_and_implicit_the_true_one(quad):
+    s = 1e-3
+    x_sigma = np.linalg.solve(quad.B.T @ quad.B + quad.rho * (1 + s) * np.eye(5), quad.B.T @ quad.b)
+    for method in ("penalty", "penalty_single_loop"):
+        res = po.solve(quad, method, penalty=s, steps=3000, seed=0, stat_tol=1e-10)
+        assert res.success and res.status == 6
+        np.testing.assert_allclose(res.x, x_sigma, atol=1e-8)
+    res = po.solve(quad, "implicit", steps=500, seed=0, stat_tol=1e-12)
+    np.testing.assert_allclose(res.x, quad.x_star, atol=1e-10)
+    assert res.fun - quad.f_star <= 1e-14 * abs(quad.f_star)
+
+
+def test_stochastic_penalty_with_growing_batches_approaches_the_solution():
+    p = B.quadratic(4, 6, rho=0.1, noise=1.0, seed=5)
+    exact = po.solve(p, "penalty", penalty=1e-2, steps=400, seed=0)
+    small = po.solve(p, "penalty", penalty=1e-2, steps=400, seed=0, batch=1)
+    grow = po.solve(p, "penalty", penalty=1e-2, steps=400, seed=0, batch=lambda k: 1 + k)
+    d_small = np.linalg.norm(small.x - exact.x)
+    d_grow = np.linalg.norm(grow.x - exact.x)
+    assert d_grow < 0.3 * d_small  # noise / sqrt(batch): the growing schedule averages it away
+    assert grow.upper_grad_evals == sum((1 + k) * 11 for k in range(400))
+
+
+def test_continuation_decreases_the_penalty(quad):
+    res = po.solve(quad, "penalty", penalty=1e-4, penalty_start=1.0, penalty_decay=0.9, steps=200, record="all")
+    sig = res.trace["penalty"]
+    assert sig[0] == 1.0 and sig[-1] == pytest.approx(1e-4) and np.all(np.diff(sig) <= 0)
+    assert res.fun - quad.f_star < 1e-6
+
+
+def test_toy_random_starts_land_on_local_minimisers_of_the_hyper_objective():
+    p = B.ToyBilevel()
+    mins = p.local_minimizers()
+    assert len(mins) >= 2
+    rng = np.random.default_rng(0)
+    ends = []
+    for x0 in rng.uniform(0, 3, 60):
+        res = po.solve(p, "penalty", penalty=1e-4, step_x=1e-3, inner_steps=20, steps=3000,
+                       x0=[x0], y0=[-x0], record=2, seed=0)
+        ends.append(res.x[0])
+    dist = np.min(np.abs(np.array(ends)[:, None] - mins[None, :]), axis=1)
+    assert dist.max() < 1e-3
+    assert len(set(np.argmin(np.abs(np.array(ends)[:, None] - mins[None, :]), axis=1))) >= 2  # several basins
+
+
+def test_ridge_beats_the_best_shared_hyperparameter_on_a_fine_grid(ridge):
+    grid = np.linspace(-12, 12, 2401)
+    best_shared = min(ridge.psi(np.full(ridge.dim, v)) for v in grid)
+    for method in ("penalty", "implicit"):
+        kw = dict(penalty=1e-4) if method == "penalty" else {}
+        res = po.solve(ridge, method, step_x=20.0, steps=3000, seed=0, **kw)
+        assert res.fun <= best_shared + 1e-6
+        assert np.linalg.norm(ridge.gradient_mapping(res.x, ridge.grad_psi(res.x), 20.0)) < 1e-3
+
+
+def test_set_valued_lower_level_reports_nonconvergence():
+    p = B.SetValuedBilevel()
+    res = po.solve(p, "penalty", penalty=1e-2, step_x=1e-3, inner_steps=30, steps=3000, stat_tol=1e-3)
+    assert not res.success and res.status == 7 and "not converged" in res.message
+    assert res.stationarity > 1e-3
+
+
+def test_deterministic_oracle_complexity_exponent_is_at_most_three(quad):
+    out = oracle_complexity(quad, "penalty", np.geomspace(1e-1, 1e-6, 6), steps=20000, seed=0)
+    assert np.all(np.isfinite(out["calls"]))
+    assert out["exponent"] <= 3.0
+    out = oracle_complexity(B.ToyBilevel(x0=np.array([1.7])), "penalty", np.geomspace(1e-1, 1e-4, 4), steps=50000,
+                            step_x=1e-3, inner_steps=20, y0=[-1.7], seed=0)
+    assert np.all(np.isfinite(out["calls"])) and out["exponent"] <= 3.0
+
+
+def test_bad_input_names_the_argument(quad, ridge):
+    cases = [
+        (lambda: po.solve(quad, "penalty", penalty=0.0), ValueError, "penalty"),
+        (lambda: po.solve(quad, "penalty", penalty=-1.0), ValueError, "penalty"),
+        (lambda: po.solve(quad, "penalty", step_z=2.0), ValueError, "step_z"),
+        (lambda: po.solve(quad, "penalty", step_y=5.0), ValueError, "step_y"),
+        (lambda: po.solve(quad, "penalty", penalty_start=1e-5, penalty=1e-2), ValueError, "penalty_start"),
+        (lambda: po.solve(quad, "penalty", batch=4), ValueError, "batch"),
+        (lambda: po.solve(ridge, "penalty", step_x=1.0, batch=2.5), TypeError, "batch"),
+        (lambda: po.solve(quad, "penalty_single_loop", momentum=0.0), ValueError, "momentum"),
+        (lambda: po.solve(ridge, "penalty"), ValueError, "step_x"),
+        (lambda: po.solve(B.ToyBilevel(), "implicit", step_x=1e-3), ValueError, "strongly convex"),
+        (lambda: po.solve(B.SetValuedBilevel(), "implicit", step_x=1e-3), ValueError, "unconstrained"),
+        (lambda: po.solve(quad, "implicit", batch=3), TypeError, "batch"),
+        (lambda: B.QuadraticBilevel(np.ones((3, 2)), np.ones(4), 0.1), ValueError, "b"),
+        (lambda: B.QuadraticBilevel(np.ones((3, 2)), np.ones(3), 0.0), ValueError, "rho"),
+        (lambda: B.RidgeHyperparameter(np.ones((5, 3)), np.ones(5), np.ones((4, 2)), np.ones(4)), ValueError,
+         "A_val"),
+        (lambda: B.RidgeHyperparameter(np.ones((5, 3)), np.ones(4), np.ones((4, 3)), np.ones(4)), ValueError, "t"),
+        (lambda: B.RidgeHyperparameter(np.full((5, 3), np.nan), np.ones(5), np.ones((4, 3)), np.ones(4)), ValueError,
+         "A"),
+        (lambda: po.solve(quad, "penalty", y0=np.ones(3)), ValueError, "y0"),
+        (lambda: po.solve(po.problems.coordinate_quadratic(4, seed=0), "penalty"), ValueError, "kind"),
+    ]
+    for make, exc, name in cases:
+        with pytest.raises(exc, match=name):
+            make()
+
+
+def test_divergence_ends_the_run_with_a_message(quad):
+    res = po.solve(quad, "penalty", penalty=1e-2, step_x=1e3, steps=2000, seed=0)
+    assert not res.success and res.status == 1 and "diverged" in res.message
