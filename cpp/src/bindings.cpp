@@ -902,14 +902,17 @@ int64_t bilevel_double_loop(const PyBilevel& pb, darr x, darr y, darr z, darr si
 }
 
 py::tuple bilevel_single_loop(const PyBilevel& pb, darr x, darr y, darr z, darr dxe, darr dye, darr dze, darr xprev,
-                              darr yprev, darr zprev, bool started, darr sig, darr alpha, darr beta_y, double beta_z,
-                              double momentum, int64_t k0, int64_t k1, iarr rows, iarr ptr, darr eps, darr batch,
+                              darr yprev, darr zprev, bool started, darr sig, darr alpha, darr beta_y, darr beta_z,
+                              darr momentum, int64_t k0, int64_t k1, iarr rows, iarr ptr, darr eps, darr batch,
                               iarr levels, bool local, double l_f) {
   const auto& P = pb.P;
-  require(k1 >= k0 && beta_z > 0.0 && momentum > 0.0 && momentum <= 1.0, "k1 >= k0, beta_z > 0, momentum in (0, 1]");
+  require(k1 >= k0, "k1 >= k0 required");
   const int64_t m = k1 - k0, calls = m * 5;
-  for (const darr* a : {&sig, &alpha, &beta_y}) require(a->ndim() == 1 && a->shape(0) == m, "schedules must have k1 - k0 entries");
-  for (int64_t k = 0; k < m; ++k) require(sig.data()[k] > 0.0, "sigma must be positive");
+  for (const darr* a : {&sig, &alpha, &beta_y, &beta_z, &momentum})
+    require(a->ndim() == 1 && a->shape(0) == m, "schedules must have k1 - k0 entries");
+  for (int64_t k = 0; k < m; ++k)
+    require(sig.data()[k] > 0.0 && beta_z.data()[k] > 0.0 && momentum.data()[k] > 0.0 && momentum.data()[k] <= 1.0,
+            "sigma and beta_z must be positive and momentum in (0, 1]");
   double* xp = vec(x, P.dx, "x");
   double* yp = vec(y, P.dy, "y");
   double* zp = vec(z, P.dy, "z");
@@ -921,8 +924,8 @@ py::tuple bilevel_single_loop(const PyBilevel& pb, darr x, darr y, darr z, darr 
   int64_t fail;
   {
     py::gil_scoped_release release;
-    fail = pyoptheory::bilevel::penalty_single_loop(P, xp, yp, zp, S, sig.data(), alpha.data(), beta_y.data(), beta_z,
-                                                    momentum, k0, k1, D, local, l_f);
+    fail = pyoptheory::bilevel::penalty_single_loop(P, xp, yp, zp, S, sig.data(), alpha.data(), beta_y.data(),
+                                                    beta_z.data(), momentum.data(), k0, k1, D, local, l_f);
   }
   return py::make_tuple(fail, S.started);
 }

@@ -96,8 +96,8 @@ def penalty_single_loop(problem, st, sig, alpha, beta_y, beta_z, momentum, k0, k
     """Iterations ``k0 .. k1-1`` of the single-loop method with STORM-type estimators
     ``d_t = v(w_t; xi_t) + (1 - a)(d_{t-1} - v(w_{t-1}; xi_t))`` on the three directions
     (``v_y = grad_y(g + sigma f)``, ``v_z = grad_y g(., z)``, ``v_x = grad_x f + (grad_x g(., y) - grad_x g(., z))/sigma``)
-    and simultaneous projected steps; ``st`` also holds the estimators and the previous point."""
-    a = momentum
+    and simultaneous projected steps (``momentum``, ``beta_z``: per iteration); ``st`` also holds the
+    estimators and the previous point."""
 
     def directions(x, y, z, s, c):
         _, gy = _grad(problem, G, x, y, draws, c)
@@ -110,7 +110,7 @@ def penalty_single_loop(problem, st, sig, alpha, beta_y, beta_z, momentum, k0, k
 
     for k in range(k0, k1):
         c = (k - k0) * 5
-        s = sig[k - k0]
+        s, a = sig[k - k0], momentum[k - k0]
         vy, vz, vx = directions(st.x, st.y, st.z, s, c)
         if st.started:
             py, pz, px = directions(st.xp, st.yp, st.zp, s, c)
@@ -121,7 +121,7 @@ def penalty_single_loop(problem, st, sig, alpha, beta_y, beta_z, momentum, k0, k
             st.dy[:], st.dz[:], st.dx[:] = vy, vz, vx
         st.started = True
         st.xp[:], st.yp[:], st.zp[:] = st.x, st.y, st.z
-        by, bz = inner_steps(problem, st.x, s, beta_y[k - k0], beta_z, local, l_f)
+        by, bz = inner_steps(problem, st.x, s, beta_y[k - k0], beta_z[k - k0], local, l_f)
         st.y[:] = problem.project_y(st.y - by * st.dy)
         st.z[:] = problem.project_y(st.z - bz * st.dz)
         st.x[:] = problem.project_x(st.x - alpha[k - k0] * st.dx)

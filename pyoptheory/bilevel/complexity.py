@@ -7,8 +7,10 @@ import numpy as np
 from .._validation import as_float_array
 
 
-def oracle_complexity(problem, method, eps, *, penalty=None, **options):
-    """Run ``method`` once with ``penalty = min(eps)`` (unless given) and ``record="all"``; return a dict
+def oracle_complexity(problem, method, eps, *, penalty=None, record="all", **options):
+    """Run ``method`` once with ``penalty = min(eps)`` (unless given), recording at every iteration (or at
+    the checkpoints ``record``: the first-hit counts are then those of the first checkpoint below each
+    target, upper bounds); return a dict
     with ``eps`` (descending), ``calls`` (the total gradient-oracle calls, both levels, at which the
     stationarity first falls to each ``eps``; NaN if never), ``exponent`` (the least-squares slope of
     ``log calls`` against ``log(1/eps)`` over the reached targets) and the ``result``.
@@ -25,7 +27,7 @@ def oracle_complexity(problem, method, eps, *, penalty=None, **options):
     kw = dict(options)
     if method != "implicit":
         kw["penalty"] = float(eps[-1]) if penalty is None else penalty
-    res = solve(problem, method, record="all", stat_tol=float(eps[-1]), **kw)
+    res = solve(problem, method, record=record, stat_tol=float(eps[-1]), **kw)
     stat, calls = res.trace["stationarity"], res.trace["grad_evals"]
     first = np.array([calls[np.argmax(stat <= e)] if np.any(stat <= e) else np.nan for e in eps], dtype=float)
     ok = np.isfinite(first) & (first > 0)

@@ -141,9 +141,12 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
             sigma = np.maximum(penalty, start * decay ** np.arange(steps))
     l_f, l_g = c["l_f"], c["l_g"]
     local = step_y is None and step_z is None  # inner steps from l_g at the current x
-    beta_z = 1.0 / l_g if step_z is None else as_scalar(step_z, "step_z", positive=True)
-    if beta_z > 1.0 / l_g * (1 + 1e-12):
+    beta_z_seq = np.full(steps, 1.0 / l_g) if step_z is None else _schedule(step_z, "step_z", steps)
+    if np.any(beta_z_seq > 1.0 / l_g * (1 + 1e-12)):
         raise ValueError(f"step_z: must be <= 1/l_g = {1 / l_g:.6g} (the lower-level step of the schedule)")
+    if method != "penalty_single_loop" and steps and np.ptp(beta_z_seq) > 0:
+        raise ValueError("step_z: a schedule of lower-level steps is taken by the single-loop method only")
+    beta_z = float(beta_z_seq[0]) if steps else 1.0 / l_g
     if step_y is None:
         beta_y = 1.0 / (l_g + sigma * l_f) if method != "implicit" else np.zeros(steps)
     else:
@@ -158,7 +161,9 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
     else:
         alpha = _schedule(step_x, "step_x", steps)
     T = as_int(inner_steps, "inner_steps", minimum=1 if method != "implicit" else 0)
-    momentum = as_scalar(momentum, "momentum", positive=True, upper=1.0)
+    momentum = _schedule(momentum, "momentum", steps)
+    if np.any(momentum > 1.0):
+        raise ValueError("momentum: must lie in (0, 1] at every iteration")
     cg_steps = as_int(cg_steps, "cg_steps", minimum=0)
     stat_tol = 0.0 if stat_tol is None else as_scalar(stat_tol, "stat_tol", nonnegative=True)
     batches = _batches(batch, steps, p) if method != "implicit" else np.zeros(steps, dtype=np.int64)
@@ -253,13 +258,13 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
                                             *args, **kl)
                 else:
                     fail, st.started = core.single_loop(st.x, st.y, st.z, st.dx, st.dy, st.dz, st.xp, st.yp, st.zp,
-                                                        st.started, sigma[sl], alpha[sl], beta_y[sl], beta_z, momentum,
-                                                        k0, k1, *args, **kl)
+                                                        st.started, sigma[sl], alpha[sl], beta_y[sl], beta_z_seq[sl],
+                                                        momentum[sl], k0, k1, *args, **kl)
             elif method == "penalty":
                 fail = R.penalty_double_loop(p, st, sigma[sl], alpha[sl], beta_y[sl], beta_z, T, k0, k1, dr, **kl)
             else:
-                fail = R.penalty_single_loop(p, st, sigma[sl], alpha[sl], beta_y[sl], beta_z, momentum, k0, k1, dr,
-                                             **kl)
+                fail = R.penalty_single_loop(p, st, sigma[sl], alpha[sl], beta_y[sl], beta_z_seq[sl], momentum[sl], k0,
+                                             k1, dr, **kl)
         count(k0, k1 if fail < 0 else fail + 1)
         if fail < 0:
             return None
@@ -331,8 +336,8 @@ def penalty(problem, *, penalty=1e-2, penalty_start=None, penalty_decay=0.99, st
 @register("penalty_single_loop", accepts=("bilevel",), backends=BACKENDS)
 def penalty_single_loop(problem, *, penalty=1e-2, penalty_start=None, penalty_decay=0.99, step_x=None, step_y=None,
                         step_z=None, momentum=0.1, batch=None, stat_tol=None, backend=None, y0=None, **options):
-    """Single-loop penalty method with STORM-type momentum estimators (``momentum`` = a); see the module
-    docstring."""
+    """Single-loop penalty method with STORM-type momentum estimators (``momentum`` = a, a number, an array
+    per iteration or a callable; ``step_y``, ``step_z`` may be schedules too); see the module docstring."""
     return _run(problem, "penalty_single_loop", penalty=penalty, penalty_start=penalty_start,
                 penalty_decay=penalty_decay, step_x=step_x, step_y=step_y, step_z=step_z, inner_steps=1, batch=batch,
                 momentum=momentum, cg_steps=0, stat_tol=stat_tol, backend=backend, y0=y0, options=options)

@@ -206,16 +206,17 @@ inline void storm_directions(const Problem& P, const double* x, const double* y,
   for (int64_t j = 0; j < dx; ++j) vx[j] = vx[j] + (a[j] - b[j]) / s;
 }
 
+// momentum, beta_z: per iteration (indexed from k0), like sig, alpha, beta_y.
 inline int64_t penalty_single_loop(const Problem& P, double* x, double* y, double* z, StormState& S, const double* sig,
-                                   const double* alpha, const double* beta_y, double beta_z, double momentum,
-                                   int64_t k0, int64_t k1, const Draws& D, bool local, double l_f) {
+                                   const double* alpha, const double* beta_y, const double* beta_z,
+                                   const double* momentum, int64_t k0, int64_t k1, const Draws& D, bool local,
+                                   double l_f) {
   const int64_t dx = P.dx, dy = P.dy;
   std::vector<double> vy(dy), vz(dy), vx(dx), py(dy), pz(dy), px(dx), a(std::max(dx, dy)), b(std::max(dx, dy)),
       e(std::max(dx, dy)), f2(std::max(dx, dy)), work;
-  const double keep = 1.0 - momentum;
   for (int64_t k = k0; k < k1; ++k) {
     const int64_t c = (k - k0) * 5;
-    const double s = sig[k - k0];
+    const double s = sig[k - k0], keep = 1.0 - momentum[k - k0];
     storm_directions(P, x, y, z, s, D, c, vy.data(), vz.data(), vx.data(), a, b, e, f2, work);
     if (S.started) {
       storm_directions(P, S.xp, S.yp, S.zp, s, D, c, py.data(), pz.data(), px.data(), a, b, e, f2, work);
@@ -232,7 +233,7 @@ inline int64_t penalty_single_loop(const Problem& P, double* x, double* y, doubl
     std::copy(y, y + dy, S.yp);
     std::copy(z, z + dy, S.zp);
     const double lg = local ? P.l_g_at(x) : 0.0;
-    const double by = local ? 1.0 / (lg + s * l_f) : beta_y[k - k0], bz = local ? 1.0 / lg : beta_z;
+    const double by = local ? 1.0 / (lg + s * l_f) : beta_y[k - k0], bz = local ? 1.0 / lg : beta_z[k - k0];
     for (int64_t i = 0; i < dy; ++i) y[i] = y[i] - by * S.dye[i];
     P.project_y(y);
     for (int64_t i = 0; i < dy; ++i) z[i] = z[i] - bz * S.dze[i];

@@ -18,7 +18,9 @@ FIGURES = {"gd-tightness": ".gd_tightness", "last-iterate-schedules": ".last_ite
            "sns-vs-sinkhorn": ".sns_vs_sinkhorn", "bcd-rules": ".bcd_rules",
            "bcd-message-passing": ".bcd_message_passing", "bcd-active-set": ".bcd_active_set",
            "cbo-decay": ".cbo_decay", "cbo-anisotropic-dimension": ".cbo_anisotropic_dimension",
-           "cbo-as-gradient-descent": ".cbo_as_gradient_descent", "oomd-sea": ".oomd_sea"}
+           "cbo-as-gradient-descent": ".cbo_as_gradient_descent", "oomd-sea": ".oomd_sea",
+           "bilevel-penalty-gap": ".bilevel_penalty_gap", "bilevel-toy": ".bilevel_toy",
+           "bilevel-complexity": ".bilevel_complexity"}
 
 
 def figures():
