@@ -198,3 +198,29 @@ def test_bad_input_names_the_argument(quad, ridge):
 def test_divergence_ends_the_run_with_a_message(quad):
     res = po.solve(quad, "penalty", penalty=1e-2, step_x=1e3, steps=2000, seed=0)
     assert not res.success and res.status == 1 and "diverged" in res.message
+
+
+def test_user_functions_run_on_numpy_and_match_the_builtin_quadratic(quad):
+    q = quad
+    p = B.from_functions(q.f_value, q.g, q.grad_f, q.grad_g, 5, 8, l_f=1.0, l_g=1.0, mu_g=1.0, psi=q.psi)
+    a = po.solve(p, "penalty", penalty=1e-2, step_x=0.3, steps=50, seed=0)
+    b = po.solve(q, "penalty", penalty=1e-2, step_x=0.3, steps=50, seed=0, backend="numpy")
+    assert a.backend == "numpy"
+    np.testing.assert_allclose(a.x, b.x, rtol=1e-12)
+    with pytest.raises(ValueError, match="backend"):
+        po.solve(p, "penalty", step_x=0.3, backend="cpp")
+
+
+def test_user_functions_bad_input():
+    f = lambda x, y: float(y @ y)  # noqa: E731
+    gf = lambda x, y: (np.zeros(2), 2 * y)  # noqa: E731
+    with pytest.raises(ValueError, match="no guaranteed solution"):
+        B.from_functions(f, f, gf, gf, 2, 2, l_f=2.0, l_g=2.0)
+    with pytest.raises(ValueError, match="inconsistent"):  # a y-gradient of length 2 for dim_y = 3
+        B.from_functions(f, f, gf, lambda x, y: (np.zeros(2), np.zeros(2)), 2, 3, l_f=2.0, l_g=2.0, mu_g=2.0)
+    with pytest.raises(TypeError, match="grad_g"):
+        B.from_functions(f, f, gf, None, 2, 2, l_f=2.0, l_g=2.0, mu_g=2.0)
+    with pytest.raises(ValueError, match="l_g"):
+        B.from_functions(f, f, gf, gf, 2, 2, l_f=2.0, l_g=0.0, mu_g=2.0)
+    ok = B.from_functions(f, f, gf, gf, 2, 2, l_f=2.0, l_g=2.0, y_lo=-1.0, y_hi=1.0)  # bounded Y: accepted
+    assert ok.constants.user_declared

@@ -506,3 +506,61 @@ class SetValuedBilevel(BilevelProblem):
         return Constants({"l_f": 0.0, "l_g": 44.0, "mu_g": 0.0},
                          how={"l_f": "exact: f is linear in y", "l_g": "bound: |12 y^2 - 4| <= 44 on [-2, 2]",
                               "mu_g": "none: two minimisers at x = 0"})
+
+
+class FunctionBilevel(BilevelProblem):
+    """A bilevel problem from user functions (see :func:`from_functions`); NumPy backend only."""
+
+    def __init__(self, f, g, grad_f, grad_g, dim, dim_y, *, l_f, l_g, mu_g=0.0, psi=None, x_lo=None, x_hi=None,
+                 y_lo=None, y_hi=None, x0=None, y0=None, name="user_bilevel"):
+        for fn, nm in ((f, "f"), (g, "g"), (grad_f, "grad_f"), (grad_g, "grad_g")):
+            if not callable(fn):
+                raise TypeError(f"{nm}: must be callable")
+        self._f, self._g, self._grad_f, self._grad_g, self._psi = f, g, grad_f, grad_g, psi
+        self._declared = {"l_f": as_scalar(l_f, "l_f", nonnegative=True), "l_g": as_scalar(l_g, "l_g", positive=True),
+                          "mu_g": as_scalar(mu_g, "mu_g", nonnegative=True)}
+        super().__init__(dim, dim_y, x_lo=x_lo, x_hi=x_hi, y_lo=y_lo, y_hi=y_hi, x0=x0, y0=y0, name=name)
+        if self._declared["mu_g"] == 0 and not (np.all(np.isfinite(self.y_lo)) and np.all(np.isfinite(self.y_hi))):
+            raise ValueError("mu_g: the lower level has no guaranteed solution on Y (g(x, .) is not declared strongly "
+                             "convex and Y is unbounded); declare mu_g > 0 or give finite y_lo, y_hi")
+        x, y = self.x0, self.y0
+        gx, gy = self.grad_f(x, y)
+        hx, hy = self.grad_g(x, y)
+        for arr, nm, n in ((gx, "grad_f", dim), (gy, "grad_f", self.dim_y), (hx, "grad_g", dim), (hy, "grad_g", self.dim_y)):
+            if np.shape(arr) != (n,):
+                raise ValueError(f"{nm}: returned a partial gradient of shape {np.shape(arr)}, expected ({n},): the "
+                                 f"dimensions of the levels are inconsistent")
+
+    def f_value(self, x, y):
+        return float(self._f(x, y))
+
+    def g(self, x, y):
+        return float(self._g(x, y))
+
+    def grad_f(self, x, y):
+        gx, gy = self._grad_f(x, y)
+        return np.asarray(gx, float), np.asarray(gy, float)
+
+    def grad_g(self, x, y):
+        gx, gy = self._grad_g(x, y)
+        return np.asarray(gx, float), np.asarray(gy, float)
+
+    def psi(self, x):
+        if self._psi is None:
+            raise NotImplementedError(f"{self.name}: no closed-form hyper-objective was given")
+        return float(self._psi(x))
+
+    def _compute_constants(self):
+        return Constants(self._declared, how={k: "user-declared" for k in self._declared}, user_declared=True)
+
+
+def from_functions(f, g, grad_f, grad_g, dim_x, dim_y, *, l_f, l_g, mu_g=0.0, psi=None, x_lo=None, x_hi=None,
+                   y_lo=None, y_hi=None, x0=None, y0=None, name="user_bilevel"):
+    """A bilevel problem from ``f(x, y)``, ``g(x, y)`` and their partial gradients ``(d/dx, d/dy)``.
+
+    ``l_f``, ``l_g``: Lipschitz constants of ``grad_y f`` and ``grad_y g`` (user-declared: results say so);
+    ``mu_g``: strong convexity of ``g(x, .)``.  A lower level is only accepted when it has a solution on
+    ``Y``: ``mu_g > 0`` or a bounded ``Y``.  ``psi`` (optional) the exact hyper-objective.
+    """
+    return FunctionBilevel(f, g, grad_f, grad_g, dim_x, dim_y, l_f=l_f, l_g=l_g, mu_g=mu_g, psi=psi, x_lo=x_lo,
+                           x_hi=x_hi, y_lo=y_lo, y_hi=y_hi, x0=x0, y0=y0, name=name)
