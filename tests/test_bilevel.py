@@ -224,3 +224,35 @@ def test_user_functions_bad_input():
         B.from_functions(f, f, gf, gf, 2, 2, l_f=2.0, l_g=0.0, mu_g=2.0)
     ok = B.from_functions(f, f, gf, gf, 2, 2, l_f=2.0, l_g=2.0, y_lo=-1.0, y_hi=1.0)  # bounded Y: accepted
     assert ok.constants.user_declared
+
+
+def test_hyper_cleaning_oracles_match_finite_differences():
+    p = B.hyper_cleaning(60, 60, corruption=0.4, seed=1)
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(p.dim), 0.1 * rng.standard_normal(p.dim_y)
+    gx, gy = p.grad_g(x, y)
+    np.testing.assert_allclose(gx, _fd(lambda z: p.g(z, y), x), atol=1e-8)
+    idx = rng.choice(p.dim_y, 12, replace=False)
+    fd = [(p.g(x, y + 1e-6 * e) - p.g(x, y - 1e-6 * e)) / 2e-6 for e in np.eye(p.dim_y)[idx]]
+    np.testing.assert_allclose(gy[idx], fd, atol=1e-8)
+    v = rng.standard_normal(p.dim_y)
+    h = 1e-6
+    np.testing.assert_allclose(p.hvp_yy(x, y, v), (p.grad_g(x, y + h * v)[1] - p.grad_g(x, y - h * v)[1]) / (2 * h),
+                               atol=1e-7)
+    np.testing.assert_allclose(p.jvp_xy(x, y, v), (p.grad_g(x, y + h * v)[0] - p.grad_g(x, y - h * v)[0]) / (2 * h),
+                               atol=1e-9)
+    # unbiased minibatches: the mean over the batches of a partition of the rows is the exact gradient
+    parts = np.array_split(rng.permutation(p.n), 4)
+    sx, sy = (sum(v) / 4 for v in zip(*[p.sample_grad(1, x, y, rows=r) for r in parts]))
+    np.testing.assert_allclose(sx * 1.0, gx, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(sy, gy, rtol=1e-10, atol=1e-14)
+
+
+def test_hyper_cleaning_down_weights_the_corrupted_labels():
+    p = B.hyper_cleaning(200, 200, corruption=0.4, seed=0)
+    acc0 = p.test_accuracy(p.lower_solution(p.x0))
+    res = po.solve(p, "penalty", penalty=1e-2, step_x=30.0, inner_steps=20, steps=200, seed=0, record=4)
+    w = 1 / (1 + np.exp(-res.x))
+    assert w[p.corrupted].mean() < 0.3 * w[~p.corrupted].mean()
+    assert res.fun < 0.6 * res.trace["fun"][0]  # the validation loss psi, from exact lower solutions
+    assert p.test_accuracy(res.y) > acc0 + 0.1

@@ -564,3 +564,163 @@ def from_functions(f, g, grad_f, grad_g, dim_x, dim_y, *, l_f, l_g, mu_g=0.0, ps
     """
     return FunctionBilevel(f, g, grad_f, grad_g, dim_x, dim_y, l_f=l_f, l_g=l_g, mu_g=mu_g, psi=psi, x_lo=x_lo,
                            x_hi=x_hi, y_lo=y_lo, y_hi=y_hi, x0=x0, y0=y0, name=name)
+
+
+def _softmax_rows(Z):
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return P / P.sum(axis=1, keepdims=True)
+
+
+def _cross_entropy(Z, labels):
+    m = Z.max(axis=1)
+    return m + np.log(np.exp(Z - m[:, None]).sum(axis=1)) - Z[np.arange(Z.shape[0]), labels]
+
+
+class HyperCleaning(BilevelProblem):
+    r"""Data hyper-cleaning (catalogue 3.5.5): learn a weight ``sigmoid(lambda_i)`` for each training example
+    whose label may be corrupted, so that the classifier trained on the weighted data does well on clean
+    validation data.
+
+    ``x = lambda in [-bound, bound]^n``, ``y = W`` (``(d + 1) x K``, a bias feature appended, flattened row-major),
+    ``g = (1/n) sum_i sigmoid(lambda_i) CE(W; a_i, l_i) + (mu/2) ||W||^2`` (strongly convex in ``W``),
+    ``f = (1/m) sum_j CE(W; a_j, l_j)`` on the validation set.  Constants (bounds: ``diag p - p p^T <= I/2``):
+    ``l_g = lambda_max(A^T A)/(2n) + mu``, ``l_f = lambda_max(A_v^T A_v)/(2m)``, ``mu_g = mu``.
+    ``psi(x)`` needs the lower solution: L-BFGS on the strongly convex ``g(x, .)`` to a gradient norm of 1e-10
+    (not closed form).  Stochastic oracles sample training rows (lower) and validation rows (upper).
+    ``corrupted`` marks the flipped labels; :meth:`test_accuracy` scores a ``W`` on held-out data.
+    """
+
+    def __init__(self, A, labels, A_val, labels_val, A_test, labels_test, *, corrupted=None, mu=1e-2, bound=8.0,
+                 name="hyper_cleaning"):
+        def aug(M, nm):
+            M = as_float_array(M, nm, ndim=2)
+            return np.hstack([M, np.ones((M.shape[0], 1))])
+
+        self.A, self.A_val, self.A_test = aug(A, "A"), aug(A_val, "A_val"), aug(A_test, "A_test")
+        if not (self.A.shape[1] == self.A_val.shape[1] == self.A_test.shape[1]):
+            raise ValueError("A_val: training, validation and test data must have the same features")
+        labs = [np.asarray(v).astype(np.int64) for v in (labels, labels_val, labels_test)]
+        for v, M, nm in zip(labs, (self.A, self.A_val, self.A_test), ("labels", "labels_val", "labels_test")):
+            if v.shape != (M.shape[0],) or v.min() < 0:
+                raise ValueError(f"{nm}: expected {M.shape[0]} nonnegative integer labels")
+        self.labels, self.labels_val, self.labels_test = labs
+        self.K = int(max(v.max() for v in labs)) + 1
+        self.n, self.m = self.A.shape[0], self.A_val.shape[0]
+        self.mu = as_scalar(mu, "mu", positive=True)
+        self.corrupted = np.zeros(self.n, bool) if corrupted is None else np.asarray(corrupted, bool)
+        self.n_features = self.A.shape[1]
+        bound = as_scalar(bound, "bound", positive=True)
+        super().__init__(self.n, self.n_features * self.K, x_lo=-bound, x_hi=bound, name=name)
+        self._y_cache = {}
+
+    def _W(self, y):
+        return np.asarray(y, float).reshape(self.n_features, self.K)
+
+    def _onehot(self, labels):
+        Y = np.zeros((labels.size, self.K))
+        Y[np.arange(labels.size), labels] = 1.0
+        return Y
+
+    def f_value(self, x, y):
+        return float(_cross_entropy(self.A_val @ self._W(y), self.labels_val).mean())
+
+    def g(self, x, y):
+        w = 1.0 / (1.0 + np.exp(-np.asarray(x, float)))
+        ce = _cross_entropy(self.A @ self._W(y), self.labels)
+        return float(w @ ce / self.n + 0.5 * self.mu * float(np.asarray(y) @ np.asarray(y)))
+
+    def grad_f(self, x, y):
+        Z = self.A_val @ self._W(y)
+        R = (_softmax_rows(Z) - self._onehot(self.labels_val)) / self.m
+        return np.zeros(self.dim), (self.A_val.T @ R).ravel()
+
+    def _g_parts(self, x, y, rows=None):
+        A, lab = (self.A, self.labels) if rows is None else (self.A[rows], self.labels[rows])
+        xr = np.asarray(x, float) if rows is None else np.asarray(x, float)[rows]
+        s = 1.0 / (1.0 + np.exp(-xr))
+        Z = A @ self._W(y)
+        return A, lab, s, Z
+
+    def grad_g(self, x, y):
+        A, lab, s, Z = self._g_parts(x, y)
+        R = (_softmax_rows(Z) - self._onehot(lab)) * (s / self.n)[:, None]
+        gx = s * (1 - s) * _cross_entropy(Z, lab) / self.n
+        return gx, (A.T @ R).ravel() + self.mu * np.asarray(y, float)
+
+    @property
+    def n_samples(self):
+        return (self.m, self.n)
+
+    def sample_grad(self, level, x, y, rows=None, eps=None, batch=1):
+        if rows is None:
+            return self.grad_f(x, y) if level == 0 else self.grad_g(x, y)
+        b = len(rows)
+        if level == 0:
+            Z = self.A_val[rows] @ self._W(y)
+            R = (_softmax_rows(Z) - self._onehot(self.labels_val[rows])) / b
+            return np.zeros(self.dim), (self.A_val[rows].T @ R).ravel()
+        A, lab, s, Z = self._g_parts(x, y, rows)
+        R = (_softmax_rows(Z) - self._onehot(lab)) * (s / b)[:, None]
+        gx = np.zeros(self.dim)
+        np.add.at(gx, rows, s * (1 - s) * _cross_entropy(Z, lab) / b)
+        return gx, (A.T @ R).ravel() + self.mu * np.asarray(y, float)
+
+    def hvp_yy(self, x, y, v):
+        A, lab, s, Z = self._g_parts(x, y)
+        P = _softmax_rows(Z)
+        ZV = A @ self._W(v)
+        H = P * ZV - P * (P * ZV).sum(axis=1, keepdims=True)  # (diag p - p p^T) (A_i V) per row
+        return (A.T @ (H * (s / self.n)[:, None])).ravel() + self.mu * np.asarray(v, float)
+
+    def jvp_xy(self, x, y, v):
+        A, lab, s, Z = self._g_parts(x, y)
+        R = _softmax_rows(Z) - self._onehot(lab)
+        return s * (1 - s) * np.einsum("ik,ik->i", R, A @ self._W(v)) / self.n
+
+    def lower_solution(self, x):
+        from scipy.optimize import minimize
+
+        key = np.asarray(x, float).tobytes()
+        if key not in self._y_cache:
+            x = np.asarray(x, float)
+            res = minimize(lambda y: self.g(x, y), np.zeros(self.dim_y), jac=lambda y: self.grad_g(x, y)[1],
+                           method="L-BFGS-B", options={"gtol": 1e-10, "maxiter": 5000, "maxcor": 30})
+            if len(self._y_cache) > 64:
+                self._y_cache.clear()
+            self._y_cache[key] = res.x
+        return self._y_cache[key].copy()
+
+    def psi(self, x):
+        return self.f_value(x, self.lower_solution(x))
+
+    def test_accuracy(self, y):
+        return float(np.mean(np.argmax(self.A_test @ self._W(y), axis=1) == self.labels_test))
+
+    def _compute_constants(self):
+        lg = np.linalg.eigvalsh(self.A.T @ self.A)[-1] / (2 * self.n) + self.mu
+        lf = np.linalg.eigvalsh(self.A_val.T @ self.A_val)[-1] / (2 * self.m)
+        return Constants({"l_f": lf, "l_g": lg, "mu_g": self.mu},
+                         how={"l_f": "bound: lambda_max(A_v^T A_v)/(2m)", "l_g": "bound: lambda_max(A^T A)/(2n) + mu",
+                              "mu_g": "exact: the ridge weight"})
+
+
+def hyper_cleaning(n_train=300, n_val=300, *, corruption=0.4, mu=1e-2, seed=0):
+    """Data hyper-cleaning on scikit-learn's handwritten digits (1797 images, 8 x 8, 10 classes; features
+    standardised): ``n_train`` training images of which a fraction ``corruption`` get a wrong random label,
+    ``n_val`` clean validation images, the rest held out for :meth:`HyperCleaning.test_accuracy`."""
+    from sklearn.datasets import load_digits
+
+    X, t = load_digits(return_X_y=True)
+    X = (X - X.mean(0)) / np.maximum(X.std(0), 1e-12)
+    rng = np.random.default_rng(seed)
+    idx = rng.permutation(len(t))
+    n_train, n_val = as_int(n_train, "n_train", minimum=1), as_int(n_val, "n_val", minimum=1)
+    if n_train + n_val >= len(t):
+        raise ValueError(f"n_train + n_val: must leave test data (at most {len(t) - 1})")
+    corruption = as_scalar(corruption, "corruption", nonnegative=True, upper=1.0)
+    tr, va, te = idx[:n_train], idx[n_train:n_train + n_val], idx[n_train + n_val:]
+    labels = t[tr].copy()
+    bad = rng.random(n_train) < corruption
+    labels[bad] = (labels[bad] + rng.integers(1, 10, bad.sum())) % 10  # a different label
+    return HyperCleaning(X[tr], labels, X[va], t[va], X[te], t[te], corrupted=bad, mu=mu,
+                         name=f"hyper_cleaning(digits, n={n_train}, corrupted {corruption:.0%})")
