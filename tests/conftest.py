@@ -68,10 +68,18 @@ def _bilevel():
     return bilevel.quadratic(4, 6, rho=0.1, seed=8)
 
 
+def _multiblock_bilevel():
+    """Eight two-feature ridge lower levels sharing their hyperparameters (the blockwise method's problem;
+    two upper variables, so psi* is computed)."""
+    from pyoptheory import bilevel
+
+    return bilevel.multi_block_ridge(8, 30, 30, 2, seed=9)
+
+
 KIND_FACTORIES = {"smooth": _smooth, "composite": _composite, "constrained": _constrained,
                   "nonsmooth": _nonsmooth, "nonsmooth_constrained": _nonsmooth_constrained, "black_box": _black_box,
                   "online": _online, "fractional": _fractional,
-                  "bilevel": _bilevel}
+                  "bilevel": _bilevel, "multiblock_bilevel": _multiblock_bilevel}
 
 
 def method_kind_pairs():

@@ -256,3 +256,67 @@ def test_hyper_cleaning_down_weights_the_corrupted_labels():
     assert w[p.corrupted].mean() < 0.3 * w[~p.corrupted].mean()
     assert res.fun < 0.6 * res.trace["fun"][0]  # the validation loss psi, from exact lower solutions
     assert p.test_accuracy(res.y) > acc0 + 0.1
+
+
+# --- many lower levels: the blockwise method (Hu et al. 2023) -------------------------------------------
+
+@pytest.fixture(scope="module")
+def multi():
+    return B.multi_block_ridge(20, 50, 50, 5, seed=0)
+
+
+def test_multi_block_closed_forms(multi):
+    x = np.linspace(-1, 1, 5)
+    np.testing.assert_allclose(multi.grad_psi(x), _fd(multi.psi, x), atol=1e-8)
+    np.testing.assert_allclose(multi.grad_psi_sigma(x, 1e-2), _fd(lambda z: multi.psi_sigma(z, 1e-2), x),
+                               rtol=1e-5, atol=1e-6)
+    assert multi.psi(x) == pytest.approx(np.mean([b.psi(x) for b in multi.blocks]), rel=1e-14)
+
+
+def test_blockwise_cpp_matches_reference(multi):
+    a = po.solve(multi, "blockwise", blocks_per_step=4, batch=8, steps=200, backend="numpy", seed=3, record="all")
+    b = po.solve(multi, "blockwise", blocks_per_step=4, batch=8, steps=200, backend="cpp", seed=3, record="all")
+    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b.y, a.y, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b.trace["fun"], a.trace["fun"], rtol=1e-10)
+
+
+def test_blockwise_iterations_to_a_target_fall_as_blocks_and_batch_grow(multi):
+    """Hu et al.: O(m eps^-3 [I < m]/(I sqrt I) + m eps^-3/(I sqrt B)) iterations; measured: the median (4 seeds)
+    iterations to bring psi within 5% of its initial excess over a long full-batch run's value."""
+    ref = po.solve(multi, "blockwise", blocks_per_step=20, batch=200, momentum=0.5, step_x=1.0, steps=6000, seed=0,
+                   record=20)
+    psi0 = ref.trace["fun"][0]
+    target = ref.fun + 0.05 * (psi0 - ref.fun)
+
+    def median_iterations(I, batch):
+        out = []
+        for s in range(4):
+            r = po.solve(multi, "blockwise", blocks_per_step=I, batch=batch, steps=6000, seed=s, record=300)
+            hit = np.nonzero(r.trace["fun"] <= target)[0]
+            out.append(r.trace["iter"][hit[0]] if hit.size else np.inf)
+        return float(np.median(out))
+
+    by_I = [median_iterations(I, 16) for I in (4, 8, 16)]
+    by_B = [median_iterations(8, b) for b in (8, 32, 128)]
+    assert np.all(np.isfinite(by_I)) and np.all(np.isfinite(by_B))
+    assert by_I[0] > by_I[1] > by_I[2] and by_B[0] > by_B[1] > by_B[2]
+    slope_I = np.polyfit(np.log([4, 8, 16]), np.log(by_I), 1)[0]
+    slope_B = np.polyfit(np.log([8, 32, 128]), np.log(by_B), 1)[0]
+    print(f"iterations ~ I^{slope_I:.2f} (B = 16), ~ B^{slope_B:.2f} (I = 8)")
+    assert slope_I < 0 and slope_B < 0
+
+
+def test_blockwise_bad_input(multi, quad):
+    cases = [
+        (lambda: po.solve(multi, "blockwise", blocks_per_step=21), ValueError, "blocks_per_step"),
+        (lambda: po.solve(multi, "blockwise", batch=0), ValueError, "batch"),
+        (lambda: po.solve(multi, "blockwise", momentum=1.5), ValueError, "momentum"),
+        (lambda: po.solve(multi, "blockwise", step_x=-1.0), ValueError, "step_x"),
+        (lambda: po.solve(quad, "blockwise"), ValueError, "kind"),
+        (lambda: B.MultiBlockRidge([B.ridge(10, 10, 3), B.ridge(10, 10, 4)]), ValueError, "blocks"),
+        (lambda: B.MultiBlockRidge([]), TypeError, "blocks"),
+    ]
+    for make, exc, name in cases:
+        with pytest.raises(exc, match=name):
+            make()

@@ -942,9 +942,78 @@ int64_t bilevel_implicit(const PyBilevel& pb, darr x, darr y, darr v, darr alpha
   return pyoptheory::bilevel::implicit(P, xp, yp, vp, alpha.data(), beta_z, T, cg_steps, k0, k1, local);
 }
 
+struct PyMultiRidge {
+  py::list keep;
+  pyoptheory::bilevel::MultiRidge R;
+};
+
+PyMultiRidge make_multi_ridge(darr A, darr t, darr Av, darr tv, darr lmax, darr xlo, darr xhi) {
+  require(A.ndim() == 2 && Av.ndim() == 2 && A.shape(1) == Av.shape(1) && A.shape(1) >= 1,
+          "MultiRidge: A and Av must be matrices with the same number of columns");
+  PyMultiRidge pm;
+  const int64_t d = A.shape(1);
+  pm.R.d = d;
+  pm.R.m = lmax.ndim() == 1 ? lmax.shape(0) : 0;
+  require(pm.R.m >= 1, "MultiRidge: lmax must have one entry per block");
+  pm.R.A = keep_mat(pm.keep, A, A.shape(0), d, "A");
+  pm.R.t = keep_vec(pm.keep, t, A.shape(0), "t");
+  pm.R.Av = keep_mat(pm.keep, Av, Av.shape(0), d, "Av");
+  pm.R.tv = keep_vec(pm.keep, tv, Av.shape(0), "tv");
+  pm.R.lmax = keep_vec(pm.keep, lmax, pm.R.m, "lmax");
+  pm.R.xlo = keep_vec(pm.keep, xlo, d, "xlo");
+  pm.R.xhi = keep_vec(pm.keep, xhi, d, "xhi");
+  pm.keep.append(py::int_(A.shape(0)));
+  pm.keep.append(py::int_(Av.shape(0)));
+  return pm;
+}
+
+py::tuple multi_ridge_advance(const PyMultiRidge& pm, darr x, darr theta, darr u, darr H,
+                              py::array_t<bool, py::array::c_style> seen, darr zx, bool started, darr alpha,
+                              darr momentum, iarr blocks, iarr rows_g, iarr rows_f) {
+  const auto& R = pm.R;
+  const int64_t d = R.d, m = R.m;
+  double* xp = vec(x, d, "x");
+  require(theta.ndim() == 1 && theta.shape(0) == m * d && theta.writeable(), "theta must be a writeable vector of m d");
+  require(u.ndim() == 2 && u.shape(0) == m && u.shape(1) == d && u.writeable(), "u must have shape (m, d)");
+  require(H.ndim() == 3 && H.shape(0) == m && H.shape(1) == d && H.shape(2) == d && H.writeable(),
+          "H must have shape (m, d, d)");
+  require(seen.ndim() == 1 && seen.shape(0) == m && seen.writeable(), "seen must be a writeable bool vector of m");
+  double* zp = vec(zx, d, "zx");
+  require(blocks.ndim() == 2, "blocks must have shape (iterations, I)");
+  const int64_t its = blocks.shape(0), I = blocks.shape(1);
+  require(rows_g.ndim() == 3 && rows_g.shape(0) == its && rows_g.shape(1) == I && rows_f.ndim() == 3 &&
+              rows_f.shape(0) == its && rows_f.shape(1) == I && rows_f.shape(2) == rows_g.shape(2) &&
+              rows_g.shape(2) >= 1, "rows_g and rows_f must have shape (iterations, I, B)");
+  for (const darr* a : {&alpha, &momentum}) require(a->ndim() == 1 && a->shape(0) == its, "schedules need one entry per iteration");
+  const int64_t B = rows_g.shape(2);
+  const int64_t nA = pm.keep[7].cast<int64_t>(), nAv = pm.keep[8].cast<int64_t>();
+  for (int64_t q = 0; q < its * I; ++q) require(blocks.data()[q] >= 0 && blocks.data()[q] < m, "blocks out of range");
+  for (int64_t q = 0; q < its * I * B; ++q)
+    require(rows_g.data()[q] >= 0 && rows_g.data()[q] < nA && rows_f.data()[q] >= 0 && rows_f.data()[q] < nAv,
+            "rows out of range");
+  for (int64_t q = 0; q < its; ++q)
+    require(momentum.data()[q] > 0.0 && momentum.data()[q] <= 1.0, "momentum must lie in (0, 1]");
+  static_assert(sizeof(bool) == sizeof(uint8_t), "bool must be one byte");
+  int64_t fail;
+  {
+    py::gil_scoped_release release;
+    fail = pyoptheory::bilevel::blockwise(R, xp, theta.mutable_data(), u.mutable_data(), H.mutable_data(),
+                                          reinterpret_cast<uint8_t*>(seen.mutable_data()), zp, &started, alpha.data(),
+                                          momentum.data(), 0, its, I, B, blocks.data(), rows_g.data(), rows_f.data());
+  }
+  return py::make_tuple(fail, started);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
+  py::class_<PyMultiRidge>(mod, "MultiRidge")
+      .def(py::init(&make_multi_ridge), py::arg("A"), py::arg("t"), py::arg("Av"), py::arg("tv"), py::arg("lmax"),
+           py::arg("xlo"), py::arg("xhi"))
+      .def("advance", &multi_ridge_advance, py::arg("x").noconvert(), py::arg("theta").noconvert(),
+           py::arg("u").noconvert(), py::arg("H").noconvert(), py::arg("seen").noconvert(), py::arg("zx").noconvert(),
+           py::arg("started"), py::arg("alpha"), py::arg("momentum"), py::arg("blocks"), py::arg("rows_g"),
+           py::arg("rows_f"));
   py::class_<PyBilevel>(mod, "Bilevel")
       .def(py::init(&make_bilevel), py::arg("kind"), py::arg("dx"), py::arg("dy"), py::arg("arrays"), py::arg("rho"),
            py::arg("noise"), py::arg("xlo"), py::arg("xhi"), py::arg("ylo"), py::arg("yhi"), py::arg("lmax_t") = 0.0)

@@ -158,3 +158,41 @@ def implicit(problem, st, alpha, beta_z, T, cg_steps, k0, k1, local=False):
         if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
             return k
     return -1
+
+
+def blockwise(problem, st, alpha, momentum, k0, k1, blocks, rows_g, rows_f):
+    """Iterations of the blockwise stochastic method for multi-block problems (Hu et al., ICML 2023, in the
+    simplified form documented in :func:`pyoptheory.bilevel.methods.blockwise`): for each sampled block ``i``
+    (``blocks[k]``, with its sampled training rows ``rows_g[k, q]`` and validation rows ``rows_f[k, q]``, global
+    row indices of the stacked data) the moving averages ``u_i`` of its lower gradient and ``H_i`` of its lower
+    Hessian, the hypergradient ``-(e^x * theta_i * H_i^-1 grad f_i)``, the step ``theta_i -= u_i / l_g,i(x)``;
+    then the moving average ``z`` of the mean hypergradient and ``x <- P_X(x - alpha z)``."""
+    R = problem
+    d = R.d
+    x = st.x
+    for k in range(k0, k1):
+        a = momentum[k - k0]
+        e = np.exp(x)
+        G = np.zeros(d)
+        for q, i in enumerate(blocks[k - k0]):
+            th = st.theta[i]
+            Ar = R.A_all[rows_g[k - k0, q]]
+            gy = Ar.T @ (Ar @ th - R.t_all[rows_g[k - k0, q]]) / Ar.shape[0] + e * th
+            H = Ar.T @ Ar / Ar.shape[0] + np.diag(e)
+            if st.seen[i]:
+                st.u[i] = (1 - a) * st.u[i] + a * gy
+                st.H[i] = (1 - a) * st.H[i] + a * H
+            else:
+                st.u[i], st.H[i], st.seen[i] = gy, H, True
+            Avr = R.Av_all[rows_f[k - k0, q]]
+            fy = Avr.T @ (Avr @ th - R.tv_all[rows_f[k - k0, q]]) / Avr.shape[0]
+            v = np.linalg.solve(st.H[i], fy)
+            G += -(e * th * v)
+            st.theta[i] = th - st.u[i] * (1.0 / (R.lmax[i] + e.max()))
+        G /= len(blocks[k - k0])
+        st.zx[:] = (1 - a) * st.zx + a * G if st.started else G
+        st.started = True
+        x[:] = R.project_x(x - alpha[k - k0] * st.zx)
+        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(st.theta))):
+            return k
+    return -1

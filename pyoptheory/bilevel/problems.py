@@ -394,6 +394,9 @@ class RidgeHyperparameter(BilevelProblem):
         _, gy = self.grad_f(x, th)
         return -(np.exp(x) * th) * np.linalg.solve(H, gy)
 
+    def _solve(self):
+        return _small_optimum(self)
+
     def _compute_constants(self):
         lam_lo = np.exp(self.x_lo.min())
         lf = float(np.linalg.eigvalsh(self._Gv)[-1])
@@ -724,3 +727,108 @@ def hyper_cleaning(n_train=300, n_val=300, *, corruption=0.4, mu=1e-2, seed=0):
     labels[bad] = (labels[bad] + rng.integers(1, 10, bad.sum())) % 10  # a different label
     return HyperCleaning(X[tr], labels, X[va], t[va], X[te], t[te], corrupted=bad, mu=mu,
                          name=f"hyper_cleaning(digits, n={n_train}, corrupted {corruption:.0%})")
+
+
+def _small_optimum(problem):
+    """``(x*, psi*)`` of a problem with one or two upper variables: a grid on the box (4001 points, or 101 x
+    101), then L-BFGS-B with the exact hypergradient from the five best grid points (gradient tolerance
+    1e-12); None for more variables (psi is nonconvex and the grid would not certify the optimum)."""
+    if problem.dim > 2:
+        return None, None
+    from scipy.optimize import minimize
+
+    axes = [np.linspace(lo, hi, 4001 if problem.dim == 1 else 101) for lo, hi in zip(problem.x_lo, problem.x_hi)]
+    pts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, problem.dim)
+    vals = np.array([problem.psi(t) for t in pts])
+    best_x, best = None, np.inf
+    for k in np.argsort(vals)[:5]:
+        res = minimize(problem.psi, pts[k], jac=problem.grad_psi, method="L-BFGS-B",
+                       bounds=list(zip(problem.x_lo, problem.x_hi)), options={"gtol": 1e-12, "ftol": 1e-15})
+        x = res.x if res.fun <= vals[k] else pts[k]
+        if problem.psi(x) < best:
+            best_x, best = x, problem.psi(x)
+    return best_x, best
+
+
+class MultiBlockRidge(BilevelProblem):  # kind "multiblock_bilevel"
+    r"""``m`` ridge problems sharing one hyperparameter vector (catalogue 3.8, Hu et al. ICML 2023):
+
+    ``psi(lambda) = (1/m) sum_i f_i(theta_i*(lambda))``, ``theta_i* = argmin g_i(lambda, theta)``, each block a
+    :class:`RidgeHyperparameter` (``g_i = (1/2n_i)||A_i theta - t_i||^2 + 1/2 sum e^lambda theta^2``,
+    ``f_i = (1/2m_i)||A_{v,i} theta - t_{v,i}||^2``).  ``y = (theta_1, ..., theta_m)`` (``m d`` entries);
+    ``f = (1/m) sum f_i`` and ``g = sum g_i`` (separable, so ``g* = sum g_i*`` and every closed form is per block:
+    ``psi_sigma`` uses the penalised solutions of ``(sigma/m) f_i + g_i``).
+    """
+
+    def __init__(self, blocks, *, bound=12.0, x0=None, name="multi_block_ridge"):
+        blocks = list(blocks)
+        if not blocks or not all(isinstance(b, RidgeHyperparameter) for b in blocks):
+            raise TypeError("blocks: expected a nonempty list of RidgeHyperparameter problems")
+        d = blocks[0].dim
+        if any(b.dim != d for b in blocks):
+            raise ValueError("blocks: every block must have the same number of features")
+        self.blocks, self.n_blocks, self.d = blocks, len(blocks), d
+        # the stacked data (rows of block i at offsets[i] .. offsets[i+1]) for the blockwise method's kernels
+        self.A_all = np.vstack([b.A for b in blocks])
+        self.t_all = np.concatenate([b.t for b in blocks])
+        self.Av_all = np.vstack([b.A_val for b in blocks])
+        self.tv_all = np.concatenate([b.t_val for b in blocks])
+        self.offsets = np.concatenate([[0], np.cumsum([b.n for b in blocks])]).astype(np.int64)
+        self.offsets_val = np.concatenate([[0], np.cumsum([b.m for b in blocks])]).astype(np.int64)
+        self.lmax = np.array([b._lmax for b in blocks])
+        super().__init__(d, d * len(blocks), x_lo=-bound, x_hi=bound, x0=x0, name=name)
+        self.kind = "multiblock_bilevel"  # the blockwise method's kind
+
+    def _split(self, y):
+        return np.asarray(y, float).reshape(self.n_blocks, self.d)
+
+    def f_value(self, x, y):
+        return float(np.mean([b.f_value(x, t) for b, t in zip(self.blocks, self._split(y))]))
+
+    def g(self, x, y):
+        return float(sum(b.g(x, t) for b, t in zip(self.blocks, self._split(y))))
+
+    def grad_f(self, x, y):
+        gy = np.concatenate([b.grad_f(x, t)[1] for b, t in zip(self.blocks, self._split(y))]) / self.n_blocks
+        return np.zeros(self.dim), gy
+
+    def grad_g(self, x, y):
+        parts = [b.grad_g(x, t) for b, t in zip(self.blocks, self._split(y))]
+        return sum(p[0] for p in parts), np.concatenate([p[1] for p in parts])
+
+    def lower_solution(self, x):
+        return np.concatenate([b.lower_solution(x) for b in self.blocks])
+
+    def penalized_solution(self, x, sigma):
+        return np.concatenate([b.penalized_solution(x, sigma / self.n_blocks) for b in self.blocks])
+
+    def psi(self, x):
+        return float(np.mean([b.psi(x) for b in self.blocks]))
+
+    def grad_psi(self, x):
+        return np.mean([b.grad_psi(x) for b in self.blocks], axis=0)
+
+    def _solve(self):
+        return _small_optimum(self)
+
+    def l_g_at(self, x):
+        return max(b.l_g_at(x) for b in self.blocks)
+
+    def mu_g_at(self, x):
+        return min(b.mu_g_at(x) for b in self.blocks)
+
+    def _compute_constants(self):
+        cs = [b.constants for b in self.blocks]
+        return Constants({"l_f": max(c["l_f"] for c in cs) / self.n_blocks, "l_g": max(c["l_g"] for c in cs),
+                          "mu_g": min(c["mu_g"] for c in cs)},
+                         how={"l_f": "max over blocks / m", "l_g": "max over blocks", "mu_g": "min over blocks"})
+
+
+def multi_block_ridge(n_blocks=20, n=50, n_val=50, d=5, *, seed=0):
+    """``n_blocks`` synthetic ridge problems (each ``n`` training and ``n_val`` validation rows, ``d``
+    features, its own sparse truth) sharing the hyperparameters."""
+    from .._validation import as_int
+
+    n_blocks = as_int(n_blocks, "n_blocks", minimum=1)
+    return MultiBlockRidge([ridge(n, n_val, d, seed=seed * 10007 + i) for i in range(n_blocks)],
+                           name=f"multi_block_ridge(m={n_blocks}, n={n}, d={d})")

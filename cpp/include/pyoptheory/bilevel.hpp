@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "pyoptheory/bcd.hpp"  // cholesky, chol_solve
 #include "pyoptheory/simd.hpp"
 
 namespace pyoptheory {
@@ -300,6 +301,83 @@ PYOPTHEORY_CLONES inline int64_t implicit(const Problem& P, double* x, double* y
     for (int64_t j = 0; j < dx; ++j) x[j] = x[j] - alpha[k - k0] * (fx[j] - jv[j]);
     P.project_x(x);
     if (!(finite(x, dx) && finite(y, dy))) return k;
+  }
+  return -1;
+}
+
+// --- blockwise method for many ridge lower levels (Hu et al., ICML 2023, simplified estimators) ---------
+// The blocks' data stacked: rows of A (training) and Av (validation) indexed globally; lmax[i] the largest
+// eigenvalue of block i's A_i^T A_i / n_i.  State: theta (m x d), u (m x d), H (m x d x d), seen (m), zx (d).
+struct MultiRidge {
+  int64_t m, d;
+  const double *A, *t, *Av, *tv, *lmax, *xlo, *xhi;
+};
+
+PYOPTHEORY_CLONES inline int64_t blockwise(const MultiRidge& R, double* x, double* theta, double* u, double* H,
+                                           uint8_t* seen, double* zx, bool* started, const double* alpha,
+                                           const double* momentum, int64_t k0, int64_t k1, int64_t I, int64_t B,
+                                           const int64_t* blocks, const int64_t* rows_g, const int64_t* rows_f) {
+  const int64_t d = R.d;
+  std::vector<double> e(d), G(d), gy(d), fy(d), Hs(d * d), L(d * d), v(d), r(B);
+  for (int64_t k = k0; k < k1; ++k) {
+    const int64_t kk = k - k0;
+    const double a = momentum[kk];
+    double emax = 0.0;
+    for (int64_t j = 0; j < d; ++j) {
+      e[j] = std::exp(x[j]);
+      emax = std::max(emax, e[j]);
+    }
+    std::fill(G.begin(), G.end(), 0.0);
+    for (int64_t q = 0; q < I; ++q) {
+      const int64_t i = blocks[kk * I + q];
+      double* th = theta + i * d;
+      const int64_t* rg = rows_g + (kk * I + q) * B;
+      const int64_t* rf = rows_f + (kk * I + q) * B;
+      // the sampled lower gradient A_r^T (A_r th - t_r)/B + e th and Hessian A_r^T A_r / B + diag(e)
+      for (int64_t s = 0; s < B; ++s) r[s] = dot(R.A + rg[s] * d, th, d) - R.t[rg[s]];
+      std::fill(gy.begin(), gy.end(), 0.0);
+      std::fill(Hs.begin(), Hs.end(), 0.0);
+      for (int64_t s = 0; s < B; ++s) {
+        const double* row = R.A + rg[s] * d;
+        for (int64_t j = 0; j < d; ++j) gy[j] += row[j] * r[s];
+        for (int64_t j = 0; j < d; ++j)
+          for (int64_t l = 0; l < d; ++l) Hs[j * d + l] += row[j] * row[l];
+      }
+      for (int64_t j = 0; j < d; ++j) gy[j] = gy[j] / static_cast<double>(B) + e[j] * th[j];
+      for (int64_t j = 0; j < d * d; ++j) Hs[j] /= static_cast<double>(B);
+      for (int64_t j = 0; j < d; ++j) Hs[j * d + j] += e[j];
+      double* ui = u + i * d;
+      double* Hi = H + i * d * d;
+      if (seen[i]) {
+        for (int64_t j = 0; j < d; ++j) ui[j] = (1.0 - a) * ui[j] + a * gy[j];
+        for (int64_t j = 0; j < d * d; ++j) Hi[j] = (1.0 - a) * Hi[j] + a * Hs[j];
+      } else {
+        std::copy(gy.begin(), gy.end(), ui);
+        std::copy(Hs.begin(), Hs.end(), Hi);
+        seen[i] = 1;
+      }
+      for (int64_t s = 0; s < B; ++s) r[s] = dot(R.Av + rf[s] * d, th, d) - R.tv[rf[s]];
+      std::fill(fy.begin(), fy.end(), 0.0);
+      for (int64_t s = 0; s < B; ++s) {
+        const double* row = R.Av + rf[s] * d;
+        for (int64_t j = 0; j < d; ++j) fy[j] += row[j] * r[s];
+      }
+      for (int64_t j = 0; j < d; ++j) fy[j] /= static_cast<double>(B);
+      if (!cholesky(Hi, d, L.data())) return k;  // H_i is positive definite (diag(e^x) > 0): only on overflow
+      chol_solve(L.data(), d, fy.data(), v.data());
+      for (int64_t j = 0; j < d; ++j) G[j] += -(e[j] * th[j] * v[j]);
+      const double step = 1.0 / (R.lmax[i] + emax);
+      for (int64_t j = 0; j < d; ++j) th[j] = th[j] - ui[j] * step;
+    }
+    for (int64_t j = 0; j < d; ++j) G[j] /= static_cast<double>(I);
+    if (*started) {
+      for (int64_t j = 0; j < d; ++j) zx[j] = (1.0 - a) * zx[j] + a * G[j];
+    } else {
+      std::copy(G.begin(), G.end(), zx);
+    }
+    *started = true;
+    for (int64_t j = 0; j < d; ++j) x[j] = std::min(std::max(x[j] - alpha[kk] * zx[j], R.xlo[j]), R.xhi[j]);
+    if (!finite(x, d)) return k;
   }
   return -1;
 }
