@@ -148,7 +148,10 @@ def implicit(problem, st, alpha, beta_z, T, cg_steps, k0, k1, local=False):
             if rr == 0.0:
                 break
             Hp = problem.hvp_yy(x, y, p)
-            step = rr / (p @ Hp)
+            pHp = p @ Hp
+            if not pHp > 0.0:  # converged to underflow (or a non-convex lower level): stop
+                break
+            step = rr / pHp
             v += step * p
             r -= step * Hp
             rr_new = r @ r

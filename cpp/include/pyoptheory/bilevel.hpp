@@ -290,7 +290,9 @@ PYOPTHEORY_CLONES inline int64_t implicit(const Problem& P, double* x, double* y
     double rr = dot(r.data(), r.data(), dy);
     for (int64_t it = 0; it < cg_steps && rr != 0.0; ++it) {
       hvp_yy(P, x, y, p.data(), Hp.data());
-      const double step = rr / dot(p.data(), Hp.data(), dy);
+      const double pHp = dot(p.data(), Hp.data(), dy);
+      if (!(pHp > 0.0)) break;  // converged to underflow (or a non-convex lower level): stop
+      const double step = rr / pHp;
       for (int64_t i = 0; i < dy; ++i) v[i] += step * p[i];
       for (int64_t i = 0; i < dy; ++i) r[i] -= step * Hp[i];
       const double rr_new = dot(r.data(), r.data(), dy);
