@@ -39,7 +39,7 @@ def main():
                                record=400, seed=0, **kw)
                 best = min(best, res.trace["time"][-1])
             times[backend] = (best, res)
-        (tc, rc), (tn, rn) = times["cpp"], times["numpy"]
+        (tc, rc), (tn, _) = times["cpp"], times["numpy"]
         print(f"  {method:<20} cpp {tc:8.3f} s  numpy {tn:8.3f} s  ratio {tn / tc:6.1f}x   iterations {rc.nit} "
               f"({rc.message[:40]}...)  psi {rc.fun:.6f}  stationarity {rc.stationarity:.1e}")
     print("stochastic (minibatches of 64 rows per oracle call, 500 iterations, sigma = 1e-2):")

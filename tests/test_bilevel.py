@@ -289,15 +289,15 @@ def test_blockwise_iterations_to_a_target_fall_as_blocks_and_batch_grow(multi):
     psi0 = ref.trace["fun"][0]
     target = ref.fun + 0.05 * (psi0 - ref.fun)
 
-    def median_iterations(I, batch):
+    def median_iterations(n_sampled, batch):
         out = []
         for s in range(4):
-            r = po.solve(multi, "blockwise", blocks_per_step=I, batch=batch, steps=6000, seed=s, record=300)
+            r = po.solve(multi, "blockwise", blocks_per_step=n_sampled, batch=batch, steps=6000, seed=s, record=300)
             hit = np.nonzero(r.trace["fun"] <= target)[0]
             out.append(r.trace["iter"][hit[0]] if hit.size else np.inf)
         return float(np.median(out))
 
-    by_I = [median_iterations(I, 16) for I in (4, 8, 16)]
+    by_I = [median_iterations(i, 16) for i in (4, 8, 16)]
     by_B = [median_iterations(8, b) for b in (8, 32, 128)]
     assert np.all(np.isfinite(by_I)) and np.all(np.isfinite(by_B))
     assert by_I[0] > by_I[1] > by_I[2] and by_B[0] > by_B[1] > by_B[2]

@@ -376,7 +376,7 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
     iteration complexity is ``O(m eps^-3 [I < m] / (I sqrt(I)) + m eps^-3 / (I sqrt(B)))`` (catalogue [V-src
     abstract; details M]); the estimators here are the plain moving averages (a documented simplification,
     unconfirmed against the paper), and what is checked is the claim's direction: iterations to a target fall
-    as ``I`` and ``B`` grow (the tests and ``bilevel-complexity``'s companion measurements report the fitted
+    as ``I`` and ``B`` grow (tests/test_bilevel.py measures it and prints the fitted
     exponents).  ``momentum`` (``a``) may be a schedule.  Trace and Result as the other bilevel methods, with
     ``stationarity`` the exact projected gradient mapping of ``psi`` at ``step_x``.
     """
@@ -390,9 +390,9 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
     backend = "cpp" if backend is None else backend
     if backend not in BACKENDS:
         raise ValueError(f"backend: unknown value {backend!r}; valid: {', '.join(BACKENDS)}")
-    I = as_int(blocks_per_step, "blocks_per_step", minimum=1)
-    if I > p.n_blocks:
-        raise ValueError(f"blocks_per_step: at most the number of blocks m = {p.n_blocks}, got {I}")
+    n_sampled = as_int(blocks_per_step, "blocks_per_step", minimum=1)
+    if n_sampled > p.n_blocks:
+        raise ValueError(f"blocks_per_step: at most the number of blocks m = {p.n_blocks}, got {n_sampled}")
     B = as_int(batch, "batch", minimum=1)
     alpha = _schedule(step_x, "step_x", steps)
     mom = _schedule(momentum, "momentum", steps)
@@ -425,11 +425,11 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
 
     def prepare(k0, k1):
         m = k1 - k0
-        blocks = np.argsort(rng.random((m, p.n_blocks)), axis=1)[:, :I].astype(np.int64)
+        blocks = np.argsort(rng.random((m, p.n_blocks)), axis=1)[:, :n_sampled].astype(np.int64)
         n_i = np.diff(p.offsets)[blocks]
         m_i = np.diff(p.offsets_val)[blocks]
-        rows_g = (p.offsets[blocks][..., None] + (rng.random((m, I, B)) * n_i[..., None]).astype(np.int64))
-        rows_f = (p.offsets_val[blocks][..., None] + (rng.random((m, I, B)) * m_i[..., None]).astype(np.int64))
+        rows_g = (p.offsets[blocks][..., None] + (rng.random((m, n_sampled, B)) * n_i[..., None]).astype(np.int64))
+        rows_f = (p.offsets_val[blocks][..., None] + (rng.random((m, n_sampled, B)) * m_i[..., None]).astype(np.int64))
         return blocks, rows_g, rows_f
 
     core = None
@@ -448,7 +448,7 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
         else:
             fail = R.blockwise(p, st, alpha[sl], mom[sl], k0, k1, blocks, rows_g, rows_f)
         done = (k1 if fail < 0 else fail + 1) - k0
-        st.calls += [done * I * B, done * I * B * 2]  # per block: B validation / B training samples (+ Hessian)
+        st.calls += [done * n_sampled * B, done * n_sampled * B * 2]  # per block: B validation / B training samples (+ Hessian)
         if fail < 0:
             return None
         return int(fail), 1, f"diverged at iteration {fail}: a non-finite iterate (step sizes too large?)"
@@ -467,7 +467,7 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
                       lower_grad_evals=int(st.calls[1]), stationarity=last["stat"], method="blockwise",
                       problem=p.name)
 
-    k, status, message, elapsed = run_chunks(steps, opts["record"], max(1, int(2e7 // (I * B * p.d ** 2 + 100))),
+    k, status, message, elapsed = run_chunks(steps, opts["record"], max(1, int(2e7 // (n_sampled * B * p.d ** 2 + 100))),
                                              advance, record, build, max_time=opts["max_time"],
                                              callback=opts["callback"], progress=opts["progress"], desc="blockwise",
                                              unit="iteration", check=check, prepare=prepare)

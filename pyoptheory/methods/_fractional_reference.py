@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 S_NSMOOTH, S_L1, S_DEN = 0, 1, 2
 BISECTIONS = 200
 

@@ -93,9 +93,9 @@ class SoftmaxRegression(Problem):
         d, K = self.n_features, self.K
         H = np.zeros((d, K, d, K))
         for k in range(K):
-            for l in range(K):
-                w = P[:, k] * ((k == l) - P[:, l])
-                H[:, k, :, l] = (A.T * w) @ A
+            for c in range(K):
+                w = P[:, k] * ((k == c) - P[:, c])
+                H[:, k, :, c] = (A.T * w) @ A
         return H.reshape(d * K, d * K) * self.weight + self.l2 * np.eye(d * K)
 
     def column_norms_sq(self):
