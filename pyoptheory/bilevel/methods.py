@@ -266,14 +266,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
                 fail = R.penalty_single_loop(p, st, sigma[sl], alpha[sl], beta_y[sl], beta_z_seq[sl], momentum[sl], k0,
                                              k1, dr, **kl)
         count(k0, k1 if fail < 0 else fail + 1)
-        if fail < 0:
-            return None
-        return int(fail), 1, f"diverged at iteration {fail}: a non-finite iterate (step sizes too large?)"
-
-    def check(k):
-        if stat_tol > 0 and last["stat"] <= stat_tol:
-            return 6, f"stationarity {last['stat']:.3e} <= stat_tol = {stat_tol:g} at iteration {k}"
-        return None
+        return _divergence(fail)
 
     def build(k, status, message):
         with np.errstate(all="ignore"):  # a diverged run has non-finite iterates
@@ -287,14 +280,35 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
     k, status, message, elapsed = run_chunks(steps, opts["record"], max(1, int(2e7 // max(1, _work(p, method, T)))),
                                              advance, record, build, max_time=opts["max_time"],
                                              callback=opts["callback"], progress=opts["progress"], desc=method,
-                                             unit="iteration", check=check, prepare=prepare)
+                                             unit="iteration", check=_stationarity_check(stat_tol, last),
+                                             prepare=prepare)
     if cols["iter"][-1] != k and status != 1:
         record(k, elapsed)
-    if status == 0 and stat_tol > 0 and last["stat"] > stat_tol:
-        status, message = 7, (f"not converged: stationarity {last['stat']:.3e} > stat_tol = {stat_tol:g} after "
-                              f"{k} iterations (a nonsmooth hyper-objective, a set-valued lower level, or too few "
-                              f"iterations)")
-    return build(k, status, message)
+    return build(k, *_final_status(status, message, stat_tol, last["stat"], k))
+
+
+def _stationarity_check(stat_tol, last):
+    """The run's ``check``: stop (status 6) once the recorded stationarity is at most ``stat_tol``."""
+    def check(k):
+        if stat_tol > 0 and last["stat"] <= stat_tol:
+            return 6, f"stationarity {last['stat']:.3e} <= stat_tol = {stat_tol:g} at iteration {k}"
+        return None
+    return check
+
+
+def _divergence(fail):
+    """``advance``'s return: None, or the failure at iteration ``fail``."""
+    if fail < 0:
+        return None
+    return int(fail), 1, f"diverged at iteration {fail}: a non-finite iterate (step sizes too large?)"
+
+
+def _final_status(status, message, stat_tol, stat, k):
+    """A run that ended its budget above ``stat_tol`` did not converge (status 7), and says so."""
+    if status == 0 and stat_tol > 0 and stat > stat_tol:
+        return 7, (f"not converged: stationarity {stat:.3e} > stat_tol = {stat_tol:g} after {k} iterations (a "
+                   f"nonsmooth hyper-objective, a set-valued lower level, or too few iterations)")
+    return status, message
 
 
 def _work(p, method, T):
@@ -448,15 +462,8 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
         else:
             fail = R.blockwise(p, st, alpha[sl], mom[sl], k0, k1, blocks, rows_g, rows_f)
         done = (k1 if fail < 0 else fail + 1) - k0
-        st.calls += [done * n_sampled * B, done * n_sampled * B * 2]  # per block: B validation / B training samples (+ Hessian)
-        if fail < 0:
-            return None
-        return int(fail), 1, f"diverged at iteration {fail}: a non-finite iterate (step sizes too large?)"
-
-    def check(k):
-        if stat_tol > 0 and last["stat"] <= stat_tol:
-            return 6, f"stationarity {last['stat']:.3e} <= stat_tol = {stat_tol:g} at iteration {k}"
-        return None
+        st.calls += [done * n_sampled * B, done * n_sampled * B * 2]  # per block: B validation, B training rows
+        return _divergence(fail)
 
     def build(k, status, message):
         with np.errstate(all="ignore"):
@@ -470,9 +477,8 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
     k, status, message, elapsed = run_chunks(steps, opts["record"], max(1, int(2e7 // (n_sampled * B * p.d ** 2 + 100))),
                                              advance, record, build, max_time=opts["max_time"],
                                              callback=opts["callback"], progress=opts["progress"], desc="blockwise",
-                                             unit="iteration", check=check, prepare=prepare)
+                                             unit="iteration", check=_stationarity_check(stat_tol, last),
+                                             prepare=prepare)
     if cols["iter"][-1] != k and status != 1:
         record(k, elapsed)
-    if status == 0 and stat_tol > 0 and last["stat"] > stat_tol:
-        status, message = 7, f"not converged: stationarity {last['stat']:.3e} > stat_tol = {stat_tol:g} after {k} iterations"
-    return build(k, status, message)
+    return build(k, *_final_status(status, message, stat_tol, last["stat"], k))

@@ -333,7 +333,16 @@ class ToyBilevel(BilevelProblem):
         return TOY, (), ()
 
 
-class RidgeHyperparameter(BilevelProblem):
+class _RowSampled:
+    """Both levels are means over rows (``m`` validation rows for ``f``, ``n`` training rows for ``g``):
+    stochastic oracles sample them."""
+
+    @property
+    def n_samples(self):
+        return (self.m, self.n)
+
+
+class RidgeHyperparameter(_RowSampled, BilevelProblem):
     r"""Per-feature ridge hyperparameters (catalogue 3.5.3): ``x = lambda in [-12, 12]^d``, ``y = theta``,
 
     ``g = (1/2n) ||A theta - t||^2 + 1/2 sum_i e^{lambda_i} theta_i^2``, ``f = (1/2m) ||A_v theta - t_v||^2``.
@@ -405,10 +414,6 @@ class RidgeHyperparameter(BilevelProblem):
                          how={"l_f": "exact: lambda_max(A_v^T A_v / m)",
                               "l_g": "bound: lambda_max(A^T A / n) + e^{max lambda}",
                               "mu_g": "bound: lambda_min(A^T A / n) + e^{min lambda}"})
-
-    @property
-    def n_samples(self):
-        return (self.m, self.n)
 
     def sample_grad(self, level, x, y, rows=None, eps=None, batch=1):
         if rows is None:
@@ -579,7 +584,7 @@ def _cross_entropy(Z, labels):
     return m + np.log(np.exp(Z - m[:, None]).sum(axis=1)) - Z[np.arange(Z.shape[0]), labels]
 
 
-class HyperCleaning(BilevelProblem):
+class HyperCleaning(_RowSampled, BilevelProblem):
     r"""Data hyper-cleaning (catalogue 3.5.5): learn a weight ``sigmoid(lambda_i)`` for each training example
     whose label may be corrupted, so that the classifier trained on the weighted data does well on clean
     validation data.
@@ -649,10 +654,6 @@ class HyperCleaning(BilevelProblem):
         R = (_softmax_rows(Z) - self._onehot(lab)) * (s / self.n)[:, None]
         gx = s * (1 - s) * _cross_entropy(Z, lab) / self.n
         return gx, (A.T @ R).ravel() + self.mu * np.asarray(y, float)
-
-    @property
-    def n_samples(self):
-        return (self.m, self.n)
 
     def sample_grad(self, level, x, y, rows=None, eps=None, batch=1):
         if rows is None:
