@@ -1,0 +1,5 @@
+"""Zeroth-order optimization (catalogue first-order.md section 5): gradient estimators from function values
+(:mod:`pyoptheory.zeroth.estimators`).  Every estimator counts its function evaluations."""
+from .estimators import (CoordinateEstimator, GaussianSmoothing, Objective, RandomVectorEstimator, SphereSmoothing)
+
+__all__ = ["GaussianSmoothing", "SphereSmoothing", "CoordinateEstimator", "RandomVectorEstimator", "Objective"]

@@ -1,0 +1,104 @@
+"""Zeroth-order gradient estimators: exact identities on quadratics, unbiasedness, evaluation counts,
+bad input (catalogue first-order.md 5.1-5.2)."""
+import numpy as np
+import pytest
+
+from pyoptheory.zeroth import (CoordinateEstimator, GaussianSmoothing, Objective, RandomVectorEstimator,
+                               SphereSmoothing)
+
+
+def _quadratic(d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    M = rng.standard_normal((d, d))
+    H = M @ M.T / d + np.eye(d)
+    b = rng.standard_normal(d)
+    return (lambda x: 0.5 * x @ H @ x - b @ x), (lambda x: H @ x - b), H
+
+
+def test_forward_cge_errs_by_exactly_half_the_smoothing_times_diag_h():
+    f, grad, H = _quadratic()
+    x = np.linspace(-1, 1, 6)
+    for s in (1e-1, 1e-3):
+        g, n = CoordinateEstimator(s)(f, x)
+        np.testing.assert_allclose(g - grad(x), 0.5 * s * np.diag(H), rtol=1e-6, atol=1e-9)
+        assert n == 7
+    g, n = CoordinateEstimator(1e-2, coordinates=[1, 4])(f, x)
+    assert n == 3 and np.all(g[[0, 2, 3, 5]] == 0)
+    np.testing.assert_allclose(g[[1, 4]], grad(x)[[1, 4]] + 0.5e-2 * np.diag(H)[[1, 4]], rtol=1e-6)
+
+
+def test_central_forms_are_exact_on_quadratics_for_given_directions():
+    f, grad, H = _quadratic()
+    x = np.linspace(-1, 1, 6)
+    U = np.random.default_rng(1).standard_normal((3, 6))
+    g, n = GaussianSmoothing(0.3, "central", q=3)(f, x, directions=U)
+    np.testing.assert_allclose(g, (U @ grad(x)) @ U / 3, rtol=1e-10)  # (u^T grad) u, no smoothing error
+    assert n == 6
+
+
+@pytest.mark.parametrize("make", [lambda: GaussianSmoothing(0.2), lambda: GaussianSmoothing(0.2, "central"),
+                                  lambda: SphereSmoothing(0.2)])
+def test_smoothed_estimators_are_unbiased_on_quadratics(make):
+    """E g = grad f on a quadratic (odd Gaussian/sphere moments vanish); a z-test per coordinate with the
+    sample standard error, at 5 standard errors (fixed seed: deterministic)."""
+    f, grad, _ = _quadratic()
+    x = np.linspace(-1, 1, 6)
+    est = make()
+    rng = np.random.default_rng(7)
+    G = np.array([est(f, x, rng)[0] for _ in range(20000)])
+    se = G.std(axis=0, ddof=1) / np.sqrt(G.shape[0])
+    assert np.all(np.abs(G.mean(axis=0) - grad(x)) <= 5 * se)
+
+
+def test_rge_mean_squared_error_matches_its_closed_form():
+    """H = I: E||g - grad f||^2 = [(d + 1)||grad f||^2 + (s^2/4) d (d + 2)(d + 4)] / q (catalogue 5.2)."""
+    d, s, q = 5, 0.4, 3
+    b = np.random.default_rng(2).standard_normal(d)
+    f = lambda x: 0.5 * x @ x - b @ x  # noqa: E731
+    x = np.linspace(-1, 1, d)
+    gf = x - b
+    exact = ((d + 1) * gf @ gf + s * s / 4 * d * (d + 2) * (d + 4)) / q
+    rng = np.random.default_rng(3)
+    err = np.array([np.sum((RandomVectorEstimator(s, q)(f, x, rng)[0] - gf) ** 2) for _ in range(40000)])
+    se = err.std(ddof=1) / np.sqrt(err.size)
+    assert abs(err.mean() - exact) <= 5 * se
+    assert RandomVectorEstimator(s, q).evaluations(d) == q + 1
+
+
+def test_batched_objective_is_called_once_per_estimate():
+    f, grad, H = _quadratic()
+    calls = []
+
+    def fb(X):
+        calls.append(X.shape)
+        return np.array([f(x) for x in X])
+
+    obj = Objective(fb, batched=True)
+    x = np.zeros(6)
+    g, n = GaussianSmoothing(0.1, q=4)(obj, x, rng=0)
+    assert calls == [(5, 6)] and n == 5 and obj.evals == 5
+    g2, _ = GaussianSmoothing(0.1, q=4)(f, x, rng=0)
+    np.testing.assert_allclose(g, g2, rtol=1e-14)
+
+
+def test_bad_input_names_the_argument():
+    f, _, _ = _quadratic()
+    x = np.zeros(6)
+    cases = [
+        (lambda: GaussianSmoothing(0.0), ValueError, "smoothing"),
+        (lambda: GaussianSmoothing(-1.0), ValueError, "smoothing"),
+        (lambda: GaussianSmoothing(0.1, q=0), ValueError, "q"),
+        (lambda: GaussianSmoothing(0.1, form="backward"), ValueError, "form"),
+        (lambda: CoordinateEstimator(0.1, coordinates=[]), ValueError, "coordinates"),
+        (lambda: CoordinateEstimator(0.1, coordinates=[9])(f, x), ValueError, "coordinates"),
+        (lambda: GaussianSmoothing(0.1)(lambda z: np.ones(2), x, rng=0), TypeError, "fun"),
+        (lambda: GaussianSmoothing(0.1)(lambda z: np.nan, x, rng=0), ValueError, "fun"),
+        (lambda: GaussianSmoothing(0.1)(lambda z: "a", x, rng=0), TypeError, "fun"),
+        (lambda: GaussianSmoothing(0.1, q=3)(Objective(lambda X: np.ones(2), batched=True), x, rng=0), TypeError,
+         "fun"),
+        (lambda: GaussianSmoothing(0.1)(3, x), TypeError, "fun"),
+        (lambda: GaussianSmoothing(0.1)(f, np.full(6, np.inf)), ValueError, "x"),
+    ]
+    for make, exc, name in cases:
+        with pytest.raises(exc, match=name):
+            make()
