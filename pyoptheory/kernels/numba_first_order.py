@@ -457,7 +457,7 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
             status = _stochastic_heavy_ball_step(m, k, k0, x, xbest, grad, scal, steps, idx, noise)
             if status != OK:
                 return status
-        elif method >= AGD:
+        elif AGD <= method <= HEAVY_BALL:
             status = _momentum_step(m, method, k, x, xbest, grad, scal, steps, eta, y, gy, tmp)
             if status != OK:
                 return status

@@ -59,7 +59,22 @@ class Reference:
                 if status != K.OK:
                     return status
                 continue
-            if method >= K.AGD:
+            if method == K.ZO_GAUSS:
+                # Nesterov & Spokoiny's RG/RS step: g = (f(x + s u) - f(x))/s u, u = noise[k - k0], s = eta
+                u = noise[k - k0]
+                f0, f1 = problem.f(x), problem.f(x + eta * u)
+                scal[K.S_FEVALS] += 2
+                if not (np.isfinite(f0) and np.isfinite(f1)):
+                    scal[K.S_FAIL_ITER] = k
+                    return K.NONFINITE
+                step = steps[0] if steps.shape[0] == 1 else steps[k]
+                x[:] = problem.prox(x - step * (((f1 - f0) / eta) * u), step)
+                scal[K.S_FX] = np.nan
+                if xsum is not None and avg_w[k + 1] != 0.0:
+                    xsum += avg_w[k + 1] * x
+                    scal[K.S_WSUM] += avg_w[k + 1]
+                continue
+            if K.AGD <= method <= K.HEAVY_BALL:
                 status = Reference._momentum_step(problem, method, k, x, xbest, grad, scal, steps, eta)
                 if status != K.OK:
                     return status

@@ -24,7 +24,8 @@ enum Method : int {
   AGD_SC = 7,      // constant momentum beta (strongly convex)
   HEAVY_BALL = 8,  // x_{k+1} = x_k - alpha grad f(x_k) + beta (x_k - x_{k-1})
   SHB = 9,         // stochastic heavy ball, momentum beta or tied to the step: (1 - sqrt(mu eta_k))^2
-  NONCONVEX_AG = 10  // Ghadimi & Lan (2016) accelerated gradient for nonconvex composite problems
+  NONCONVEX_AG = 10,  // Ghadimi & Lan (2016) accelerated gradient for nonconvex composite problems
+  ZO_GAUSS = 11       // Nesterov & Spokoiny (2017) random gradient-free step: function values only
 };
 
 // Layout of the scalar state shared with Python (pyoptheory/kernels/layout.py).
@@ -57,7 +58,7 @@ struct RunBuffers {
   const double* steps;  // step sequence; length 1 means constant
   int64_t n_steps;
   const double* avg_w;  // averaging weight of iterate j, length >= k1 + 1, or null
-  double eta;           // backtracking increase factor
+  double eta;           // backtracking increase factor (ZO_GAUSS: the smoothing radius)
   // Randomness of stochastic methods, drawn in Python for iterations k0..k1-1 (row k - k0):
   const int64_t* idx = nullptr;   // sample indices, (k1 - k0) x batch, or null for a full (sub)gradient
   int64_t batch = 0;
@@ -204,7 +205,7 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
         }
         if (!finite) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
       }
-    } else if (method >= AGD) {
+    } else if (method >= AGD && method <= HEAVY_BALL) {
       // Momentum methods; x_{k-1} is kept in xbest.
       //   AGD family: y = x_k + m_k (x_k - x_{k-1}),  x_{k+1} = prox_{g/L_k}(y - grad f(y)/L_k)
       //   heavy ball: x_{k+1} = x_k - alpha_k grad f(x_k) + beta (x_k - x_{k-1})
@@ -302,6 +303,20 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
           for (int64_t j = 0; j < d; ++j) r.x[j] *= shrink;
         for (int64_t j = 0; j < r.batch; ++j) m.row_axpy(ids[j], -step * coef[j], r.x);
       }
+    } else if (method == ZO_GAUSS) {
+      // x_{k+1} = prox_{h_k g}(x_k - h_k (f(x_k + s u_k) - f(x_k))/s u_k), u_k ~ N(0, I) drawn in Python (noise
+      // row k - k0), s = r.eta: two function values per step, no gradient.
+      const double* u = r.noise + (k - k0) * d;
+      const double s = r.eta;
+      const double f0 = m.value_grad(r.x, nullptr, n_threads);
+      for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] + s * u[j];
+      const double f1 = m.value_grad(y.data(), nullptr, n_threads);
+      scal[S_FEVALS] += 2;
+      if (!std::isfinite(f0) || !std::isfinite(f1)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      const double step = step_at(r, k), c = (f1 - f0) / s;
+      for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] - step * (c * u[j]);
+      m.prox(y.data(), step, r.x);
+      scal[S_FX] = std::numeric_limits<double>::quiet_NaN();
     } else if (method == SGD) {
       // x_{k+1} = prox_{eta_k g}(x_k - eta_k g_k), g_k a minibatch gradient and/or a full
       // (sub)gradient plus additive noise.
