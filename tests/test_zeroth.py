@@ -102,3 +102,44 @@ def test_bad_input_names_the_argument():
     for make, exc, name in cases:
         with pytest.raises(exc, match=name):
             make()
+
+
+def test_zo_rgf_step_is_the_forward_gaussian_estimate_with_the_drawn_direction():
+    """One step of zo_rgf equals x0 - h g with g = GaussianSmoothing(s) at the chunk's first direction
+    (drawn from default_rng(seed) as standard normal rows), on both backends."""
+    import pyoptheory as po
+    from pyoptheory import problems as P
+
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((50, 8))
+    p = P.least_squares(A, rng.standard_normal(50))
+    h, s = 0.01, 1e-3
+    u = np.random.default_rng(5).standard_normal((1, 8))
+    g, n = GaussianSmoothing(s)(p.f, p.x0, directions=u)
+    for backend in ("numpy", "cpp"):
+        res = po.solve(p, "zo_rgf", step=h, smoothing=s, steps=1, seed=5, output="last", backend=backend)
+        np.testing.assert_allclose(res.x, p.x0 - h * g, rtol=1e-10, atol=1e-14)
+        assert res.fevals == n == 2 and res.grad_evals == 0
+
+
+def test_zo_random_search_reaches_the_nonsmooth_optimum_and_projects():
+    import pyoptheory as po
+    from pyoptheory.theory.gradient import l1_ball
+
+    p = l1_ball()
+    res = po.solve(p, "zo_random_search", steps=20000, seed=0)
+    assert res.success and p.feasible(res.x)
+    assert res.fun - p.f_star < 0.2 * (p.objective(p.x0) - p.f_star)  # measured 0.10 (seed 0)
+
+
+def test_zeroth_order_methods_bad_input():
+    import pyoptheory as po
+    from pyoptheory import problems as P
+
+    p = P.quadratic(5, seed=0)
+    with pytest.raises(ValueError, match="smoothing"):
+        po.solve(p, "zo_rgf", smoothing=0.0)
+    with pytest.raises(ValueError, match="step"):
+        po.solve(p, "zo_rgf", step=-1.0)
+    with pytest.raises(ValueError, match="kind"):
+        po.solve(P.l1_distance(np.ones(3)), "zo_rgf")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .base import CONFIRMATIONS, Instance, Rate, Theorem, linear, power
 
-_FAMILIES = ("gradient", "stochastic", "accelerated", "transport", "coordinate", "consensus", "online", "bilevel")
+_FAMILIES = ("gradient", "stochastic", "accelerated", "transport", "coordinate", "consensus", "online", "bilevel", "zeroth")
 _REGISTRY: dict[str, Theorem] = {}
 
 
