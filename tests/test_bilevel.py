@@ -346,3 +346,42 @@ def test_stochastic_oracle_complexity_exponents_are_measured():
         reached = [r for r in targets if np.isfinite(r["calls"])]
         print(f"{setting}: exponent {targets[0]['exponent']:.2f}, targets reached {len(reached)} of {len(targets)}")
         assert len(reached) >= 2 and np.isfinite(targets[0]["exponent"])
+
+
+def test_kernels_refuse_bad_draws_without_crashing(ridge):
+    """Found in review: a negative row pointer, or a training row handed to a validation call, would read out
+    of bounds; both are refused."""
+    from pyoptheory import _core
+    from pyoptheory.bilevel.methods import _core_problem
+
+    core = _core_problem(ridge)
+    x, y, z = np.zeros(ridge.dim), np.zeros(ridge.dim_y), np.zeros(ridge.dim_y)
+    one = np.ones(1)
+    calls = 3 * 1 + 2
+    with pytest.raises(ValueError, match="ptr"):
+        core.double_loop(x, y, z, one, one, one, 0.1, 1, 0, 1, np.zeros(3, dtype=np.int64),
+                         np.array([-10**9, 3, 3, 3, 3, 3], dtype=np.int64), np.zeros((0, 0)), np.ones(calls), True, 1.0)
+    big = ridge.n - 1  # a training row, given to the upper-level call 1 (validation rows: m)
+    small = B.ridge(200, 20, 10, seed=1)
+    core = _core_problem(small)
+    rows = np.full(calls, 150, dtype=np.int64)
+    with pytest.raises(ValueError, match="rows"):
+        core.double_loop(x, y, z, one, one, one, 0.1, 1, 0, 1, rows, np.arange(calls + 1, dtype=np.int64),
+                         np.zeros((0, 0)), np.ones(calls), True, 1.0)
+    assert big > 0 and isinstance(_core.Bilevel, type)
+
+
+def test_implicit_counts_the_hessian_vector_products_it_made(quad):
+    """Conjugate gradients solve the quadratic's identity system in one step and stop: the count says so."""
+    res = po.solve(quad, "implicit", steps=3, inner_steps=2, cg_steps=50, seed=0)
+    assert res.upper_grad_evals == 3
+    assert res.lower_grad_evals <= 3 * (2 + 1 + 3)  # 2 gradients, 1 mixed product, at most 3 products
+    ref = po.solve(quad, "implicit", steps=3, inner_steps=2, cg_steps=50, seed=0, backend="numpy")
+    assert ref.lower_grad_evals == res.lower_grad_evals
+
+
+def test_zero_steps_return_the_start(quad):
+    for method in ("penalty", "penalty_single_loop", "implicit"):
+        res = po.solve(quad, method, steps=0, seed=0)
+        np.testing.assert_array_equal(res.x, quad.x0)
+        assert res.nit == 0 and np.isfinite(res.stationarity)

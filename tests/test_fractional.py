@@ -163,3 +163,27 @@ def test_kernel_refuses_bad_arrays_without_crashing():
     with pytest.raises(ValueError, match="shape"):
         _core.fractional_advance(p.A[:2], p.a, p.B, p.b, p.lo, p.hi, p.lam, 0.0, x, u, v, s, np.array([0]),
                                  np.zeros(1, dtype=np.int64))
+
+
+def test_negative_optimum_with_a_concave_denominator_still_runs():
+    """Found in review: F* < 0 sends Dinkelbach to a negative gamma (nonconvex subproblems); the optimum is then
+    not computed instead of the run failing."""
+    p = FractionalQuadratic(0.1 * np.eye(2), [1.0, -0.5], -2.0, 0.0, -np.eye(2), np.zeros(2), 3.0,
+                            lo=[-1, -1], hi=[1, 1])
+    res = po.solve(p, "fractional_cd", steps=200, seed=0, record="all")
+    assert res.success and res.fun < 0 and np.all(np.isnan(res.trace["gap"]))
+    assert np.all(np.diff(res.trace["fun"]) <= 1e-14)
+
+
+def test_bcd_kernels_refuse_a_negative_start_step():
+    from pyoptheory.methods.coordinate import _glm_data  # noqa: F401  (the model is built through solve)
+
+    p = po.problems.logistic(np.random.default_rng(0).standard_normal((20, 3)),
+                             np.sign(np.random.default_rng(1).standard_normal(20)), 0.1)
+    with pytest.raises(ValueError, match="k0"):
+        _core.BcdGlm(np.array([0, 20, 40, 60]), np.tile(np.arange(20), 3), p.A.T.ravel().copy(), p.b, 0.05, 0.1
+                     ).advance(_core.BcdModel(np.arange(4, dtype=np.int64), np.arange(3, dtype=np.int64),
+                                              np.ones(3), np.zeros(3), np.ones(3), 0, 0.0, np.zeros(3), np.zeros(3),
+                                              0, 0.0, False),
+                               np.zeros(3), np.zeros(20), -2, 0, np.zeros(0, dtype=np.int64),
+                               np.zeros(2, dtype=np.int64), -1.0)

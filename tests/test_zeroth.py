@@ -98,6 +98,8 @@ def test_bad_input_names_the_argument():
          "fun"),
         (lambda: GaussianSmoothing(0.1)(3, x), TypeError, "fun"),
         (lambda: GaussianSmoothing(0.1)(f, np.full(6, np.inf)), ValueError, "x"),
+        (lambda: GaussianSmoothing(0.1)(f, x, directions=np.ones((2, 1))), ValueError, "directions"),
+        (lambda: CoordinateEstimator(0.1, coordinates=[[0, 1]]), ValueError, "coordinates"),
     ]
     for make, exc, name in cases:
         with pytest.raises(exc, match=name):

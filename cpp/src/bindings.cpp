@@ -396,7 +396,7 @@ PyBcdModel make_bcd(iarr indptr, iarr indices, darr data, darr c, darr diag, int
 py::tuple bcd_advance(const PyBcdModel& pm, darr x, darr grad, int64_t k0, int64_t k1, iarr given, iarr selected,
                       double support_change) {
   const pyoptheory::BcdModel& m = pm.m;
-  require(k1 >= k0, "k1 must be >= k0");
+  require(k0 >= 0 && k1 >= k0, "need 0 <= k0 <= k1");
   double* xp = vec(x, m.d, "x");
   double* gp = vec(grad, m.d, "grad");
   require(selected.ndim() == 1 && selected.shape(0) == k1 - k0 && selected.writeable(),
@@ -420,7 +420,7 @@ py::tuple bcd_variable_advance(const PyBcdModel& pm, int64_t tau, bool gsl, bool
   const pyoptheory::BcdModel& m = pm.m;
   require(tau >= 1 && tau <= m.d, "tau must be in [1, d]");
   require(iht_steps >= 0, "iht_steps must be nonnegative");
-  require(k1 >= k0, "k1 must be >= k0");
+  require(k0 >= 0 && k1 >= k0, "need 0 <= k0 <= k1");
   double* xp = vec(x, m.d, "x");
   double* gp = vec(grad, m.d, "grad");
   require(selected.ndim() == 1 && selected.shape(0) == k1 - k0 && selected.writeable(),
@@ -469,7 +469,7 @@ py::tuple bcd_glm_advance(const PyBcdGlm& pg, const PyBcdModel& pm, darr x, darr
   require(m.rule == pyoptheory::BCD_CYCLIC || m.rule == pyoptheory::BCD_GIVEN || m.rule == pyoptheory::BCD_GS ||
               m.rule == pyoptheory::BCD_GSL,
           "GLM coordinate descent takes cyclic, given, GS or GSL");
-  require(k1 >= k0, "k1 must be >= k0");
+  require(k0 >= 0 && k1 >= k0, "need 0 <= k0 <= k1");
   double* xp = vec(x, G.d * G.K, "x");
   double* zp = vec(z, G.n * G.K, "z");
   require(selected.ndim() == 1 && selected.shape(0) == k1 - k0 && selected.writeable(),
@@ -521,7 +521,7 @@ py::tuple bcd_forest_advance(const PyBcdForest& pf, const PyBcdModel& pm, darr x
                              iarr given, iarr selected, double support_change) {
   const pyoptheory::BcdModel& m = pm.m;
   const pyoptheory::BcdForest& F = pf.F;
-  require(k1 >= k0, "k1 must be >= k0");
+  require(k0 >= 0 && k1 >= k0, "need 0 <= k0 <= k1");
   require(pf.bidx.shape(0) == m.d, "the blocks do not partition the model's coordinates");
   double* xp = vec(x, m.d, "x");
   double* gp = vec(grad, m.d, "grad");
@@ -581,7 +581,7 @@ py::tuple bcd_block_advance(const PyBcdBlocks& pb, const PyBcdModel& pm, darr x,
                             iarr given, iarr selected, double support_change) {
   const pyoptheory::BcdModel& m = pm.m;
   const pyoptheory::BcdBlocks& B = pb.B;
-  require(k1 >= k0, "k1 must be >= k0");
+  require(k0 >= 0 && k1 >= k0, "need 0 <= k0 <= k1");
   require(pb.bidx.shape(0) == m.d, "the blocks do not partition the model's coordinates");
   double* xp = vec(x, m.d, "x");
   double* gp = vec(grad, m.d, "grad");
@@ -853,8 +853,8 @@ pyoptheory::bilevel::Draws make_draws(const PyBilevel& pb, iarr rows, iarr ptr, 
   pyoptheory::bilevel::Draws D;
   if (rows.size() > 0) {
     require(pb.P.kind == pyoptheory::bilevel::RIDGE, "rows are drawn for finite sums only");
-    require(ptr.ndim() == 1 && ptr.shape(0) == calls + 1 && ptr.data()[calls] == rows.size(),
-            "ptr must have one entry per call plus one, ending at len(rows)");
+    require(ptr.ndim() == 1 && ptr.shape(0) == calls + 1 && ptr.data()[0] == 0 && ptr.data()[calls] == rows.size(),
+            "ptr must have one entry per call plus one, from 0 to len(rows)");
     for (int64_t c = 0; c < calls; ++c) require(ptr.data()[c] <= ptr.data()[c + 1], "ptr must be nondecreasing");
     for (int64_t c = 0; c < calls; ++c)
       for (int64_t q = ptr.data()[c]; q < ptr.data()[c + 1]; ++q) {
@@ -876,18 +876,21 @@ pyoptheory::bilevel::Draws make_draws(const PyBilevel& pb, iarr rows, iarr ptr, 
   return D;
 }
 
-void check_rows_levels(const PyBilevel& pb, const pyoptheory::bilevel::Draws& D, iarr levels, int64_t calls) {
+// Each sampled row must lie in its call's data set: the level of call c is fixed by the method's order of
+// oracle calls (levels_per, one period per iteration; 0 = f on the validation rows, 1 = g on the training rows).
+void check_rows_levels(const PyBilevel& pb, const pyoptheory::bilevel::Draws& D, const std::vector<int>& levels_per,
+                       int64_t calls) {
   if (!D.has_rows) return;
-  require(levels.ndim() == 1 && levels.shape(0) == calls, "levels must have one entry per call");
+  const int64_t per = static_cast<int64_t>(levels_per.size());
   for (int64_t c = 0; c < calls; ++c) {
-    const int64_t bound = levels.data()[c] == 0 ? pb.P.m : pb.P.n;
+    const int64_t bound = levels_per[c % per] == 0 ? pb.P.m : pb.P.n;
     for (int64_t q = D.ptr[c]; q < D.ptr[c + 1]; ++q) require(D.rows[q] < bound, "rows out of range for the level");
   }
 }
 
 int64_t bilevel_double_loop(const PyBilevel& pb, darr x, darr y, darr z, darr sig, darr alpha, darr beta_y, double beta_z,
-                            int64_t T, int64_t k0, int64_t k1, iarr rows, iarr ptr, darr eps, darr batch, iarr levels,
-                            bool local, double l_f) {
+                            int64_t T, int64_t k0, int64_t k1, iarr rows, iarr ptr, darr eps, darr batch, bool local,
+                            double l_f) {
   const auto& P = pb.P;
   require(T >= 1 && k1 >= k0 && beta_z > 0.0, "T >= 1, k1 >= k0 and beta_z > 0 required");
   const int64_t m = k1 - k0, calls = m * (3 * T + 2);
@@ -897,7 +900,11 @@ int64_t bilevel_double_loop(const PyBilevel& pb, darr x, darr y, darr z, darr si
   double* yp = vec(y, P.dy, "y");
   double* zp = vec(z, P.dy, "z");
   const auto D = make_draws(pb, rows, ptr, eps, batch, calls);
-  check_rows_levels(pb, D, levels, calls);
+  std::vector<int> levels_per;  // T x [g, f] for y, T x [g] for z, then [f, g] for x
+  for (int64_t t = 0; t < T; ++t) levels_per.insert(levels_per.end(), {1, 0});
+  for (int64_t t = 0; t < T; ++t) levels_per.push_back(1);
+  levels_per.insert(levels_per.end(), {0, 1});
+  check_rows_levels(pb, D, levels_per, calls);
   py::gil_scoped_release release;
   return pyoptheory::bilevel::penalty_double_loop(P, xp, yp, zp, sig.data(), alpha.data(), beta_y.data(), beta_z, T, k0,
                                                   k1, D, local, l_f);
@@ -906,7 +913,7 @@ int64_t bilevel_double_loop(const PyBilevel& pb, darr x, darr y, darr z, darr si
 py::tuple bilevel_single_loop(const PyBilevel& pb, darr x, darr y, darr z, darr dxe, darr dye, darr dze, darr xprev,
                               darr yprev, darr zprev, bool started, darr sig, darr alpha, darr beta_y, darr beta_z,
                               darr momentum, int64_t k0, int64_t k1, iarr rows, iarr ptr, darr eps, darr batch,
-                              iarr levels, bool local, double l_f) {
+                              bool local, double l_f) {
   const auto& P = pb.P;
   require(k1 >= k0, "k1 >= k0 required");
   const int64_t m = k1 - k0, calls = m * 5;
@@ -922,7 +929,7 @@ py::tuple bilevel_single_loop(const PyBilevel& pb, darr x, darr y, darr z, darr 
                                     vec(xprev, P.dx, "xprev"), vec(yprev, P.dy, "yprev"), vec(zprev, P.dy, "zprev"),
                                     started};
   const auto D = make_draws(pb, rows, ptr, eps, batch, calls);
-  check_rows_levels(pb, D, levels, calls);
+  check_rows_levels(pb, D, {1, 0, 1, 0, 1}, calls);  // [g, f] for y, [g] for z, [f, g] for x
   int64_t fail;
   {
     py::gil_scoped_release release;
@@ -932,16 +939,20 @@ py::tuple bilevel_single_loop(const PyBilevel& pb, darr x, darr y, darr z, darr 
   return py::make_tuple(fail, S.started);
 }
 
-int64_t bilevel_implicit(const PyBilevel& pb, darr x, darr y, darr v, darr alpha, double beta_z, int64_t T,
-                         int64_t cg_steps, int64_t k0, int64_t k1, bool local) {
+py::tuple bilevel_implicit(const PyBilevel& pb, darr x, darr y, darr v, darr alpha, double beta_z, int64_t T,
+                           int64_t cg_steps, int64_t k0, int64_t k1, bool local) {
   const auto& P = pb.P;
   require(T >= 0 && cg_steps >= 0 && k1 >= k0 && beta_z > 0.0, "T, cg_steps >= 0, k1 >= k0, beta_z > 0 required");
   require(alpha.ndim() == 1 && alpha.shape(0) == k1 - k0, "alpha must have k1 - k0 entries");
   double* xp = vec(x, P.dx, "x");
   double* yp = vec(y, P.dy, "y");
   double* vp = vec(v, P.dy, "v");
-  py::gil_scoped_release release;
-  return pyoptheory::bilevel::implicit(P, xp, yp, vp, alpha.data(), beta_z, T, cg_steps, k0, k1, local);
+  int64_t hvps = 0, fail;
+  {
+    py::gil_scoped_release release;
+    fail = pyoptheory::bilevel::implicit(P, xp, yp, vp, alpha.data(), beta_z, T, cg_steps, k0, k1, local, &hvps);
+  }
+  return py::make_tuple(fail, hvps);
 }
 
 struct PyMultiRidge {
@@ -1022,13 +1033,13 @@ PYBIND11_MODULE(_core, mod) {
       .def("double_loop", &bilevel_double_loop, py::arg("x").noconvert(), py::arg("y").noconvert(),
            py::arg("z").noconvert(), py::arg("sig"), py::arg("alpha"), py::arg("beta_y"), py::arg("beta_z"),
            py::arg("T"), py::arg("k0"), py::arg("k1"), py::arg("rows"), py::arg("ptr"), py::arg("eps"),
-           py::arg("batch"), py::arg("levels"), py::arg("local"), py::arg("l_f"))
+           py::arg("batch"), py::arg("local"), py::arg("l_f"))
       .def("single_loop", &bilevel_single_loop, py::arg("x").noconvert(), py::arg("y").noconvert(),
            py::arg("z").noconvert(), py::arg("dx").noconvert(), py::arg("dy").noconvert(), py::arg("dz").noconvert(),
            py::arg("xprev").noconvert(), py::arg("yprev").noconvert(), py::arg("zprev").noconvert(),
            py::arg("started"), py::arg("sig"), py::arg("alpha"), py::arg("beta_y"), py::arg("beta_z"),
            py::arg("momentum"), py::arg("k0"), py::arg("k1"), py::arg("rows"), py::arg("ptr"), py::arg("eps"),
-           py::arg("batch"), py::arg("levels"), py::arg("local"), py::arg("l_f"))
+           py::arg("batch"), py::arg("local"), py::arg("l_f"))
       .def("implicit", &bilevel_implicit, py::arg("x").noconvert(), py::arg("y").noconvert(),
            py::arg("v").noconvert(), py::arg("alpha"), py::arg("beta_z"), py::arg("T"), py::arg("cg_steps"),
            py::arg("k0"), py::arg("k1"), py::arg("local"));

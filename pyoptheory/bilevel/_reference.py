@@ -133,8 +133,10 @@ def penalty_single_loop(problem, st, sig, alpha, beta_y, beta_z, momentum, k0, k
 def implicit(problem, st, alpha, beta_z, T, cg_steps, k0, k1, local=False):
     """Iterations of the implicit-differentiation method: ``T`` gradient steps on ``g`` for ``y`` (warm),
     ``cg_steps`` conjugate-gradient steps on ``grad^2_yy g v = grad_y f`` (warm ``v``), then
-    ``x <- P_X(x - alpha (grad_x f - grad^2_xy g v))`` (``Y`` unconstrained)."""
+    ``x <- P_X(x - alpha (grad_x f - grad^2_xy g v))`` (``Y`` unconstrained).  Returns ``(fail, hvps)``: the
+    failed iteration (or -1) and the Hessian-vector products made (conjugate gradients may stop early)."""
     x, y, v = st.x, st.y, st.v
+    hvps = 0
     for k in range(k0, k1):
         bz = 1.0 / problem.l_g_at(x) if local else beta_z
         for _ in range(T):
@@ -142,12 +144,14 @@ def implicit(problem, st, alpha, beta_z, T, cg_steps, k0, k1, local=False):
             y[:] = y - bz * gy
         fx, fy = problem.grad_f(x, y)
         r = fy - problem.hvp_yy(x, y, v)
+        hvps += 1
         p = r.copy()
         rr = r @ r
         for _ in range(cg_steps):
             if rr == 0.0:
                 break
             Hp = problem.hvp_yy(x, y, p)
+            hvps += 1
             pHp = p @ Hp
             if not pHp > 0.0:  # converged to underflow (or a non-convex lower level): stop
                 break
@@ -159,8 +163,8 @@ def implicit(problem, st, alpha, beta_z, T, cg_steps, k0, k1, local=False):
             rr = rr_new
         x[:] = problem.project_x(x - alpha[k - k0] * (fx - problem.jvp_xy(x, y, v)))
         if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-            return k
-    return -1
+            return k, hvps
+    return -1, hvps
 
 
 def blockwise(problem, st, alpha, momentum, k0, k1, blocks, rows_g, rows_f):

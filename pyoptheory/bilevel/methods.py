@@ -175,7 +175,13 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
     core = _core_problem(p) if backend == "cpp" else None
     kl = dict(local=local, l_f=l_f)
     levels_per = R.PLAN[method](T) if method != "implicit" else []
-    exact_sigma = method != "implicit" and _has(p, "grad_psi_sigma", st.x, sigma[0])
+    final_sigma = 0.0 if method == "implicit" else penalty  # the penalty of a run of 0 steps
+
+    def at(arr, k, default):
+        """The schedule's value at iteration k (the last one at the end of the run)."""
+        return arr[min(k, steps - 1)] if steps else default
+
+    exact_sigma = method != "implicit" and _has(p, "grad_psi_sigma", st.x, at(sigma, 0, final_sigma))
     exact_psi = _has(p, "psi", st.x)
     f_star = p.f_star if exact_psi else None
     exact_grad_psi = method == "implicit" and _has(p, "grad_psi", st.x)
@@ -183,7 +189,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
                             "upper_grad_evals", "lower_grad_evals", "grad_evals", "fevals")}
     last = {"stat": np.inf}
 
-    def count(k0, k1):
+    def count(k0, k1, hvps=0):
         b = batches[k0:k1]
         w = np.where(b > 0, b, 1).astype(float)
         if method == "penalty":
@@ -193,12 +199,12 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
             if k0 == 0 and k1 > 0:
                 mult[0] = 1.0
             st.calls += [np.sum(w * 2 * mult), np.sum(w * 4 * mult)]
-        else:
-            st.calls += [k1 - k0, (k1 - k0) * (T + cg_steps + 2)]
+        else:  # T lower gradients, the Hessian-vector products made, one mixed product per iteration
+            st.calls += [k1 - k0, (k1 - k0) * (T + 1) + hvps]
 
     def stationarity(k):
-        s = sigma[min(k, steps - 1)] if steps else sigma[0] if sigma.size else 0.0
-        a = alpha[min(k, steps - 1)] if steps else 1.0
+        s = at(sigma, k, final_sigma)
+        a = at(alpha, k, 1.0)
         x = st.x
         if method == "implicit":
             if exact_grad_psi:
@@ -216,7 +222,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
                 gxy, _ = p.grad_g(x, st.y)
                 gxz, _ = p.grad_g(x, st.z)
                 gr = fx + (gxy - gxz) / s
-            by, bz = R.inner_steps(p, x, s, beta_y[0] if beta_y.size else 1.0, beta_z, local, l_f)
+            by, bz = R.inner_steps(p, x, s, at(beta_y, k, 1.0 / (l_g + s * l_f)), beta_z, local, l_f)
             _, gy = p.grad_g(x, st.y)
             _, fy = p.grad_f(x, st.y)
             _, gz = p.grad_g(x, st.z)
@@ -244,15 +250,16 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
 
     def advance(k0, k1, prepared):
         sl = slice(k0, k1)
+        hvps = 0
         if method == "implicit":
-            fail = (core.implicit(st.x, st.y, st.v, alpha[sl], beta_z, T, cg_steps, k0, k1, local) if core is not None
-                    else R.implicit(p, st, alpha[sl], beta_z, T, cg_steps, k0, k1, local))
+            fail, hvps = (core.implicit(st.x, st.y, st.v, alpha[sl], beta_z, T, cg_steps, k0, k1, local)
+                          if core is not None else R.implicit(p, st, alpha[sl], beta_z, T, cg_steps, k0, k1, local))
         else:
             levels, dr = prepared
             if core is not None:
                 rows = dr.rows if dr.rows is not None else np.zeros(0, dtype=np.int64)
                 eps = dr.eps if dr.eps is not None else np.zeros((0, 0))
-                args = (rows, dr.ptr, eps, np.asarray(dr.batch, dtype=float), levels)
+                args = (rows, dr.ptr, eps, np.asarray(dr.batch, dtype=float))
                 if method == "penalty":
                     fail = core.double_loop(st.x, st.y, st.z, sigma[sl], alpha[sl], beta_y[sl], beta_z, T, k0, k1,
                                             *args, **kl)
@@ -265,7 +272,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
             else:
                 fail = R.penalty_single_loop(p, st, sigma[sl], alpha[sl], beta_y[sl], beta_z_seq[sl], momentum[sl], k0,
                                              k1, dr, **kl)
-        count(k0, k1 if fail < 0 else fail + 1)
+        count(k0, k1 if fail < 0 else fail + 1, hvps)
         return _divergence(fail)
 
     def build(k, status, message):
@@ -325,8 +332,10 @@ _COMMON_DOC = """
     penalty_start, penalty_decay : float, optional
         Continuation ``sigma_k = max(penalty, penalty_start * penalty_decay^k)``.
     step_x, step_y, step_z : float, array or callable, optional
-        Steps of ``x`` (default ``1/L(psi_sigma)`` where known), of ``y`` (default and largest allowed
-        ``1/(l_g + sigma l_f)``) and of ``z`` (default and largest ``1/l_g``).
+        Steps of ``x`` (default ``1/L(psi_sigma)`` where known), of ``y`` and of ``z``.  When neither ``step_y``
+        nor ``step_z`` is given the inner steps are local, ``1/(l_g(x) + sigma l_f)`` and ``1/l_g(x)`` at the
+        current ``x``; given ones must not exceed the global ``1/(l_g + sigma l_f)`` and ``1/l_g`` (``l_g``
+        the problem's bound over the box), and a missing one then defaults to that global value.
     batch : int, array or callable, optional
         Minibatch sizes per iteration (None: exact oracles).
     stat_tol : float, optional

@@ -106,7 +106,7 @@ def fractional_cd(problem, *, rule="cyclic", theta=0.0, backend=None, **options)
         raise ValueError(f"output: fractional coordinate descent returns the last iterate, got {opts['output']!r}")
     p, d = problem, problem.dim
     st = _State(p, opts["x0"])
-    # the global optimum (Dinkelbach through cvxpy) for concave denominators of moderate size
+    # the global optimum (Dinkelbach through cvxpy) for concave denominators of moderate size, when computable
     f_star = p.f_star if p.denominator == "concave" and d <= 300 else p.known_optimum()[1]
     rng = np.random.default_rng(opts["seed"])
     carry = [np.zeros(0, dtype=np.int64)]
@@ -166,6 +166,7 @@ def dinkelbach(problem, *, x0=None, tol=1e-13, max_iter=100):
     x = p.x0 if x0 is None else np.clip(np.asarray(x0, dtype=float), p.lo, p.hi)
     gamma = p.f(x)
     history = [gamma]
+    converged = False
     for it in range(1, max_iter + 1):
         H = p.A - gamma * p.B
         if np.linalg.eigvalsh(H)[0] < -1e-10 * max(1.0, np.abs(H).max()):
@@ -174,10 +175,12 @@ def dinkelbach(problem, *, x0=None, tol=1e-13, max_iter=100):
         x_new = _dinkelbach_subproblem(p, H, p.a - gamma * p.b, x)
         phi = p.numerator(x_new) - gamma * p.denominator_value(x_new)
         if phi >= -tol * max(1.0, abs(gamma)):
+            converged = True
             break
         x, gamma = x_new, p.f(x_new)
         history.append(gamma)
-    return Result(x=x, fun=float(gamma), nit=it, success=True, status=0, message="subproblem value reached 0",
+    message = "subproblem value reached 0" if converged else f"max_iter = {max_iter} reached before the subproblem value reached 0"
+    return Result(x=x, fun=float(gamma), nit=it, success=converged, status=0 if converged else 4, message=message,
                   trace=Trace({"iter": np.arange(len(history)), "fun": np.asarray(history)}), backend="cvxpy",
                   seed=0, grad_evals=0, fevals=it, method="dinkelbach", problem=p.name)
 

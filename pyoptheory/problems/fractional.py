@@ -9,8 +9,9 @@ r"""Structured fractional programs (catalogue structured.md section 1.9; Yuan, I
 with ``A`` positive semidefinite (a convex numerator: a differentiable convex part plus a convex
 nonsmooth one) and a denominator that is convex (``B`` positive semidefinite) or concave (``B`` negative
 semidefinite) and certified positive on the domain (:meth:`FractionalQuadratic.denominator_lower_bound`).
-The problem is nonconvex.  With a concave denominator every critical point is a global minimum
-(Yuan 2023) and Dinkelbach's method, whose subproblems ``min N - gamma D`` are then convex, finds ``F*``
+The problem is nonconvex.  With a concave denominator and a nonnegative numerator every critical point is a
+global minimum (Yuan 2023) and Dinkelbach's method, whose subproblems ``min N - gamma D`` are then convex
+(``gamma >= 0``), finds ``F*``
 (:func:`pyoptheory.methods.fractional.dinkelbach`); with a convex denominator the optimum is not computed.
 """
 from __future__ import annotations
@@ -151,12 +152,17 @@ class FractionalQuadratic(Problem):
                               "lam": "the L1 weight"})
 
     def _solve(self):
+        """Dinkelbach's global optimum when its subproblems are convex: a concave denominator and ``F* >= 0``
+        (a negative ``gamma`` makes ``A - gamma B`` indefinite); otherwise not computed."""
         if self.denominator != "concave":
             return None, None  # nonconvex subproblems: the global optimum is not computed
         from ..methods.fractional import dinkelbach
 
-        res = dinkelbach(self)
-        return res.x, res.fun
+        try:
+            res = dinkelbach(self)
+        except ValueError:  # a negative gamma on the way: the subproblems are not convex
+            return None, None
+        return (res.x, res.fun) if res.success else (None, None)
 
 
 def fractional_quadratic(d=8, *, denominator="concave", lam=0.1, bound=1.0, seed=0):

@@ -1,25 +1,20 @@
 r"""Gradient estimators from function values, with the smoothing radius named ``smoothing`` (``mu`` in
 Nesterov & Spokoiny, ``delta`` in GFM; ``mu`` stays the strong-convexity constant elsewhere in the library).
 
-=========================== ==================================================================== ============
-estimator                   estimate                                                             evaluations
-=========================== ==================================================================== ============
-``GaussianSmoothing``       forward ``(1/q) sum_j (f(x + s u_j) - f(x))/s u_j``, ``u_j ~ N(0, I)``   ``q + 1``
-(``form="forward"``)        (unbiased for the gradient of ``f_s(x) = E f(x + s u)``)
-``GaussianSmoothing``       central ``(1/q) sum_j (f(x + s u_j) - f(x - s u_j))/(2 s) u_j``         ``2 q``
-(``form="central"``)
-``SphereSmoothing``         ``(1/q) sum_j d/(2 s) (f(x + s w_j) - f(x - s w_j)) w_j``, ``w_j``        ``2 q``
-                            uniform on the sphere (unbiased for the gradient of the uniform-ball
-                            smoothing ``f_s(x) = E_{v in B} f(x + s v)``; GFM)
-``CoordinateEstimator``     ``sum_{i in S} (f(x + s e_i) - f(x))/s e_i`` (CGE; ``S`` all coordinates ``|S| + 1``
-                            or a given subset)
-``RandomVectorEstimator``   RGE: the forward Gaussian form with ``q`` directions (DeepZero's code    ``q + 1``
-                            normalises each direction to norm ``s`` and omits the ``d/s`` factor:
-                            a biased, rescaled estimate; this is the unbiased form)
-=========================== ==================================================================== ============
+* ``GaussianSmoothing(form="forward")``: ``(1/q) sum_j (f(x + s u_j) - f(x))/s u_j``, ``u_j ~ N(0, I)``, unbiased
+  for the gradient of ``f_s(x) = E f(x + s u)``; ``q + 1`` evaluations.
+* ``GaussianSmoothing(form="central")``: ``(1/q) sum_j (f(x + s u_j) - f(x - s u_j))/(2 s) u_j``; ``2 q``.
+* ``SphereSmoothing``: ``(1/q) sum_j d/(2 s) (f(x + s w_j) - f(x - s w_j)) w_j``, ``w_j`` uniform on the sphere,
+  unbiased for the gradient of the uniform-ball smoothing ``E_{v in B} f(x + s v)`` (GFM); ``2 q``.
+* ``CoordinateEstimator`` (CGE): ``sum_{i in S} (f(x + s e_i) - f(x))/s e_i`` over all coordinates or a subset
+  ``S``; ``|S| + 1``.
+* ``RandomVectorEstimator`` (RGE): the forward Gaussian form with ``q`` directions; ``q + 1``.  DeepZero's code
+  normalises each direction to norm ``s`` and omits the ``d/s`` factor, a biased, rescaled estimate; this
+  is the unbiased form.
 
 Exact facts the tests check (catalogue 5.1-5.2, derived): on a quadratic with Hessian ``H`` the forward CGE
-errs by exactly ``(s/2) diag(H)`` and the central forms are exact; the Gaussian and sphere forms are unbiased
+errs by exactly ``(s/2) diag(H)``, and a central difference quotient along a direction ``u`` is exactly
+``u^T grad f`` (the central estimates remain random through ``u``); the Gaussian and sphere forms are unbiased
 for ``grad f`` on quadratics; the RGE's mean squared error with ``H = I`` is
 ``[(d + 1)||grad f||^2 + (s^2/4) d(d + 2)(d + 4)] / q``.
 
@@ -89,6 +84,10 @@ class _Estimator:
         d = x.size
         if directions is None:
             directions = self.directions(np.random.default_rng(rng), d)
+        elif not isinstance(self, CoordinateEstimator):
+            directions = np.asarray(directions, dtype=float)
+            if directions.ndim != 2 or directions.shape[1] != d or directions.shape[0] < 1:
+                raise ValueError(f"directions: expected shape (q, {d}), got {directions.shape}")
         before = f.evals
         g = self._estimate(f, x, np.asarray(directions, dtype=float))
         return g, f.evals - before
@@ -148,7 +147,10 @@ class CoordinateEstimator(_Estimator):
     def __init__(self, smoothing, coordinates=None):
         super().__init__(smoothing, 1)
         if coordinates is not None:
-            coordinates = np.unique(np.asarray(coordinates))
+            coordinates = np.asarray(coordinates)
+            if coordinates.ndim != 1:
+                raise ValueError(f"coordinates: expected a 1-D array of indices, got shape {coordinates.shape}")
+            coordinates = np.unique(coordinates)
             if coordinates.dtype.kind not in "iu" or coordinates.size == 0 or coordinates.min() < 0:
                 raise ValueError("coordinates: expected a nonempty array of nonnegative integer indices")
         self.coordinates = coordinates

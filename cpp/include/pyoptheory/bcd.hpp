@@ -15,8 +15,9 @@
 //   GSL            the GS score / sqrt(Q_ii);
 //   GS-r           |x_i^+ - x_i|, the length of the step the rule would take;
 //   GS-q           the decrease of the coordinate model, -min_d {grad_i d + Lstep_i d^2/2 + g_i(x_i + d) - g_i(x_i)}.
-// Greedy rules scan all scores (O(d) per step) or, when Q is sparse, keep them in an indexed max-heap
-// updated for the O(deg i) coordinates whose gradient changed (O(deg i log d) per step).
+// Greedy rules scan all scores (O(d) per step) or, when Q is sparse, keep them in a tournament tree over
+// blocks of 16 scores (ScoreTree) updated for the O(deg i) coordinates whose gradient changed
+// (O(deg i log d) per step at worst, usually a block rescan and a short climb).
 // The NumPy reference is pyoptheory/methods/_bcd_reference.py.
 #pragma once
 

@@ -272,8 +272,9 @@ inline double dot(const double* a, const double* b, int64_t n) {
   return s;
 }
 
+// *hvps accumulates the Hessian-vector products made (conjugate gradients may stop early).
 PYOPTHEORY_CLONES inline int64_t implicit(const Problem& P, double* x, double* y, double* v, const double* alpha, double beta_z, int64_t T,
-                        int64_t cg_steps, int64_t k0, int64_t k1, bool local) {
+                        int64_t cg_steps, int64_t k0, int64_t k1, bool local, int64_t* hvps) {
   const int64_t dx = P.dx, dy = P.dy;
   Draws exact;
   std::vector<double> gx(dx), gy(dy), fx(dx), fy(dy), r(dy), p(dy), Hp(dy), jv(dx), work;
@@ -285,11 +286,13 @@ PYOPTHEORY_CLONES inline int64_t implicit(const Problem& P, double* x, double* y
     }
     grad(P, F, x, y, exact, 0, fx.data(), fy.data(), work);
     hvp_yy(P, x, y, v, Hp.data());
+    *hvps += 1;
     for (int64_t i = 0; i < dy; ++i) r[i] = fy[i] - Hp[i];
     p = r;
     double rr = dot(r.data(), r.data(), dy);
     for (int64_t it = 0; it < cg_steps && rr != 0.0; ++it) {
       hvp_yy(P, x, y, p.data(), Hp.data());
+      *hvps += 1;
       const double pHp = dot(p.data(), Hp.data(), dy);
       if (!(pHp > 0.0)) break;  // converged to underflow (or a non-convex lower level): stop
       const double step = rr / pHp;
@@ -379,7 +382,7 @@ PYOPTHEORY_CLONES inline int64_t blockwise(const MultiRidge& R, double* x, doubl
     }
     *started = true;
     for (int64_t j = 0; j < d; ++j) x[j] = std::min(std::max(x[j] - alpha[kk] * zx[j], R.xlo[j]), R.xhi[j]);
-    if (!finite(x, d)) return k;
+    if (!finite(x, d) || !finite(theta, R.m * d)) return k;
   }
   return -1;
 }
