@@ -127,6 +127,17 @@ def default_threads():
     return max(1, min(blas)) if blas else (os.cpu_count() or 1)
 
 
+def start_distance(problem, x0, default):
+    """``R >= ||x0 - x*||`` for a default step: the distance to ``x*`` when known, else the diameter ``D`` of the
+    feasible set; raises ``ValueError`` naming ``step`` (the default ``default`` needs one of them)."""
+    if problem.x_star is not None:
+        return float(np.linalg.norm(x0 - problem.x_star))
+    D = problem.constants.get("D", np.inf)
+    if np.isfinite(D):
+        return float(D)
+    raise ValueError(f"step: give a step; the default {default} needs x* or a bounded set")
+
+
 def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_threads=None, callback=None,
                    record=None, output="last", grad_tol=None, gap_tol=None, progress=None):
     """Validate the options every method shares; returns a dict of checked values."""

@@ -16,7 +16,7 @@ from .._validation import as_scalar, choose
 from ..kernels import layout as K
 from ..registry import register
 from ..result import StepSizeWarning
-from ._driver import AVERAGED, Plan, averaging_weights, common_options, run
+from ._driver import AVERAGED, Plan, averaging_weights, common_options, run, start_distance
 from ._reference import BACKENDS, select_kernel as _kernel
 
 
@@ -185,12 +185,7 @@ def subgradient(problem, *, step=None, step_rule="constant", backend=None, outpu
     G = problem.constants["G"]
     n = common["steps"]
     if step is None and step_rule != "polyak":
-        if problem.x_star is not None:
-            R = float(np.linalg.norm(common["x0"] - problem.x_star))
-        elif np.isfinite(problem.constants.get("D", np.inf)):
-            R = problem.constants["D"]
-        else:
-            raise ValueError("step: give a step; the default R/(G sqrt(steps+1)) needs x* or a bounded set")
+        R = start_distance(problem, common["x0"], "R/(G sqrt(steps+1))")
         step = R / (G * np.sqrt(n + 1)) if R > 0 else 1.0 / G
     elif step is not None:
         step = as_scalar(step, "step", positive=True)

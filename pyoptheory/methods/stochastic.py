@@ -20,7 +20,7 @@ from ..kernels import layout as K
 from ..problems.oracles import StochasticProblem, finite_sum
 from ..registry import register
 from ..result import StepSizeWarning
-from ._driver import AVERAGED, Plan, averaging_weights, common_options, run
+from ._driver import AVERAGED, Plan, averaging_weights, common_options, run, start_distance
 from ._reference import BACKENDS, select_kernel
 
 
@@ -60,10 +60,7 @@ def step_sequence(problem, schedule, step, steps, x0):
         if smooth:
             step = 1.0 / (2.0 * c["L_max"])
         else:
-            xs = problem.x_star
-            R = float(np.linalg.norm(x0 - xs)) if xs is not None else c.get("D", np.nan)
-            if not np.isfinite(R):
-                raise ValueError("step: give a step; the default needs x* or a bounded set")
+            R = start_distance(problem, x0, "R/sqrt(B^2)")
             step = (R if R > 0 else 1.0) / np.sqrt(c["B2"])
             schedule = "inv_sqrt" if schedule is None else schedule
     step = as_scalar(step, "step", positive=True)

@@ -22,7 +22,7 @@ import numpy as np
 from .._validation import as_scalar
 from ..kernels import layout as K
 from ..registry import register
-from ._driver import AVERAGED, Plan, averaging_weights, common_options, run
+from ._driver import AVERAGED, Plan, averaging_weights, common_options, run, start_distance
 from ._reference import select_kernel
 
 BACKENDS = ("numpy", "cpp")
@@ -96,12 +96,7 @@ def zo_random_search(problem, *, step=None, smoothing=1e-4, output="step_weighte
         ``zo_random_search.nonsmooth``).
     """
     def default_step(common):
-        if problem.x_star is not None:
-            R = float(np.linalg.norm(common["x0"] - problem.x_star))
-        elif np.isfinite(problem.constants.get("D", np.inf)):
-            R = problem.constants["D"]
-        else:
-            raise ValueError("step: the default R/((n + 4) L0 sqrt(N + 1)) needs x* or a bounded set; give step")
+        R = start_distance(problem, common["x0"], "R/((n + 4) L0 sqrt(N + 1))")
         return max(R, 1e-12) / ((problem.dim + 4) * problem.constants["G"] * np.sqrt(max(common["steps"], 1)))
 
     return _run_gaussian(problem, "zo_random_search", step, default_step, smoothing, output, backend, options)
