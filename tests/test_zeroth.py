@@ -145,3 +145,21 @@ def test_zeroth_order_methods_bad_input():
         po.solve(p, "zo_rgf", step=-1.0)
     with pytest.raises(ValueError, match="kind"):
         po.solve(P.l1_distance(np.ones(3)), "zo_rgf")
+
+
+def test_zo_gd_converges_to_the_point_its_cge_bias_predicts():
+    """On a quadratic the CGE estimate is grad f + (s/2) diag(H) exactly, so ZO-GD's fixed point is
+    x* - (s/2) H^-1 diag(H): checked to 1e-9 on both backends."""
+    import pyoptheory as po
+    from pyoptheory import problems as P
+
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((40, 6))
+    p = P.least_squares(A, rng.standard_normal(40))
+    H = A.T @ A / 40
+    s = 1e-3
+    target = p.x_star - 0.5 * s * np.linalg.solve(H, np.diag(H))
+    for backend in ("numpy", "cpp"):
+        res = po.solve(p, "zo_gd", smoothing=s, steps=3000, seed=0, backend=backend)
+        np.testing.assert_allclose(res.x, target, atol=1e-9)
+        assert res.fevals == 3000 * 7 and res.grad_evals == 0

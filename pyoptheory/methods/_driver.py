@@ -296,7 +296,7 @@ def run(plan: Plan, kernel, backend_name):
     st = _State(plan, f_star)
     want_avg = plan.avg_w is not None
     want_best = plan.code in (K.SUBGRADIENT, K.SUBGRADIENT_POLYAK)
-    want_gmin = plan.code == K.NONCONVEX_AG
+    want_gmin = plan.code in (K.NONCONVEX_AG, K.ZO_CGE)
     cols = {name: [] for name in ("iter", "time", "fun", "gap", "grad_norm")}
     if x_star is not None:
         cols["dist"] = []

@@ -74,6 +74,28 @@ class Reference:
                     xsum += avg_w[k + 1] * x
                     scal[K.S_WSUM] += avg_w[k + 1]
                 continue
+            if method == K.ZO_CGE:
+                # CGE: g_i = (f(x + s e_i) - f(x))/s; the true gradient is computed for the measurement only
+                f0 = problem.f(x)
+                gt = problem.grad(x)
+                scal[K.S_BEST_F] = min(scal[K.S_BEST_F], float(gt @ gt))
+                g = np.empty(x.size)
+                for j in range(x.size):
+                    xj = x[j]
+                    x[j] = xj + eta
+                    g[j] = (problem.f(x) - f0) / eta
+                    x[j] = xj
+                scal[K.S_FEVALS] += x.size + 1
+                if not (np.isfinite(f0) and np.all(np.isfinite(g))):
+                    scal[K.S_FAIL_ITER] = k
+                    return K.NONFINITE
+                step = steps[0] if steps.shape[0] == 1 else steps[k]
+                x[:] = problem.prox(x - step * g, step)
+                scal[K.S_FX] = np.nan
+                if xsum is not None and avg_w[k + 1] != 0.0:
+                    xsum += avg_w[k + 1] * x
+                    scal[K.S_WSUM] += avg_w[k + 1]
+                continue
             if K.AGD <= method <= K.HEAVY_BALL:
                 status = Reference._momentum_step(problem, method, k, x, xbest, grad, scal, steps, eta)
                 if status != K.OK:

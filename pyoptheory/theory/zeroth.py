@@ -46,6 +46,16 @@ def rs_params(problem, c, T):
             "smoothing": SMOOTHING}
 
 
+def cge_bound(T, c, p):
+    """``2(f(x0) - f*)/(h T) + L^2 s^2 d/4`` (catalogue 5.2, derived)."""
+    return 2 * p["f0_gap"] / (p["step"] * T) + c.L ** 2 * SMOOTHING ** 2 * p["n"] / 4
+
+
+def cge_params(problem, c, T):
+    return {"n": problem.dim, "step": 1.0 / c.L, "smoothing": SMOOTHING,
+            "f0_gap": float(problem.objective(problem.x0) - problem.f_star)}
+
+
 def quadratic_10(T=None):
     """A quadratic in R^10 with eigenvalues in [0.01, 1] (L = 1), x0 at distance about 3 from x*."""
     return P.quadratic(10, L=1.0, mu=0.01, seed=3)
@@ -59,6 +69,17 @@ def least_squares_20(T=None):
 
 
 THEOREMS = [
+    Theorem(
+        id="zo_gd.cge", method="zo_gd",
+        assumptions=("f L-smooth (possibly nonconvex)", "h = 1/L", "forward differences with smoothing s"),
+        quantity="grad_map2",
+        statement="min_{k<T} ||grad f(x_k)||^2 <= 2 (f(x0) - f*)/(h T) + L^2 s^2 d/4",
+        bound=cge_bound, params=cge_params, options=only("step", "smoothing"), rate=power(-1.0), tight=False,
+        confirmed="D",
+        source=("catalogue first-order.md 5.2 (derived there): each coordinate of the CGE estimate errs by at most "
+                "L s/2, so ||e||^2 <= L^2 s^2 d/4, and f(x+) <= f(x) - (h/2)||grad f||^2 + (h/2)||e||^2 for h <= 1/L; "
+                "summing gives the average, which bounds the minimum"),
+        instances=(Instance("least_squares_20", least_squares_20), Instance("quadratic_10", quadratic_10))),
     Theorem(
         id="zo_rgf.smooth.average", method="zo_rgf",
         assumptions=("f convex, L-smooth", "h = 1/(4(n + 4)L)", "n >= 2"), quantity="gap_avg",

@@ -25,7 +25,8 @@ enum Method : int {
   HEAVY_BALL = 8,  // x_{k+1} = x_k - alpha grad f(x_k) + beta (x_k - x_{k-1})
   SHB = 9,         // stochastic heavy ball, momentum beta or tied to the step: (1 - sqrt(mu eta_k))^2
   NONCONVEX_AG = 10,  // Ghadimi & Lan (2016) accelerated gradient for nonconvex composite problems
-  ZO_GAUSS = 11       // Nesterov & Spokoiny (2017) random gradient-free step: function values only
+  ZO_GAUSS = 11,      // Nesterov & Spokoiny (2017) random gradient-free step: function values only
+  ZO_CGE = 12         // gradient descent on the coordinate-wise (CGE) forward-difference estimate
 };
 
 // Layout of the scalar state shared with Python (pyoptheory/kernels/layout.py).
@@ -315,6 +316,27 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
       if (!std::isfinite(f0) || !std::isfinite(f1)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
       const double step = step_at(r, k), c = (f1 - f0) / s;
       for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] - step * (c * u[j]);
+      m.prox(y.data(), step, r.x);
+      scal[S_FX] = std::numeric_limits<double>::quiet_NaN();
+    } else if (method == ZO_CGE) {
+      // g_i = (f(x + s e_i) - f(x))/s, s = r.eta: d + 1 function values; x_{k+1} = prox(x_k - h g).  The true
+      // gradient at x_k is computed alongside for the measurement min_k ||grad f(x_k)||^2 (in S_BEST_F), not
+      // counted as an oracle call and not used by the step.
+      const double s = r.eta;
+      const double f0 = m.value_grad(r.x, r.grad, n_threads);
+      scal[S_BEST_F] = std::min(scal[S_BEST_F], m.sq_norm(r.grad));
+      for (int64_t j = 0; j < d; ++j) {
+        const double xj = r.x[j];
+        r.x[j] = xj + s;
+        y[j] = (m.value_grad(r.x, nullptr, n_threads) - f0) / s;
+        r.x[j] = xj;
+      }
+      scal[S_FEVALS] += static_cast<double>(d + 1);
+      bool finite = std::isfinite(f0);
+      for (int64_t j = 0; j < d; ++j) finite = finite && std::isfinite(y[j]);
+      if (!finite) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      const double step = step_at(r, k);
+      for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] - step * y[j];
       m.prox(y.data(), step, r.x);
       scal[S_FX] = std::numeric_limits<double>::quiet_NaN();
     } else if (method == SGD) {
