@@ -15,6 +15,7 @@ PROBLEM_KINDS = (
     "fractional",             # F = N / D: convex numerator, convex or concave positive denominator, a box
     "bilevel",                # min_x psi(x) = min_{y in argmin g(x, .)} f(x, y) (pyoptheory.bilevel)
     "multiblock_bilevel",     # min_x (1/m) sum_i f_i(x, y_i*(x)), m lower levels (pyoptheory.bilevel)
+    "stochastic_zo",          # f(x) = E F(x; xi), values of F only, a Goldstein stationarity measure (zeroth)
 )
 
 

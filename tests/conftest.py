@@ -76,10 +76,18 @@ def _multiblock_bilevel():
     return bilevel.multi_block_ridge(8, 30, 30, 2, seed=9)
 
 
+def _stochastic_zo():
+    """The stochastic norm ||x|| + <xi, x> in 6 dimensions (GFM's problem; Goldstein stationarity in closed form)."""
+    from pyoptheory.zeroth import StochasticNorm
+
+    return StochasticNorm(6, radius=0.5)
+
+
 KIND_FACTORIES = {"smooth": _smooth, "composite": _composite, "constrained": _constrained,
                   "nonsmooth": _nonsmooth, "nonsmooth_constrained": _nonsmooth_constrained, "black_box": _black_box,
                   "online": _online, "fractional": _fractional,
-                  "bilevel": _bilevel, "multiblock_bilevel": _multiblock_bilevel}
+                  "bilevel": _bilevel, "multiblock_bilevel": _multiblock_bilevel,
+                  "stochastic_zo": _stochastic_zo}
 
 
 def method_kind_pairs():

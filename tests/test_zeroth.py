@@ -174,3 +174,69 @@ def test_iterations_to_a_target_grow_like_n_plus_4():
     slope, hits = F.dimension_exponent(frame)
     assert np.all(np.isfinite(hits.to_numpy()))
     assert abs(slope - 1.0) < 0.2
+
+
+# --- GFM and GFM+ on the stochastic norm -----------------------------------------------------------------
+
+def test_sphere_estimate_is_unbiased_for_the_ball_smoothed_gradient():
+    """E g(x; w, xi) = grad f_delta(x) = E_v (x + delta v)/||x + delta v||, v uniform in the unit ball: two
+    independent Monte Carlo estimates agree within 5 standard errors per coordinate."""
+    from pyoptheory.zeroth import StochasticNorm
+    from pyoptheory.zeroth.problems import sphere_difference_estimate
+
+    p = StochasticNorm(4, radius=0.5)
+    x, delta = np.array([0.3, -0.1, 0.2, 0.05]), 0.25
+    rng = np.random.default_rng(0)
+    n = 200000
+    W = rng.standard_normal((n, 4))
+    W /= np.linalg.norm(W, axis=1, keepdims=True)
+    Xi = p.sample(rng, n)
+    G = np.array([sphere_difference_estimate(x, W[i:i + 1], Xi[i:i + 1], delta) for i in range(0, 20000)])
+    V = p.sample(rng, n) / 0.5 * 1.0  # uniform in the unit ball
+    ref = ((x + delta * V) / np.linalg.norm(x + delta * V, axis=1, keepdims=True))
+    se = np.sqrt(G.var(axis=0, ddof=1) / G.shape[0] + ref.var(axis=0, ddof=1) / ref.shape[0])
+    assert np.all(np.abs(G.mean(axis=0) - ref.mean(axis=0)) <= 5 * se)
+
+
+def test_goldstein_distance_closed_form_properties():
+    from pyoptheory.zeroth import StochasticNorm
+
+    p = StochasticNorm(3)
+    assert p.goldstein(np.array([0.05, 0, 0]), 0.1) == 0.0
+    vals = [p.goldstein(np.array([r, 0, 0]), 0.1) for r in (0.11, 0.2, 1.0, 100.0)]
+    assert np.all(np.diff(vals) > 0) and vals[-1] == pytest.approx(1.0, abs=1e-5)
+    # at ||x|| = 2 delta the cap's half-angle is 30 degrees: the hull's nearest point to 0 has norm cos(30)
+    assert p.goldstein(np.array([0.2, 0, 0]), 0.1) == pytest.approx(np.sqrt(3) / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["gfm", "gfm_plus"])
+def test_gfm_kernels_match_the_reference_and_reach_stationarity(method):
+    import pyoptheory as po
+    from pyoptheory.zeroth import StochasticNorm
+
+    p = StochasticNorm(10, radius=1.0)
+    kw = dict(step=0.01) if method == "gfm" else dict(step=0.03, target=0.5)
+    a = po.solve(p, method, steps=400, seed=2, backend="numpy", record="all", **kw)
+    b = po.solve(p, method, steps=400, seed=2, backend="cpp", record="all", **kw)
+    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(b.trace["stationarity"], a.trace["stationarity"], rtol=1e-10, atol=1e-13)
+    assert a.fevals == b.fevals > 0 and a.output_index == b.output_index
+    long = po.solve(p, method, steps=4000 if method == "gfm" else 1500, seed=0, **kw)
+    assert long.trace["stationarity"].min() <= 0.5  # the iterates come within delta / sqrt(0.75) of 0
+
+
+def test_gfm_bad_input():
+    import pyoptheory as po
+    from pyoptheory.zeroth import StochasticNorm
+
+    p = StochasticNorm(4)
+    with pytest.raises(ValueError, match="smoothing"):
+        po.solve(p, "gfm", smoothing=0.0)
+    with pytest.raises(ValueError, match="batch"):
+        po.solve(p, "gfm", batch=0)
+    with pytest.raises(ValueError, match="target"):
+        po.solve(p, "gfm_plus", target=-1.0)
+    with pytest.raises(ValueError, match="kind"):
+        po.solve(po.problems.quadratic(4), "gfm")
+    with pytest.raises(ValueError, match="radius"):
+        StochasticNorm(3, radius=-1.0)

@@ -16,6 +16,7 @@
 #include "pyoptheory/bilevel.hpp"
 #include "pyoptheory/cbo.hpp"
 #include "pyoptheory/fractional.hpp"
+#include "pyoptheory/gfm.hpp"
 #include "pyoptheory/online.hpp"
 #include "pyoptheory/philox.hpp"
 #include "pyoptheory/sinkhorn.hpp"
@@ -1018,9 +1019,33 @@ py::tuple multi_ridge_advance(const PyMultiRidge& pm, darr x, darr theta, darr u
   return py::make_tuple(fail, started);
 }
 
+// --- GFM and GFM+ on the stochastic norm ------------------------------------------------------------------
+int64_t gfm_advance(darr x, darr xprev, darr v, darr xR, double delta, double step, bool plus, int64_t period, int64_t R,
+                    int64_t k0, int64_t k1, darr W, darr Xi, iarr ptr) {
+  const int64_t d = x.ndim() == 1 ? x.shape(0) : -1;
+  require(d >= 1, "gfm_advance: x must be a nonempty vector");
+  double* xp = vec(x, d, "x");
+  double* pp = vec(xprev, d, "xprev");
+  double* vp = vec(v, d, "v");
+  double* rp = vec(xR, d, "xR");
+  require(delta > 0.0 && step > 0.0 && period >= 1 && k0 >= 0 && k1 >= k0, "gfm_advance: invalid parameters");
+  const int64_t m = k1 - k0;
+  require(ptr.ndim() == 1 && ptr.shape(0) == m + 1 && ptr.data()[0] == 0, "ptr must have k1 - k0 + 1 entries from 0");
+  for (int64_t k = 0; k < m; ++k) require(ptr.data()[k] < ptr.data()[k + 1], "every iteration needs a sample");
+  const int64_t rows = ptr.data()[m];
+  require(W.ndim() == 2 && Xi.ndim() == 2 && W.shape(0) == rows && Xi.shape(0) == rows && W.shape(1) == d &&
+              Xi.shape(1) == d, "W and Xi must have shape (ptr[-1], d)");
+  py::gil_scoped_release release;
+  return pyoptheory::gfm::advance(d, xp, pp, vp, rp, delta, step, plus, period, R, k0, k1, W.data(), Xi.data(),
+                                  ptr.data());
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
+  mod.def("gfm_advance", &gfm_advance, py::arg("x").noconvert(), py::arg("xprev").noconvert(), py::arg("v").noconvert(),
+          py::arg("xR").noconvert(), py::arg("delta"), py::arg("step"), py::arg("plus"), py::arg("period"), py::arg("R"),
+          py::arg("k0"), py::arg("k1"), py::arg("W"), py::arg("Xi"), py::arg("ptr"));
   py::class_<PyMultiRidge>(mod, "MultiRidge")
       .def(py::init(&make_multi_ridge), py::arg("A"), py::arg("t"), py::arg("Av"), py::arg("tv"), py::arg("lmax"),
            py::arg("xlo"), py::arg("xhi"))

@@ -134,3 +134,133 @@ def zo_gd(problem, *, step=None, smoothing=1e-4, output="last", backend=None, **
     kernel, backend = select_kernel(problem, backend)
     plan = Plan(problem=problem, method="zo_gd", code=K.ZO_CGE, step_seq=seq, avg_w=avg_w, eta=smoothing, **common)
     return run(plan, kernel, backend)
+
+
+# --- GFM and GFM+ (nonsmooth nonconvex stochastic problems, Goldstein stationarity) ---------------------------
+
+def _run_gfm(problem, plus, smoothing, step, batch, big_batch, period, backend, options):
+    """The loop shared by GFM and GFM+: pairs (w, xi) drawn per chunk in Python, the compiled or reference
+    kernel, checkpoints with the Goldstein stationarity of the current iterate, the random output x_R."""
+    from ..result import Result, Trace
+    from ..zeroth.problems import StochasticNorm
+    from . import _gfm_reference as GR
+    from ._driver import run_chunks
+
+    if not isinstance(problem, StochasticNorm):
+        raise TypeError(f"problem: GFM runs on a StochasticNorm problem, got {type(problem).__name__}")
+    backend = "cpp" if backend is None else backend
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: unknown value {backend!r}; valid: {', '.join(BACKENDS)}")
+    opts = common_options(problem, **options)
+    if opts["output"] != "last":
+        raise ValueError("output: GFM returns the uniformly random iterate x_R (leave output at its default)")
+    T, d = opts["steps"], problem.dim
+    rng = np.random.default_rng(opts["seed"])
+    R = int(rng.integers(0, T)) if T else 0
+    x, xprev, v, xR = opts["x0"].copy(), opts["x0"].copy(), np.zeros(d), opts["x0"].copy()
+    counts = {"fevals": 0}
+    cols = {c: [] for c in ("iter", "time", "fun", "gap", "stationarity", "fevals", "grad_evals")}
+
+    def sizes(k0, k1):
+        ks = np.arange(k0, k1)
+        if not plus:
+            return np.full(k1 - k0, batch, dtype=np.int64)
+        return np.where(ks % period == 0, big_batch, batch).astype(np.int64)
+
+    def prepare(k0, k1):
+        c = sizes(k0, k1)
+        ptr = np.concatenate([[0], np.cumsum(c)]).astype(np.int64)
+        Wz = rng.standard_normal((ptr[-1], d))
+        W = Wz / np.maximum(np.linalg.norm(Wz, axis=1, keepdims=True), 1e-300)
+        return W, problem.sample(rng, ptr[-1]), ptr, c
+
+    def advance(k0, k1, prepared):
+        W, Xi, ptr, c = prepared
+        if backend == "cpp":
+            from .. import _core
+
+            fail = _core.gfm_advance(x, xprev, v, xR, smoothing, step, plus, period, R, k0, k1, W, Xi, ptr)
+        else:
+            fail = GR.advance(x, xprev, v, xR, smoothing, step, plus, period, R, k0, k1, W, Xi, ptr)
+        done = (k1 if fail < 0 else fail + 1) - k0
+        ks = np.arange(k0, k0 + done)
+        two_points = plus & (ks % period != 0)
+        counts["fevals"] += int(np.sum(2 * c[:done] * np.where(two_points, 2, 1)))
+        if fail < 0:
+            return None
+        return int(fail), 1, f"diverged at iteration {fail}: a non-finite iterate (step too large?)"
+
+    def record(k, elapsed):
+        fun = problem.f(x) if np.all(np.isfinite(x)) else np.nan
+        for name, value in (("iter", k), ("time", elapsed), ("fun", fun), ("gap", fun), 
+                            ("stationarity", problem.goldstein(x, smoothing) if np.isfinite(fun) else np.nan),
+                            ("fevals", counts["fevals"]), ("grad_evals", 0)):
+            cols[name].append(value)
+
+    def build(k, status, message):
+        out = xR if k > R else x  # x_R once the run has reached iteration R
+        return Result(x=out.copy(), fun=problem.f(out), nit=int(k), success=status == 0, status=status,
+                      message=message, trace=Trace({c_: np.asarray(v_) for c_, v_ in cols.items()}), backend=backend,
+                      seed=opts["seed"], grad_evals=0, fevals=counts["fevals"], output_index=R, x_last=x.copy(),
+                      stationarity=problem.goldstein(out, smoothing), method="gfm_plus" if plus else "gfm",
+                      problem=problem.name)
+
+    work = (big_batch if plus else batch) * d * 4 + 100
+    k, status, message, elapsed = run_chunks(T, opts["record"], max(1, int(2e6 // work)), advance, record, build,
+                                             max_time=opts["max_time"], callback=opts["callback"],
+                                             progress=opts["progress"], desc="gfm_plus" if plus else "gfm",
+                                             unit="iteration", prepare=prepare)
+    if cols["iter"][-1] != k and status != 1:
+        record(k, elapsed)
+    return build(k, status, message)
+
+
+def _gfm_constants(problem, smoothing):
+    c = problem.constants
+    d, L = problem.dim, c["L"]
+    return d, L, c["Delta"], d * L / smoothing  # l = d L / delta: the always-valid smoothness of f_delta [D]
+
+
+@register("gfm", accepts=("stochastic_zo",), backends=BACKENDS)
+def gfm(problem, *, smoothing=0.1, step=None, batch=1, backend=None, **options):
+    r"""Gradient-free method (GFM; Lin, Zheng & Jordan, NeurIPS 2022; catalogue first-order.md 5.3) for
+    ``min E F(x; xi)`` with ``F(., xi)`` Lipschitz, possibly nonsmooth and nonconvex: SGD on the uniform-ball
+    smoothing ``f_delta`` (``delta`` = ``smoothing``) with the estimate
+    ``g = d/(2 delta) (F(x + delta w; xi) - F(x - delta w; xi)) w``, ``w`` uniform on the sphere, averaged over
+    ``batch`` pairs; output ``x_R`` with ``R`` uniform in ``{0 .. T-1}`` (``Result.x``; ``x_last`` too).
+
+    Default step (derived, catalogue 5.3 with the crude constants that always hold): ``eta =
+    sqrt(2 (Delta + 2 delta L)/(l sigma^2 T))`` with ``l = d L/delta`` and ``sigma^2 = d^2 L^2`` (``||g|| <= d L(xi)``).
+    The trace's ``stationarity`` is the Goldstein ``delta``-stationarity of the current iterate (closed form).
+    """
+    smoothing = as_scalar(smoothing, "smoothing", positive=True)
+    batch = int(as_scalar(batch, "batch", positive=True))
+    if step is None:
+        d, L, Delta, ell = _gfm_constants(problem, smoothing)
+        T = max(int(options.get("steps", 1000)), 1)
+        step = float(np.sqrt(2 * (Delta + 2 * smoothing * L) / (ell * d * d * L * L * T)))
+    step = as_scalar(step, "step", positive=True)
+    return _run_gfm(problem, False, smoothing, step, batch, batch, 1, backend, options)
+
+
+@register("gfm_plus", accepts=("stochastic_zo",), backends=BACKENDS)
+def gfm_plus(problem, *, smoothing=0.1, step=None, batch=None, big_batch=None, period=None, target=0.1,
+             backend=None, **options):
+    r"""GFM+ (Chen, Xu & Luo, ICML 2023; catalogue first-order.md 5.3): the recursive (SPIDER-type) estimator
+    ``v_k = v_{k-1} + (1/b) sum_i [g(x_k; w_i, xi_i) - g(x_{k-1}; w_i, xi_i)]`` with the same pairs at both points,
+    restarted with ``big_batch`` pairs every ``period`` iterations; ``x_{k+1} = x_k - step v_k``; output ``x_R``.
+
+    Defaults from ``target`` (the stationarity aimed at; the paper's exact constants are catalogue [M], these
+    follow its parameter scalings): ``big_batch = ceil(d L^2/target^2)``, ``batch = period =
+    ceil(sqrt(big_batch))``, ``step = delta/(2 d L)`` (``1/(2 l)``, ``l = d L/delta``).
+    """
+    smoothing = as_scalar(smoothing, "smoothing", positive=True)
+    target = as_scalar(target, "target", positive=True)
+    d, L, _, ell = _gfm_constants(problem, smoothing)
+    big = int(np.ceil(d * L * L / target ** 2)) if big_batch is None else int(as_scalar(big_batch, "big_batch",
+                                                                                         positive=True))
+    root = int(np.ceil(np.sqrt(big)))
+    batch = root if batch is None else int(as_scalar(batch, "batch", positive=True))
+    period = root if period is None else int(as_scalar(period, "period", positive=True))
+    step = 1.0 / (2 * ell) if step is None else as_scalar(step, "step", positive=True)
+    return _run_gfm(problem, True, smoothing, step, batch, big, period, backend, options)
