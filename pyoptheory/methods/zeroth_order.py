@@ -47,8 +47,9 @@ class GaussianDirections:
         return self.dim
 
 
-def _run_gaussian(problem, name, step, default_step, smoothing, output, backend, options):
-    """The shared run: ``step`` given, or ``default_step(common_options)``."""
+def _run_zeroth(problem, name, code, step, default_step, smoothing, output, backend, options, directions=True):
+    """The driver run of the zeroth-order methods (kernel ``code``): ``step`` given, or
+    ``default_step(common_options)``; Gaussian directions drawn per chunk when ``directions``."""
     smoothing = as_scalar(smoothing, "smoothing", positive=True)
     common = common_options(problem, output=output, **options)
     step = as_scalar(step, "step", positive=True) if step is not None else default_step(common)
@@ -56,8 +57,8 @@ def _run_gaussian(problem, name, step, default_step, smoothing, output, backend,
     seq = np.array([step])
     avg_w = averaging_weights(common["output"], n, seq) if common["output"] in AVERAGED else None
     kernel, backend = select_kernel(problem, backend)
-    plan = Plan(problem=problem, method=name, code=K.ZO_GAUSS, step_seq=seq, avg_w=avg_w, eta=smoothing,
-                stochastic=GaussianDirections(problem.dim), **common)
+    plan = Plan(problem=problem, method=name, code=code, step_seq=seq, avg_w=avg_w, eta=smoothing,
+                stochastic=GaussianDirections(problem.dim) if directions else None, **common)
     return run(plan, kernel, backend)
 
 
@@ -81,7 +82,7 @@ def zo_rgf(problem, *, step=None, smoothing=1e-4, output="uniform", backend=None
     def default_step(common):
         return 1.0 / (4 * (problem.dim + 4) * problem.constants["L"])
 
-    return _run_gaussian(problem, "zo_rgf", step, default_step, smoothing, output, backend, options)
+    return _run_zeroth(problem, "zo_rgf", K.ZO_GAUSS, step, default_step, smoothing, output, backend, options)
 
 
 @register("zo_random_search", accepts=("nonsmooth", "nonsmooth_constrained"), backends=BACKENDS,
@@ -103,7 +104,8 @@ def zo_random_search(problem, *, step=None, smoothing=1e-4, output="step_weighte
         R = start_distance(problem, common["x0"], "R/((n + 4) L0 sqrt(N + 1))")
         return max(R, 1e-12) / ((problem.dim + 4) * problem.constants["G"] * np.sqrt(max(common["steps"], 1)))
 
-    return _run_gaussian(problem, "zo_random_search", step, default_step, smoothing, output, backend, options)
+    return _run_zeroth(problem, "zo_random_search", K.ZO_GAUSS, step, default_step, smoothing, output, backend,
+                       options)
 
 
 @register("zo_gd", accepts=("smooth",), backends=BACKENDS, theorem="zo_gd.cge")
@@ -125,15 +127,8 @@ def zo_gd(problem, *, step=None, smoothing=1e-4, output="last", backend=None, **
     def default_step(common):
         return 1.0 / problem.constants["L"]
 
-    smoothing = as_scalar(smoothing, "smoothing", positive=True)
-    common = common_options(problem, output=output, **options)
-    h = as_scalar(step, "step", positive=True) if step is not None else default_step(common)
-    n = common["steps"]
-    seq = np.array([h])
-    avg_w = averaging_weights(common["output"], n, seq) if common["output"] in AVERAGED else None
-    kernel, backend = select_kernel(problem, backend)
-    plan = Plan(problem=problem, method="zo_gd", code=K.ZO_CGE, step_seq=seq, avg_w=avg_w, eta=smoothing, **common)
-    return run(plan, kernel, backend)
+    return _run_zeroth(problem, "zo_gd", K.ZO_CGE, step, default_step, smoothing, output, backend, options,
+                       directions=False)
 
 
 # --- GFM and GFM+ (nonsmooth nonconvex stochastic problems, Goldstein stationarity) ---------------------------
