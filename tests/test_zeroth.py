@@ -79,6 +79,11 @@ def test_batched_objective_is_called_once_per_estimate():
     assert calls == [(5, 6)] and n == 5 and obj.evals == 5
     g2, _ = GaussianSmoothing(0.1, q=4)(f, x, rng=0)
     np.testing.assert_allclose(g, g2, rtol=1e-14)
+    from pyoptheory import problems as P
+
+    g3, n3 = GaussianSmoothing(0.1, q=4)(P.black_box(fb, 6, batched=True), x, rng=0)  # a black-box problem
+    np.testing.assert_allclose(g3, g, rtol=1e-14)
+    assert n3 == 5 and calls[-1] == (5, 6)
 
 
 def test_bad_input_names_the_argument():
@@ -94,7 +99,7 @@ def test_bad_input_names_the_argument():
         (lambda: GaussianSmoothing(0.1)(lambda z: np.ones(2), x, rng=0), TypeError, "fun"),
         (lambda: GaussianSmoothing(0.1)(lambda z: np.nan, x, rng=0), ValueError, "fun"),
         (lambda: GaussianSmoothing(0.1)(lambda z: "a", x, rng=0), TypeError, "fun"),
-        (lambda: GaussianSmoothing(0.1, q=3)(Objective(lambda X: np.ones(2), batched=True), x, rng=0), TypeError,
+        (lambda: GaussianSmoothing(0.1, q=3)(Objective(lambda X: np.ones(2), batched=True), x, rng=0), ValueError,
          "fun"),
         (lambda: GaussianSmoothing(0.1)(3, x), TypeError, "fun"),
         (lambda: GaussianSmoothing(0.1)(f, np.full(6, np.inf)), ValueError, "x"),

@@ -100,6 +100,26 @@ def smooth(f, grad, dim, *, L, mu=0.0, prox=None, g=None, project=None, x0=None,
                       f_star=f_star, name=name)
 
 
+def values_at(fun, X, batched, name="f"):
+    """``fun`` at the rows of ``X`` (shape ``(k, d)``): one call with the whole array when ``batched`` (it must
+    return ``k`` values: ``ValueError`` otherwise), else one call per row (each value a real scalar:
+    ``TypeError`` otherwise).  Errors name ``name``; finiteness is the caller's business."""
+    if batched:
+        vals = np.asarray(fun(X), dtype=float).reshape(-1)
+        if vals.shape[0] != X.shape[0]:
+            raise ValueError(f"{name}: a batched objective must return {X.shape[0]} values, got {vals.shape[0]}")
+        return vals
+    vals = np.empty(X.shape[0])
+    for i, row in enumerate(X):
+        v = np.asarray(fun(row))
+        if v.size != 1:
+            raise TypeError(f"{name}: must return a scalar, got an array of shape {v.shape}")
+        if not np.issubdtype(v.dtype, np.number) or np.iscomplexobj(v):
+            raise TypeError(f"{name}: must return a real number, got {v.dtype}")
+        vals[i] = float(v.reshape(()))
+    return vals
+
+
 class BlackBox(Problem):
     """An objective known only through its values (zeroth-order methods)."""
 
@@ -127,13 +147,7 @@ class BlackBox(Problem):
         X = np.atleast_2d(np.asarray(X, dtype=float))
         if X.ndim != 2 or X.shape[1] != self.dim:
             raise ValueError(f"X: expected shape (k, {self.dim}), got {X.shape}")
-        if self.batched:
-            vals = np.asarray(self._fun(X), dtype=float).reshape(-1)
-            if vals.shape[0] != X.shape[0]:
-                raise ValueError(f"f: a batched objective must return {X.shape[0]} values, got {vals.shape[0]}")
-        else:
-            vals = np.array([float(self._fun(row)) for row in X])
-        return vals
+        return values_at(self._fun, X, self.batched)
 
     def f(self, x):
         return float(self.f_batch(np.asarray(x, dtype=float)[None, :])[0])

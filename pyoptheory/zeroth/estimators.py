@@ -30,32 +30,26 @@ from .._validation import as_float_array, as_int, as_scalar, choose
 
 
 class Objective:
-    """``f`` with its evaluations counted and checked; ``batched``: ``f`` takes ``(k, d)`` arrays."""
+    """``f`` with its evaluations counted and checked; ``batched``: ``f`` takes ``(k, d)`` arrays.  A
+    :func:`pyoptheory.problems.black_box` problem may be passed for ``fun`` (its function and batching)."""
 
     def __init__(self, fun, batched=False):
+        from ..problems.user import BlackBox
+
         if isinstance(fun, Objective):
             fun, batched = fun.fun, fun.batched
+        elif isinstance(fun, BlackBox):
+            fun, batched = fun._fun, fun.batched
         if not callable(fun):
             raise TypeError(f"fun: expected a callable objective, got {type(fun).__name__}")
         self.fun, self.batched, self.evals = fun, bool(batched), 0
 
     def values(self, points):
-        """``f`` at the rows of ``points``; raises TypeError/ValueError naming ``fun`` on a bad value."""
+        """``f`` at the rows of ``points``; a bad value raises (TypeError, ValueError) naming ``fun``."""
+        from ..problems.user import values_at
+
         points = np.atleast_2d(points)
-        if self.batched:
-            vals = np.asarray(self.fun(points), dtype=float)
-            if vals.shape != (points.shape[0],):
-                raise TypeError(f"fun: a batched objective must return {points.shape[0]} values for "
-                                f"{points.shape[0]} points, got shape {vals.shape}")
-        else:
-            vals = np.empty(points.shape[0])
-            for i, pt in enumerate(points):
-                v = np.asarray(self.fun(pt))
-                if v.ndim != 0 and v.size != 1:
-                    raise TypeError(f"fun: must return a scalar, got an array of shape {v.shape}")
-                if not np.issubdtype(v.dtype, np.number) or np.iscomplexobj(v):
-                    raise TypeError(f"fun: must return a real number, got {v.dtype}")
-                vals[i] = float(v.reshape(()))
+        vals = values_at(self.fun, points, self.batched, "fun")
         self.evals += points.shape[0]
         if not np.all(np.isfinite(vals)):
             bad = int(np.flatnonzero(~np.isfinite(vals))[0])
