@@ -40,11 +40,8 @@ def draw(problem, levels, batches, rng):
     if problem.n_samples is not None and np.any(batches > 0):
         sizes = np.where(batches > 0, batches, 0).astype(np.int64)
         ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        rows = np.empty(ptr[-1], dtype=np.int64)
-        for c in range(ncall):
-            if sizes[c]:
-                rows[ptr[c]:ptr[c + 1]] = rng.integers(0, problem.n_samples[levels[c]], size=sizes[c])
-        return Draws(rows, ptr, None, batches)
+        high = np.repeat(np.asarray(problem.n_samples, dtype=np.int64)[np.asarray(levels)], sizes)  # per row
+        return Draws(rng.integers(0, high).astype(np.int64), ptr, None, batches)
     if getattr(problem, "noise", 0.0) > 0 and np.any(batches > 0):
         eps = rng.standard_normal((ncall, problem.dim + problem.dim_y))
         eps[batches == 0] = 0.0

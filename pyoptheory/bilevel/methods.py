@@ -215,17 +215,11 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
             _, gy = p.grad_g(x, st.y)
             res = np.linalg.norm(gy)
         else:
-            if exact_sigma:
-                gr = p.grad_psi_sigma(x, s)
-            else:
-                fx, _ = p.grad_f(x, st.y)
-                gxy, _ = p.grad_g(x, st.y)
-                gxz, _ = p.grad_g(x, st.z)
-                gr = fx + (gxy - gxz) / s
+            gxy, gy = p.grad_g(x, st.y)
+            fx, fy = p.grad_f(x, st.y)
+            gxz, gz = p.grad_g(x, st.z)
+            gr = p.grad_psi_sigma(x, s) if exact_sigma else fx + (gxy - gxz) / s  # exact, or Danskin at y, z
             by, bz = R.inner_steps(p, x, s, at(beta_y, k, 1.0 / (l_g + s * l_f)), beta_z, local, l_f)
-            _, gy = p.grad_g(x, st.y)
-            _, fy = p.grad_f(x, st.y)
-            _, gz = p.grad_g(x, st.z)
             res = max(np.linalg.norm(st.y - p.project_y(st.y - by * (gy + s * fy))) / by,
                       np.linalg.norm(st.z - p.project_y(st.z - bz * gz)) / bz)
         return float(np.linalg.norm(p.gradient_mapping(x, gr, a))), float(res), s
@@ -246,7 +240,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
             return None
         levels = np.tile(levels_per, k1 - k0).astype(np.int64)
         per_call = np.repeat(batches[k0:k1], len(levels_per))
-        return levels, R.draw(p, levels, per_call, rng)
+        return R.draw(p, levels, per_call, rng)
 
     def advance(k0, k1, prepared):
         sl = slice(k0, k1)
@@ -255,7 +249,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
             fail, hvps = (core.implicit(st.x, st.y, st.v, alpha[sl], beta_z, T, cg_steps, k0, k1, local)
                           if core is not None else R.implicit(p, st, alpha[sl], beta_z, T, cg_steps, k0, k1, local))
         else:
-            levels, dr = prepared
+            dr = prepared
             if core is not None:
                 rows = dr.rows if dr.rows is not None else np.zeros(0, dtype=np.int64)
                 eps = dr.eps if dr.eps is not None else np.zeros((0, 0))
