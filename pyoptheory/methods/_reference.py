@@ -70,9 +70,7 @@ class Reference:
                 step = steps[0] if steps.shape[0] == 1 else steps[k]
                 x[:] = problem.prox(x - step * (((f1 - f0) / eta) * u), step)
                 scal[K.S_FX] = np.nan
-                if xsum is not None and avg_w[k + 1] != 0.0:
-                    xsum += avg_w[k + 1] * x
-                    scal[K.S_WSUM] += avg_w[k + 1]
+                Reference._accumulate(x, xsum, avg_w, scal, k + 1)
                 continue
             if method == K.ZO_CGE:
                 # CGE: g_i = (f(x + s e_i) - f(x))/s; the true gradient is computed for the measurement only
@@ -92,9 +90,7 @@ class Reference:
                 step = steps[0] if steps.shape[0] == 1 else steps[k]
                 x[:] = problem.prox(x - step * g, step)
                 scal[K.S_FX] = np.nan
-                if xsum is not None and avg_w[k + 1] != 0.0:
-                    xsum += avg_w[k + 1] * x
-                    scal[K.S_WSUM] += avg_w[k + 1]
+                Reference._accumulate(x, xsum, avg_w, scal, k + 1)
                 continue
             if K.AGD <= method <= K.HEAVY_BALL:
                 status = Reference._momentum_step(problem, method, k, x, xbest, grad, scal, steps, eta)
@@ -143,10 +139,15 @@ class Reference:
                 # x_{k+1} = prox_{step g}(x_k - step * g_k)   (projection when g is an indicator)
                 x[:] = problem.prox(x - step * g, step)
                 scal[K.S_FX] = np.nan
-            if xsum is not None and avg_w[k + 1] != 0.0:
-                xsum += avg_w[k + 1] * x
-                scal[K.S_WSUM] += avg_w[k + 1]
+            Reference._accumulate(x, xsum, avg_w, scal, k + 1)
         return K.OK
+
+    @staticmethod
+    def _accumulate(x, xsum, avg_w, scal, j):
+        """Add iterate ``j`` (now ``x``) to the weighted sum of an averaged output."""
+        if xsum is not None and avg_w[j] != 0.0:
+            xsum += avg_w[j] * x
+            scal[K.S_WSUM] += avg_w[j]
 
     @staticmethod
     def _stochastic_gradient(problem, row, point, idx, noise):
