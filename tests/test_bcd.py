@@ -702,7 +702,7 @@ def test_block_gs_q_selects_the_largest_model_decrease_and_achieves_it(nonneg):
     """GS-q picks argmax_b of the block model decrease; the model majorises F (L_b >= lambda_max(Q_bb)),
     so the objective falls by at least the selected score at every step."""
     from pyoptheory.methods import _bcd_reference as R
-    from pyoptheory.methods.coordinate import _block_plan, _regularizer, make_partition, quadratic_form
+    from pyoptheory.methods.coordinate import _block_plan, _regularizer, quadratic_form
 
     p = _block_lasso(nonneg)
     Q, c, const = quadratic_form(p)
@@ -718,7 +718,6 @@ def test_block_gs_q_selects_the_largest_model_decrease_and_achieves_it(nonneg):
         assert res.selected_last == int(np.argmax(scores))
         assert p.objective(x) - p.objective(res.x) >= scores.max() * (1 - 1e-10) - 1e-14
         x = res.x
-    assert make_partition("contiguous", 4, Q.diagonal())[0].size == 4
 
 
 def test_proximal_block_rules_refuse_matrix_updates():
@@ -773,3 +772,17 @@ def test_iht_bad_input():
         po.solve(P.coordinate_quadratic(8, seed=0), "bcd", rule="iht", blocks="variable", block_size=3, iht_steps=0)
     with pytest.raises(ValueError, match="needs blocks"):
         po.solve(P.coordinate_quadratic(8, seed=0), "bcd", rule="iht")
+
+
+def test_bcd_kernels_refuse_a_negative_start_step():
+    from pyoptheory import _core as core
+
+    p = po.problems.logistic(np.random.default_rng(0).standard_normal((20, 3)),
+                             np.sign(np.random.default_rng(1).standard_normal(20)), 0.1)
+    with pytest.raises(ValueError, match="k0"):
+        core.BcdGlm(np.array([0, 20, 40, 60]), np.tile(np.arange(20), 3), p.A.T.ravel().copy(), p.b, 0.05, 0.1
+                     ).advance(core.BcdModel(np.arange(4, dtype=np.int64), np.arange(3, dtype=np.int64),
+                                              np.ones(3), np.zeros(3), np.ones(3), 0, 0.0, np.zeros(3), np.zeros(3),
+                                              0, 0.0, False),
+                               np.zeros(3), np.zeros(20), -2, 0, np.zeros(0, dtype=np.int64),
+                               np.zeros(2, dtype=np.int64), -1.0)

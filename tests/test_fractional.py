@@ -174,16 +174,3 @@ def test_negative_optimum_with_a_concave_denominator_still_runs():
     assert res.success and res.fun < 0 and np.all(np.isnan(res.trace["gap"]))
     assert np.all(np.diff(res.trace["fun"]) <= 1e-14)
 
-
-def test_bcd_kernels_refuse_a_negative_start_step():
-    from pyoptheory.methods.coordinate import _glm_data  # noqa: F401  (the model is built through solve)
-
-    p = po.problems.logistic(np.random.default_rng(0).standard_normal((20, 3)),
-                             np.sign(np.random.default_rng(1).standard_normal(20)), 0.1)
-    with pytest.raises(ValueError, match="k0"):
-        _core.BcdGlm(np.array([0, 20, 40, 60]), np.tile(np.arange(20), 3), p.A.T.ravel().copy(), p.b, 0.05, 0.1
-                     ).advance(_core.BcdModel(np.arange(4, dtype=np.int64), np.arange(3, dtype=np.int64),
-                                              np.ones(3), np.zeros(3), np.ones(3), 0, 0.0, np.zeros(3), np.zeros(3),
-                                              0, 0.0, False),
-                               np.zeros(3), np.zeros(20), -2, 0, np.zeros(0, dtype=np.int64),
-                               np.zeros(2, dtype=np.int64), -1.0)
