@@ -6,6 +6,10 @@ the starred statements [V:Lean]: machine-checked Lean statements of the paper's 
   Measured: ``E f(xbar) - f*`` of the average ``xbar`` of ``x_0 .. x_N`` (``N + 1 = T`` steps), which is at most
   the left side by convexity; the expectation over seeds with a one-sided interval.  The Lean statements
   assume ``n >= 2``.
+* ``zo_rgf.strongly_convex`` (the strongly convex statement of section 5, same step): with
+  ``delta_s = 18 s^2 (n + 4)^2 L/(25 tau)``,
+  ``E f(x_N) - f* <= (L/2) [delta_s + (1 - tau/(8(n + 4)L))^N (||x_0 - x*||^2 - delta_s)]`` (``tau`` the strong
+  convexity constant, ``mu`` in the library).  Measured on the last iterate, the expectation over seeds.
 * ``zo_random_search.nonsmooth`` (their Theorem 6 with the constant step ``h = R/((n + 4) L_0 sqrt(N + 1))``):
   ``E f(xbar_N) - f* <= s L_0 sqrt(n) + (n + 4) L_0 R / sqrt(N + 1)`` with ``xbar`` the step-weighted (here
   uniform) average of ``x_0 .. x_N``, ``R >= ||x_0 - x*||``.
@@ -15,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import problems as P
-from .base import Instance, Theorem, only, power
+from .base import Instance, Theorem, linear, only, power
 from .gradient import l1_ball, random_max_affine
 
 SMOOTHING = 1e-4
@@ -35,6 +39,25 @@ def rgf_bound(T, c, p):
 def rgf_params(problem, c, T):
     return {"n": problem.dim, "step": 1.0 / (4 * (problem.dim + 4) * c.L), "output": "uniform",
             "smoothing": SMOOTHING}
+
+
+def rgf_strong_bound(T, c, p):
+    n = p["n"]
+    floor = 18 * SMOOTHING ** 2 * (n + 4) ** 2 * c.L / (25 * c.mu)
+    return 0.5 * c.L * (floor + rgf_strong_contraction(c, p) ** T * (c.D0 ** 2 - floor))
+
+
+def rgf_strong_contraction(c, p):
+    return 1.0 - c.mu / (8 * (p["n"] + 4) * c.L)
+
+
+def rgf_strong_params(problem, c, T):
+    return {"n": problem.dim, "step": 1.0 / (4 * (problem.dim + 4) * c.L), "output": "last", "smoothing": SMOOTHING}
+
+
+def quadratic_10_conditioned(T=None):
+    """A quadratic in R^10 with eigenvalues in [0.1, 1] (L = 1, mu = 0.1)."""
+    return P.quadratic(10, L=1.0, mu=0.1, seed=5)
 
 
 def rs_bound(T, c, p):
@@ -91,6 +114,17 @@ THEOREMS = [
         tight=False, confirmed="V:Lean", stochastic=True,
         source="Nesterov & Spokoiny (2017), Theorem 8 (catalogue first-order.md 5.1, a Lean statement)",
         instances=(Instance("quadratic_10", quadratic_10), Instance("least_squares_20", least_squares_20))),
+    Theorem(
+        id="zo_rgf.strongly_convex", method="zo_rgf",
+        assumptions=("f tau-strongly convex, L-smooth", "h = 1/(4(n + 4)L)", "n >= 2"), quantity="gap",
+        statement="E f(x_N) - f* <= (L/2)[delta_s + (1 - tau/(8(n + 4)L))^N (||x0 - x*||^2 - delta_s)], "
+                  "delta_s = 18 s^2 (n + 4)^2 L/(25 tau)",
+        bound=rgf_strong_bound, params=rgf_strong_params, options=only("step", "output", "smoothing"),
+        rate=linear(rgf_strong_contraction), tight=False, confirmed="V:Lean", stochastic=True,
+        source="Nesterov & Spokoiny (2017), section 5, the strongly convex rate of RG_s (catalogue first-order.md "
+               "5.1, a Lean statement)",
+        instances=(Instance("quadratic_10_conditioned", quadratic_10_conditioned),
+                   Instance("quadratic_10", quadratic_10))),
     Theorem(
         id="zo_random_search.nonsmooth", method="zo_random_search",
         assumptions=("f convex, L0-Lipschitz", "h = R/((n + 4) L0 sqrt(N + 1))", "projection onto Q"),
