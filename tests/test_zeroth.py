@@ -129,6 +129,29 @@ def test_zo_rgf_step_is_the_forward_gaussian_estimate_with_the_drawn_direction()
         assert res.fevals == n == 2 and res.grad_evals == 0
 
 
+def test_zo_rge_step_is_the_q_direction_estimate_and_q1_is_zo_rgf():
+    """One zo_rge step equals x0 - h g with g = RandomVectorEstimator(s, q) at the chunk's first q directions,
+    on both backends, with q + 1 evaluations; with q = 1 and the same step the run is zo_rgf's."""
+    import pyoptheory as po
+    from pyoptheory import problems as P
+
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((50, 8))
+    p = P.least_squares(A, rng.standard_normal(50))
+    h, s, q = 0.01, 1e-3, 4
+    U = np.random.default_rng(5).standard_normal((q, 8))
+    g, n = RandomVectorEstimator(s, q=q)(p.f, p.x0, directions=U)
+    for backend in ("numpy", "cpp"):
+        res = po.solve(p, "zo_rge", q=q, step=h, smoothing=s, steps=1, seed=5, backend=backend)
+        np.testing.assert_allclose(res.x, p.x0 - h * g, rtol=1e-10, atol=1e-14)
+        assert res.fevals == n == q + 1 and res.grad_evals == 0
+    a = po.solve(p, "zo_rge", q=1, step=h, smoothing=s, steps=200, seed=2)
+    b = po.solve(p, "zo_rgf", step=h, smoothing=s, steps=200, seed=2, output="last")
+    np.testing.assert_array_equal(a.x, b.x)
+    with pytest.raises(ValueError, match="q"):
+        po.solve(p, "zo_rge", q=0)
+
+
 def test_zo_random_search_reaches_the_nonsmooth_optimum_and_projects():
     import pyoptheory as po
     from pyoptheory.theory.gradient import l1_ball

@@ -147,6 +147,10 @@ int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object 
     require(noise.ndim() == 2 && noise.shape(0) >= k1 - k0 && noise.shape(1) == m.d,
             "noise must have shape (k1 - k0, d)");
     r.noise = noise.data();
+    if (method == pyoptheory::ZO_GAUSS && k1 > k0) {  // q directions per step: (k1 - k0) q rows
+      require(noise.shape(0) % (k1 - k0) == 0, "noise: the gradient-free step needs (k1 - k0) q direction rows");
+      r.directions = noise.shape(0) / (k1 - k0);
+    }
   }
   require(method != pyoptheory::ZO_CGE || eta > 0.0, "advance: the coordinate estimate needs smoothing > 0");
   require(method != pyoptheory::ZO_GAUSS || (r.noise != nullptr && eta > 0.0),

@@ -60,15 +60,18 @@ class Reference:
                     return status
                 continue
             if method == K.ZO_GAUSS:
-                # Nesterov & Spokoiny's RG/RS step: g = (f(x + s u) - f(x))/s u, u = noise[k - k0], s = eta
-                u = noise[k - k0]
-                f0, f1 = problem.f(x), problem.f(x + eta * u)
-                scal[K.S_FEVALS] += 2
-                if not (np.isfinite(f0) and np.isfinite(f1)):
+                # RG/RS (q = 1) and RGE (q > 1): g = (1/q) sum_j (f(x + s u_j) - f(x))/s u_j, u_j the noise rows
+                # (k - k0) q .. (k - k0) q + q - 1, s = eta
+                q = noise.shape[0] // max(k1 - k0, 1)
+                U = noise[(k - k0) * q:(k - k0 + 1) * q]
+                f0 = problem.f(x)
+                fu = np.array([problem.f(x + eta * u) for u in U])
+                scal[K.S_FEVALS] += q + 1
+                if not (np.isfinite(f0) and np.all(np.isfinite(fu))):
                     scal[K.S_FAIL_ITER] = k
                     return K.NONFINITE
                 step = steps[0] if steps.shape[0] == 1 else steps[k]
-                x[:] = problem.prox(x - step * (((f1 - f0) / eta) * u), step)
+                x[:] = problem.prox(x - step * ((((fu - f0) / eta) / q) @ U), step)
                 scal[K.S_FX] = np.nan
                 Reference._accumulate(x, xsum, avg_w, scal, k + 1)
                 continue

@@ -64,6 +64,7 @@ struct RunBuffers {
   const int64_t* idx = nullptr;   // sample indices, (k1 - k0) x batch, or null for a full (sub)gradient
   int64_t batch = 0;
   const double* noise = nullptr;  // additive gradient noise, (k1 - k0) x d, or null
+  int64_t directions = 1;         // ZO_GAUSS: Gaussian directions per step (noise has (k1 - k0) * directions rows)
 };
 
 inline double step_at(const RunBuffers& r, int64_t k) { return r.n_steps == 1 ? r.steps[0] : r.steps[k]; }
@@ -305,17 +306,26 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
         for (int64_t j = 0; j < r.batch; ++j) m.row_axpy(ids[j], -step * coef[j], r.x);
       }
     } else if (method == ZO_GAUSS) {
-      // x_{k+1} = prox_{h_k g}(x_k - h_k (f(x_k + s u_k) - f(x_k))/s u_k), u_k ~ N(0, I) drawn in Python (noise
-      // row k - k0), s = r.eta: two function values per step, no gradient.
-      const double* u = r.noise + (k - k0) * d;
+      // x_{k+1} = prox_{h_k g}(x_k - h_k g_k), g_k = (1/q) sum_j (f(x_k + s u_j) - f(x_k))/s u_j with u_j ~ N(0, I)
+      // drawn in Python (noise rows (k - k0) q .. (k - k0) q + q - 1), s = r.eta: q + 1 function values per step,
+      // no gradient (q = 1: Nesterov & Spokoiny's RG/RS; q > 1: the randomized vector-wise estimate RGE).
+      const int64_t q = r.directions;
       const double s = r.eta;
       const double f0 = m.value_grad(r.x, nullptr, n_threads);
-      for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] + s * u[j];
-      const double f1 = m.value_grad(y.data(), nullptr, n_threads);
-      scal[S_FEVALS] += 2;
-      if (!std::isfinite(f0) || !std::isfinite(f1)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
-      const double step = step_at(r, k), c = (f1 - f0) / s;
-      for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] - step * (c * u[j]);
+      bool finite = std::isfinite(f0);
+      for (int64_t j = 0; j < d; ++j) r.grad[j] = 0.0;
+      for (int64_t l = 0; l < q; ++l) {
+        const double* u = r.noise + ((k - k0) * q + l) * d;
+        for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] + s * u[j];
+        const double f1 = m.value_grad(y.data(), nullptr, n_threads);
+        finite = finite && std::isfinite(f1);
+        const double c = (f1 - f0) / s / static_cast<double>(q);
+        for (int64_t j = 0; j < d; ++j) r.grad[j] += c * u[j];
+      }
+      scal[S_FEVALS] += static_cast<double>(q + 1);
+      if (!finite) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      const double step = step_at(r, k);
+      for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] - step * r.grad[j];
       m.prox(y.data(), step, r.x);
       scal[S_FX] = std::numeric_limits<double>::quiet_NaN();
     } else if (method == ZO_CGE) {
