@@ -112,7 +112,7 @@ int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object 
             darr steps, py::object avg_w, double eta, int64_t k0, int64_t k1, int n_threads, iarr idx,
             darr noise) {
   const LinearModel& m = pm.m;
-  require(method >= 0 && method <= 12, "advance: unknown method code");
+  require(method >= 0 && method <= 13, "advance: unknown method code");
   require(k0 >= 0 && k1 >= k0, "advance: need 0 <= k0 <= k1");
   pyoptheory::RunBuffers r{};
   r.x = vec(x, m.d, "x");
@@ -147,13 +147,13 @@ int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object 
     require(noise.ndim() == 2 && noise.shape(0) >= k1 - k0 && noise.shape(1) == m.d,
             "noise must have shape (k1 - k0, d)");
     r.noise = noise.data();
-    if (method == pyoptheory::ZO_GAUSS && k1 > k0) {  // q directions per step: (k1 - k0) q rows
+    if ((method == pyoptheory::ZO_GAUSS || method == pyoptheory::ZO_ACCEL) && k1 > k0) {  // q directions per step: (k1 - k0) q rows
       require(noise.shape(0) % (k1 - k0) == 0, "noise: the gradient-free step needs (k1 - k0) q direction rows");
       r.directions = noise.shape(0) / (k1 - k0);
     }
   }
   require(method != pyoptheory::ZO_CGE || eta > 0.0, "advance: the coordinate estimate needs smoothing > 0");
-  require(method != pyoptheory::ZO_GAUSS || (r.noise != nullptr && eta > 0.0),
+  require((method != pyoptheory::ZO_GAUSS && method != pyoptheory::ZO_ACCEL) || (r.noise != nullptr && eta > 0.0),
           "advance: the gradient-free step needs Gaussian directions (noise of shape (k1 - k0, d)) and smoothing > 0");
   int status;
   {

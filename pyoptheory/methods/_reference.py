@@ -75,6 +75,27 @@ class Reference:
                 scal[K.S_FX] = np.nan
                 Reference._accumulate(x, xsum, avg_w, scal, k + 1)
                 continue
+            if method == K.ZO_ACCEL:
+                # FG_s: theta = S_BETA, tau = S_MU, gamma_k = S_LAMBDA, v_k kept in xbest (see first_order.hpp)
+                theta, tau, gamma, v = scal[K.S_BETA], scal[K.S_MU], scal[K.S_LAMBDA], xbest
+                bq = theta * (gamma - tau)
+                alpha = 0.5 * (-bq + np.sqrt(bq * bq + 4.0 * theta * gamma))
+                gamma_next = (1.0 - alpha) * gamma + alpha * tau
+                lam, beta = alpha * tau / gamma_next, alpha * gamma / (gamma + alpha * tau)
+                u = noise[k - k0]
+                y = (1.0 - beta) * x + beta * v
+                f0, f1 = problem.f(y), problem.f(y + eta * u)
+                scal[K.S_FEVALS] += 2
+                if not (np.isfinite(f0) and np.isfinite(f1)):
+                    scal[K.S_FAIL_ITER] = k
+                    return K.NONFINITE
+                c = (f1 - f0) / eta
+                h = steps[0] if steps.shape[0] == 1 else steps[k]
+                v[:] = (1.0 - lam) * v + lam * y - (theta / alpha) * c * u
+                x[:] = y - h * c * u
+                scal[K.S_LAMBDA] = gamma_next
+                scal[K.S_FX] = np.nan
+                continue
             if method == K.ZO_CGE:
                 # CGE: g_i = (f(x + s e_i) - f(x))/s; the true gradient is computed for the measurement only
                 f0 = problem.f(x)

@@ -48,7 +48,8 @@ class GaussianDirections:
         return self.dim * self.q
 
 
-def _run_zeroth(problem, name, code, step, default_step, smoothing, output, backend, options, directions=1):
+def _run_zeroth(problem, name, code, step, default_step, smoothing, output, backend, options, directions=1,
+                scal_init=None):
     """The driver run of the zeroth-order methods (kernel ``code``): ``step`` given, or
     ``default_step(common_options)``; ``directions`` Gaussian directions per step drawn per chunk (0: none)."""
     smoothing = as_scalar(smoothing, "smoothing", positive=True)
@@ -59,6 +60,7 @@ def _run_zeroth(problem, name, code, step, default_step, smoothing, output, back
     avg_w = averaging_weights(common["output"], n, seq) if common["output"] in AVERAGED else None
     kernel, backend = select_kernel(problem, backend)
     plan = Plan(problem=problem, method=name, code=code, step_seq=seq, avg_w=avg_w, eta=smoothing,
+                scal_init=dict(scal_init or {}),
                 stochastic=GaussianDirections(problem.dim, directions) if directions else None, **common)
     return run(plan, kernel, backend)
 
@@ -130,6 +132,64 @@ def zo_gd(problem, *, step=None, smoothing=1e-4, output="last", backend=None, **
 
     return _run_zeroth(problem, "zo_gd", K.ZO_CGE, step, default_step, smoothing, output, backend, options,
                        directions=0)
+
+
+def accelerated_sequences(theta, tau, gamma0, steps):
+    r"""FG_s's scalar sequences for ``k = 0 .. steps``: ``psi_k = prod_{i<k} (1 - alpha_i)`` and
+    ``C_k = 1 + sum_{i=1}^{k-1} prod_{j=k-i}^{k-1} (1 - alpha_j)`` (``C_0 = 0``), where ``alpha_k`` solves
+    ``alpha^2/theta = (1 - alpha) gamma_k + alpha tau = gamma_{k+1}`` (Nesterov & Spokoiny 2017, Theorem 9).
+    Deterministic: they depend on ``theta``, ``tau`` and ``gamma_0`` only."""
+    psi, C = np.empty(steps + 1), np.empty(steps + 1)
+    psi[0], C[0], gamma = 1.0, 0.0, gamma0
+    tail = 0.0  # sum_{i=1}^{k-1} prod_{j=k-i}^{k-1} (1 - alpha_j), updated as tail_{k+1} = (1 - alpha_k)(1 + tail_k)
+    for k in range(steps):
+        bq = theta * (gamma - tau)
+        alpha = 0.5 * (-bq + np.sqrt(bq * bq + 4.0 * theta * gamma))
+        gamma = (1.0 - alpha) * gamma + alpha * tau
+        psi[k + 1] = psi[k] * (1.0 - alpha)
+        tail = (1.0 - alpha) * (tail + (1.0 if k >= 1 else 0.0))
+        C[k + 1] = 1.0 + tail
+    return psi, C
+
+
+@register("zo_accelerated", accepts=("smooth",), backends=BACKENDS, theorem="zo_accelerated.convex")
+def zo_accelerated(problem, *, step=None, theta=None, strong_convexity=0.0, gamma0=None, smoothing=1e-4,
+                   backend=None, **options):
+    r"""Accelerated random gradient-free method FG_s (Nesterov & Spokoiny, FoCM 2017, section 6, method (60);
+    catalogue first-order.md 5.1), for smooth convex or ``tau``-strongly convex ``f`` (``tau`` =
+    ``strong_convexity``; ``mu`` stays the problem's constant).
+
+    Algorithm
+        ``gamma_0 >= tau``, ``v_0 = x_0``.  Step ``k``: ``alpha_k > 0`` solves
+        ``alpha_k^2/theta = (1 - alpha_k) gamma_k + alpha_k tau =: gamma_{k+1}``;
+        ``lambda_k = alpha_k tau/gamma_{k+1}``, ``beta_k = alpha_k gamma_k/(gamma_k + alpha_k tau)``,
+        ``y_k = (1 - beta_k) x_k + beta_k v_k``; ``g_k = (f(y_k + s u_k) - f(y_k))/s u_k``, ``u_k ~ N(0, I)``;
+        ``x_{k+1} = y_k - h g_k``, ``v_{k+1} = (1 - lambda_k) v_k + lambda_k y_k - (theta/alpha_k) g_k``.
+        Two function values per step.
+    Parameters
+        ``step`` ``h`` (default ``1/(4(n + 4)L)``), ``theta`` (default ``1/(16(n + 4)^2 L)``; the paper prints
+        ``(n + 1)``, which its proof does not support: the Lean statement uses ``n + 4``), ``gamma0``
+        (default ``max(L, tau)``), ``strong_convexity`` ``tau`` (default 0, the convex case), ``smoothing``.
+    Guarantee
+        ``E f(x_k) - f* <= psi_k [f(x_0) - f* + (gamma_0/2)||x_0 - x*||^2] + s^2 L (n + 3(n + 8) C_k/16)``
+        with ``psi_k <= (1 + k sqrt(gamma_0/L)/(8(n + 4)))^-2`` (the ``n^2/k^2`` rate) and
+        ``psi_k <= (1 - sqrt(tau/L)/(4(n + 4)))^k`` (theorem ``zo_accelerated.convex``; ``psi_k`` and ``C_k``
+        from :func:`accelerated_sequences`).
+    """
+    tau = as_scalar(strong_convexity, "strong_convexity", nonnegative=True)
+    L, n = problem.constants["L"], problem.dim
+    theta = 1.0 / (16 * (n + 4) ** 2 * L) if theta is None else as_scalar(theta, "theta", positive=True)
+    gamma0 = max(L, tau) if gamma0 is None else as_scalar(gamma0, "gamma0", positive=True)
+    if gamma0 < tau:
+        raise ValueError(f"gamma0: must be >= strong_convexity ({tau}), got {gamma0}")
+    if options.get("output", "last") != "last":
+        raise ValueError("output: the accelerated method returns its last iterate x_k (leave output at 'last')")
+
+    def default_step(common):
+        return 1.0 / (4 * (n + 4) * L)
+
+    return _run_zeroth(problem, "zo_accelerated", K.ZO_ACCEL, step, default_step, smoothing, "last", backend,
+                       options, scal_init={K.S_BETA: theta, K.S_MU: tau, K.S_LAMBDA: gamma0})
 
 
 @register("zo_rge", accepts=("smooth", "composite", "constrained"), backends=BACKENDS)

@@ -26,7 +26,8 @@ enum Method : int {
   SHB = 9,         // stochastic heavy ball, momentum beta or tied to the step: (1 - sqrt(mu eta_k))^2
   NONCONVEX_AG = 10,  // Ghadimi & Lan (2016) accelerated gradient for nonconvex composite problems
   ZO_GAUSS = 11,      // Nesterov & Spokoiny (2017) random gradient-free step: function values only
-  ZO_CGE = 12         // gradient descent on the coordinate-wise (CGE) forward-difference estimate
+  ZO_CGE = 12,        // gradient descent on the coordinate-wise (CGE) forward-difference estimate
+  ZO_ACCEL = 13       // Nesterov & Spokoiny's accelerated random gradient-free method FG_s
 };
 
 // Layout of the scalar state shared with Python (pyoptheory/kernels/layout.py).
@@ -327,6 +328,31 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
       const double step = step_at(r, k);
       for (int64_t j = 0; j < d; ++j) y[j] = r.x[j] - step * r.grad[j];
       m.prox(y.data(), step, r.x);
+      scal[S_FX] = std::numeric_limits<double>::quiet_NaN();
+    } else if (method == ZO_ACCEL) {
+      // FG_s (Nesterov & Spokoiny 2017, section 6): theta = S_BETA, tau = S_MU, gamma_k = S_LAMBDA, v_k in xbest.
+      // alpha_k > 0 solves alpha^2/theta = (1 - alpha) gamma_k + alpha tau =: gamma_{k+1};
+      // y = (1 - beta) x + beta v, beta = alpha gamma_k/(gamma_k + alpha tau); g = (f(y + s u) - f(y))/s u;
+      // x_{k+1} = y - h g; v_{k+1} = (1 - lambda) v + lambda y - (theta/alpha) g, lambda = alpha tau/gamma_{k+1}.
+      const double theta = scal[S_BETA], tau = scal[S_MU], gamma = scal[S_LAMBDA], s = r.eta;
+      const double bq = theta * (gamma - tau);
+      const double alpha = 0.5 * (-bq + std::sqrt(bq * bq + 4.0 * theta * gamma));
+      const double gamma_next = (1.0 - alpha) * gamma + alpha * tau;
+      const double lambda = alpha * tau / gamma_next, beta = alpha * gamma / (gamma + alpha * tau);
+      const double* u = r.noise + (k - k0) * d;
+      double* v = r.xbest;
+      for (int64_t j = 0; j < d; ++j) gy[j] = (1.0 - beta) * r.x[j] + beta * v[j];
+      const double f0 = m.value_grad(gy.data(), nullptr, n_threads);
+      for (int64_t j = 0; j < d; ++j) y[j] = gy[j] + s * u[j];
+      const double f1 = m.value_grad(y.data(), nullptr, n_threads);
+      scal[S_FEVALS] += 2;
+      if (!std::isfinite(f0) || !std::isfinite(f1)) { scal[S_FAIL_ITER] = static_cast<double>(k); return NONFINITE; }
+      const double c = (f1 - f0) / s, h = step_at(r, k);
+      for (int64_t j = 0; j < d; ++j) {
+        v[j] = (1.0 - lambda) * v[j] + lambda * gy[j] - (theta / alpha) * c * u[j];
+        r.x[j] = gy[j] - h * c * u[j];
+      }
+      scal[S_LAMBDA] = gamma_next;
       scal[S_FX] = std::numeric_limits<double>::quiet_NaN();
     } else if (method == ZO_CGE) {
       // g_i = (f(x + s e_i) - f(x))/s, s = r.eta: d + 1 function values; x_{k+1} = prox(x_k - h g).  The true
