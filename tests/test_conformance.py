@@ -59,7 +59,11 @@ def test_compiled_backends_match_numpy_reference(method, kind, backend, problem_
         pytest.skip(f"{method} has no {backend} backend")
     p = problem_of_kind(kind)
     ref = po.solve(p, method, steps=40, backend="numpy", record="all", seed=7)
-    got = po.solve(p, method, steps=40, backend=backend, record="all", seed=7)
+    try:
+        got = po.solve(p, method, steps=40, backend=backend, record="all", seed=7)
+    except ValueError as exc:  # a Python problem (a user's black box) runs on the NumPy path only, and says so
+        assert "built-in problems only" in str(exc) and p.spec is None
+        pytest.skip(f"{method} on {kind}: {exc}")
     assert got.backend == backend and ref.backend == "numpy"
     scale = max(1.0, np.max(np.abs(ref.x)))
     np.testing.assert_allclose(got.x, ref.x, rtol=1e-10, atol=1e-10 * scale)

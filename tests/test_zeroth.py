@@ -305,3 +305,56 @@ def test_zo_accelerated_beats_rg_and_checks_its_input():
                          ({"strong_convexity": 1.0, "gamma0": 0.5}, "gamma0"), ({"output": "uniform"}, "output")):
         with pytest.raises(ValueError, match=name):
             po.solve(p, "zo_accelerated", **kwargs)
+
+
+def _black_box_least_squares(batched=True):
+    import pyoptheory as po  # noqa: F401
+    from pyoptheory import problems as P
+
+    rng = np.random.default_rng(0)
+    A, b = rng.standard_normal((50, 8)), rng.standard_normal(50)
+    calls = []
+
+    def f(X):
+        calls.append(np.shape(X))
+        R = np.atleast_2d(X) @ A.T - b
+        v = 0.5 * np.mean(R ** 2, axis=1)
+        return v if batched else float(v[0])
+
+    p = P.least_squares(A, b)
+    return p, P.black_box(f, 8, batched=batched, x0=p.x0), calls
+
+
+@pytest.mark.parametrize("method, kwargs", [("zo_rge", {"q": 4}), ("zo_rgf", {}), ("zo_gd", {}),
+                                            ("zo_accelerated", {"theta": 1e-4, "gamma0": 1.0})])
+def test_zeroth_order_methods_run_a_black_box_in_one_call_per_estimate(method, kwargs):
+    """A batched black box gets all the points of one estimate in one call (q + 1, d + 1 or 2 rows); the run
+    equals the same method on the built-in problem with the same function (1e-10), and fevals agree."""
+    import pyoptheory as po
+
+    p, bb, calls = _black_box_least_squares()
+    steps, record = 100, [0, 50, 100]
+    res = po.solve(bb, method, step=0.01, steps=steps, seed=0, record=record, **kwargs)
+    ref = po.solve(p, method, step=0.01, steps=steps, seed=0, record=record, **kwargs)
+    np.testing.assert_allclose(res.x, ref.x, rtol=1e-10, atol=1e-13)
+    assert res.fevals == ref.fevals
+    per_step = res.fevals // steps
+    assert sum(1 for shape in calls if shape[0] == per_step) == steps  # one call per estimate
+    assert len(calls) == steps + len(record) + 1  # plus one value per recorded point and the result's
+
+
+def test_black_box_zeroth_order_needs_a_step_projects_on_its_domain_and_stops_on_bad_values():
+    import pyoptheory as po
+    from pyoptheory import problems as P
+
+    _, bb, _ = _black_box_least_squares()
+    with pytest.raises(ValueError, match="step"):
+        po.solve(bb, "zo_rgf", steps=10)
+    with pytest.raises(ValueError, match="theta"):
+        po.solve(bb, "zo_accelerated", step=0.01, steps=10)
+    box = P.black_box(lambda x: float(np.sum((x - 3.0) ** 2)), 4, domain=(-1.0, 1.0), x0=np.zeros(4))
+    res = po.solve(box, "zo_rge", q=2, step=0.05, steps=3000, seed=0)
+    assert np.all(np.abs(res.x) <= 1.0) and np.all(res.x > 0.9)  # pushed to the face x = 1 of the box
+    bad = P.black_box(lambda x: np.nan if x[0] > 0.5 else -float(x[0]), 3, x0=np.zeros(3))
+    res = po.solve(bad, "zo_rgf", step=0.1, steps=1000, seed=0)
+    assert not res.success and "non-finite" in res.message and 0 < res.nit < 1000

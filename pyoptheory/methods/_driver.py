@@ -205,7 +205,8 @@ def _chunk_cap(plan):
     if plan.stochastic is not None:
         sp = plan.stochastic
         row = (spec.data.size / max(problem.n, 1)) if spec is not None and spec.sparse else problem.dim
-        work = (sp.batch_size or problem.n) * row + 4 * problem.dim + 200  # + prox and per-step overhead
+        work = (sp.batch_size or getattr(problem, "n", 1)) * row + 4 * problem.dim + 200  # + prox and per-step
+        # overhead
         return int(max(1, min(2e7 // work, 1e6 // max(sp.draws_per_step(), 1), 1e5)))
     work = (spec.data.size if spec is not None and spec.sparse else problem.dim * getattr(problem, "n", 1))
     work = (work + 4 * problem.dim + 200) * (3 if plan.code == K.PROX_GRAD_BACKTRACK else 1)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_int, as_scalar
+from ..problems.base import ConstantUnavailable
 from ..kernels import layout as K
 from ..registry import register
 from ._driver import AVERAGED, Plan, averaging_weights, common_options, run, start_distance
@@ -54,7 +55,13 @@ def _run_zeroth(problem, name, code, step, default_step, smoothing, output, back
     ``default_step(common_options)``; ``directions`` Gaussian directions per step drawn per chunk (0: none)."""
     smoothing = as_scalar(smoothing, "smoothing", positive=True)
     common = common_options(problem, output=output, **options)
-    step = as_scalar(step, "step", positive=True) if step is not None else default_step(common)
+    if step is None:
+        try:
+            step = default_step(common)
+        except ConstantUnavailable as exc:
+            raise ValueError(f"step: {name}'s default step needs a constant this problem does not declare "
+                             f"({exc.args[0]}); pass step=") from None
+    step = as_scalar(step, "step", positive=True)
     n = common["steps"]
     seq = np.array([step])
     avg_w = averaging_weights(common["output"], n, seq) if common["output"] in AVERAGED else None
@@ -65,7 +72,7 @@ def _run_zeroth(problem, name, code, step, default_step, smoothing, output, back
     return run(plan, kernel, backend)
 
 
-@register("zo_rgf", accepts=("smooth", "composite", "constrained"), backends=BACKENDS,
+@register("zo_rgf", accepts=("smooth", "composite", "constrained", "black_box"), backends=BACKENDS,
           theorem="zo_rgf.smooth.average")
 def zo_rgf(problem, *, step=None, smoothing=1e-4, output="uniform", backend=None, **options):
     r"""Random gradient-free method RG_s for smooth convex ``f`` (Nesterov & Spokoiny 2017, section 5).
@@ -111,7 +118,7 @@ def zo_random_search(problem, *, step=None, smoothing=1e-4, output="step_weighte
                        options)
 
 
-@register("zo_gd", accepts=("smooth",), backends=BACKENDS, theorem="zo_gd.cge")
+@register("zo_gd", accepts=("smooth", "black_box"), backends=BACKENDS, theorem="zo_gd.cge")
 def zo_gd(problem, *, step=None, smoothing=1e-4, output="last", backend=None, **options):
     r"""Gradient descent on the coordinate-wise finite-difference estimate (ZO-GD with CGE; DeepZero, Chen et
     al. ICLR 2024; catalogue first-order.md 5.2).
@@ -152,7 +159,7 @@ def accelerated_sequences(theta, tau, gamma0, steps):
     return psi, C
 
 
-@register("zo_accelerated", accepts=("smooth",), backends=BACKENDS, theorem="zo_accelerated.convex")
+@register("zo_accelerated", accepts=("smooth", "black_box"), backends=BACKENDS, theorem="zo_accelerated.convex")
 def zo_accelerated(problem, *, step=None, theta=None, strong_convexity=0.0, gamma0=None, smoothing=1e-4,
                    backend=None, **options):
     r"""Accelerated random gradient-free method FG_s (Nesterov & Spokoiny, FoCM 2017, section 6, method (60);
@@ -177,7 +184,14 @@ def zo_accelerated(problem, *, step=None, theta=None, strong_convexity=0.0, gamm
         from :func:`accelerated_sequences`).
     """
     tau = as_scalar(strong_convexity, "strong_convexity", nonnegative=True)
-    L, n = problem.constants["L"], problem.dim
+    n = problem.dim
+    try:
+        L = problem.constants["L"]
+    except ConstantUnavailable:
+        if theta is None or step is None or gamma0 is None:
+            raise ValueError("theta: zo_accelerated's defaults of theta, step and gamma0 need L, which this problem "
+                             "does not declare; pass all three") from None
+        L = np.nan
     theta = 1.0 / (16 * (n + 4) ** 2 * L) if theta is None else as_scalar(theta, "theta", positive=True)
     gamma0 = max(L, tau) if gamma0 is None else as_scalar(gamma0, "gamma0", positive=True)
     if gamma0 < tau:
@@ -192,7 +206,7 @@ def zo_accelerated(problem, *, step=None, theta=None, strong_convexity=0.0, gamm
                        options, scal_init={K.S_BETA: theta, K.S_MU: tau, K.S_LAMBDA: gamma0})
 
 
-@register("zo_rge", accepts=("smooth", "composite", "constrained"), backends=BACKENDS)
+@register("zo_rge", accepts=("smooth", "composite", "constrained", "black_box"), backends=BACKENDS)
 def zo_rge(problem, *, q=10, step=None, smoothing=1e-4, output="last", backend=None, **options):
     r"""Zeroth-order (stochastic) gradient descent on the randomized vector-wise estimate RGE (DeepZero, Chen et
     al. ICLR 2024, catalogue first-order.md 5.2; ``q = 1`` is Nesterov & Spokoiny's RG_s).

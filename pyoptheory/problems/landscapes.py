@@ -73,7 +73,10 @@ class Landscape(BlackBox):
             x0 = shift + 2.0 / np.sqrt(dim)
         super().__init__(self._values, dim, batched=True, domain=domain, x0=x0, x_star=shift, f_star=self.offset,
                          name=name or kind)
-        self._constants = Constants({"dim": float(dim)}, {"dim": "exact"})
+        values, how = {"dim": float(dim)}, {"dim": "exact"}
+        if kind == "rastrigin":  # Hessian R^T diag(2 + 4 pi^2 A cos(2 pi y_i)) R, R orthogonal: attained at y = 0
+            values["L"], how["L"] = 2.0 + 4.0 * np.pi ** 2 * self.param, "exact: 2 + 4 pi^2 A (at the minimizer)"
+        self._constants = Constants(values, how)
 
     def _values(self, X):
         Y = X - self.shift

@@ -152,6 +152,11 @@ class BlackBox(Problem):
     def f(self, x):
         return float(self.f_batch(np.asarray(x, dtype=float)[None, :])[0])
 
+    def prox(self, y, step):
+        """The projection onto ``domain`` (a box) when one is given, else the identity."""
+        y = np.array(y, dtype=float)
+        return y if self.domain is None else np.clip(y, *self.domain)
+
 
 def black_box(f, dim, batched=False, domain=None, x_star=None, f_star=None, x0=None, name="black_box"):
     """Declare an objective known only through its values.
