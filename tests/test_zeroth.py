@@ -353,7 +353,7 @@ def test_black_box_zeroth_order_needs_a_step_projects_on_its_domain_and_stops_on
     with pytest.raises(ValueError, match="theta"):
         po.solve(bb, "zo_accelerated", step=0.01, steps=10)
     box = P.black_box(lambda x: float(np.sum((x - 3.0) ** 2)), 4, domain=(-1.0, 1.0), x0=np.zeros(4))
-    res = po.solve(box, "zo_rge", q=2, step=0.05, steps=3000, seed=0)
+    res = po.solve(box, "zo_rge", q=20, step=0.02, steps=3000, seed=0)
     assert np.all(np.abs(res.x) <= 1.0) and np.all(res.x > 0.9)  # pushed to the face x = 1 of the box
     bad = P.black_box(lambda x: np.nan if x[0] > 0.5 else -float(x[0]), 3, x0=np.zeros(3))
     res = po.solve(bad, "zo_rgf", step=0.1, steps=1000, seed=0)
