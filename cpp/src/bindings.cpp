@@ -1023,9 +1023,10 @@ py::tuple multi_ridge_advance(const PyMultiRidge& pm, darr x, darr theta, darr u
   return py::make_tuple(fail, started);
 }
 
-// --- GFM and GFM+ on the stochastic norm ------------------------------------------------------------------
+// --- GFM and GFM+ on the stochastic norm (kind 0) and the penalised SVM (kind 1) --------------------------
 int64_t gfm_advance(darr x, darr xprev, darr v, darr xR, double delta, double step, bool plus, int64_t period, int64_t R,
-                    int64_t k0, int64_t k1, darr W, darr Xi, iarr ptr) {
+                    int64_t k0, int64_t k1, darr W, darr Xi, iarr ptr, int kind, iarr idx, darr C, double lam,
+                    double alpha) {
   const int64_t d = x.ndim() == 1 ? x.shape(0) : -1;
   require(d >= 1, "gfm_advance: x must be a nonempty vector");
   double* xp = vec(x, d, "x");
@@ -1037,11 +1038,25 @@ int64_t gfm_advance(darr x, darr xprev, darr v, darr xR, double delta, double st
   require(ptr.ndim() == 1 && ptr.shape(0) == m + 1 && ptr.data()[0] == 0, "ptr must have k1 - k0 + 1 entries from 0");
   for (int64_t k = 0; k < m; ++k) require(ptr.data()[k] < ptr.data()[k + 1], "every iteration needs a sample");
   const int64_t rows = ptr.data()[m];
-  require(W.ndim() == 2 && Xi.ndim() == 2 && W.shape(0) == rows && Xi.shape(0) == rows && W.shape(1) == d &&
-              Xi.shape(1) == d, "W and Xi must have shape (ptr[-1], d)");
+  require(W.ndim() == 2 && W.shape(0) == rows && W.shape(1) == d, "W must have shape (ptr[-1], d)");
+  pyoptheory::gfm::Samples S;
+  S.kind = kind;
+  if (kind == 0) {
+    require(Xi.ndim() == 2 && Xi.shape(0) == rows && Xi.shape(1) == d, "Xi must have shape (ptr[-1], d)");
+    S.Xi = Xi.data();
+  } else {
+    require(kind == 1, "gfm_advance: unknown problem kind");
+    require(C.ndim() == 2 && C.shape(1) == d && C.shape(0) >= 1, "C must have shape (n, d)");
+    require(idx.ndim() == 1 && idx.shape(0) == rows, "idx must have ptr[-1] entries");
+    for (int64_t i = 0; i < rows; ++i) require(idx.data()[i] >= 0 && idx.data()[i] < C.shape(0), "idx out of range");
+    require(lam >= 0.0 && alpha > 0.0, "gfm_advance: the penalty needs lam >= 0 and alpha > 0");
+    S.idx = idx.data();
+    S.C = C.data();
+    S.lam = lam;
+    S.alpha = alpha;
+  }
   py::gil_scoped_release release;
-  return pyoptheory::gfm::advance(d, xp, pp, vp, rp, delta, step, plus, period, R, k0, k1, W.data(), Xi.data(),
-                                  ptr.data());
+  return pyoptheory::gfm::advance(d, xp, pp, vp, rp, delta, step, plus, period, R, k0, k1, W.data(), S, ptr.data());
 }
 
 }  // namespace
@@ -1049,7 +1064,8 @@ int64_t gfm_advance(darr x, darr xprev, darr v, darr xR, double delta, double st
 PYBIND11_MODULE(_core, mod) {
   mod.def("gfm_advance", &gfm_advance, py::arg("x").noconvert(), py::arg("xprev").noconvert(), py::arg("v").noconvert(),
           py::arg("xR").noconvert(), py::arg("delta"), py::arg("step"), py::arg("plus"), py::arg("period"), py::arg("R"),
-          py::arg("k0"), py::arg("k1"), py::arg("W"), py::arg("Xi"), py::arg("ptr"));
+          py::arg("k0"), py::arg("k1"), py::arg("W"), py::arg("Xi"), py::arg("ptr"), py::arg("kind"), py::arg("idx"),
+          py::arg("C"), py::arg("lam"), py::arg("alpha"));
   py::class_<PyMultiRidge>(mod, "MultiRidge")
       .def(py::init(&make_multi_ridge), py::arg("A"), py::arg("t"), py::arg("Av"), py::arg("tv"), py::arg("lmax"),
            py::arg("xlo"), py::arg("xhi"))

@@ -240,12 +240,12 @@ def _run_gfm(problem, plus, smoothing, step, batch, big_batch, period, backend, 
     """The loop shared by GFM and GFM+: pairs (w, xi) drawn per chunk in Python, the compiled or reference
     kernel, checkpoints with the Goldstein stationarity of the current iterate, the random output x_R."""
     from ..result import Result, Trace
-    from ..zeroth.problems import StochasticNorm
     from . import _gfm_reference as GR
     from ._driver import run_chunks
 
-    if not isinstance(problem, StochasticNorm):
-        raise TypeError(f"problem: GFM runs on a StochasticNorm problem, got {type(problem).__name__}")
+    if not all(hasattr(problem, a) for a in ("sample", "differences", "stationarity", "kernel_args")):
+        raise TypeError(f"problem: GFM runs on a stochastic problem of pyoptheory.zeroth (StochasticNorm, "
+                        f"PenalizedSVM), got {type(problem).__name__}")
     backend = "cpp" if backend is None else backend
     if backend not in BACKENDS:
         raise ValueError(f"backend: unknown value {backend!r}; valid: {', '.join(BACKENDS)}")
@@ -277,9 +277,10 @@ def _run_gfm(problem, plus, smoothing, step, batch, big_batch, period, backend, 
         if backend == "cpp":
             from .. import _core
 
-            fail = _core.gfm_advance(x, xprev, v, xR, smoothing, step, plus, period, R, k0, k1, W, Xi, ptr)
+            fail = _core.gfm_advance(x, xprev, v, xR, smoothing, step, plus, period, R, k0, k1, W,
+                                     ptr=ptr, **problem.kernel_args(Xi))
         else:
-            fail = GR.advance(x, xprev, v, xR, smoothing, step, plus, period, R, k0, k1, W, Xi, ptr)
+            fail = GR.advance(problem, x, xprev, v, xR, smoothing, step, plus, period, R, k0, k1, W, Xi, ptr)
         done = (k1 if fail < 0 else fail + 1) - k0
         ks = np.arange(k0, k0 + done)
         two_points = plus & (ks % period != 0)
@@ -291,7 +292,7 @@ def _run_gfm(problem, plus, smoothing, step, batch, big_batch, period, backend, 
     def record(k, elapsed):
         fun = problem.f(x) if np.all(np.isfinite(x)) else np.nan
         for name, value in (("iter", k), ("time", elapsed), ("fun", fun), ("gap", fun), 
-                            ("stationarity", problem.goldstein(x, smoothing) if np.isfinite(fun) else np.nan),
+                            ("stationarity", problem.stationarity(x, smoothing) if np.isfinite(fun) else np.nan),
                             ("fevals", counts["fevals"]), ("grad_evals", 0)):
             cols[name].append(value)
 
@@ -300,7 +301,7 @@ def _run_gfm(problem, plus, smoothing, step, batch, big_batch, period, backend, 
         return Result(x=out.copy(), fun=problem.f(out), nit=int(k), success=status == 0, status=status,
                       message=message, trace=Trace({c_: np.asarray(v_) for c_, v_ in cols.items()}), backend=backend,
                       seed=opts["seed"], grad_evals=0, fevals=counts["fevals"], output_index=R, x_last=x.copy(),
-                      stationarity=problem.goldstein(out, smoothing), method="gfm_plus" if plus else "gfm",
+                      stationarity=problem.stationarity(out, smoothing), method="gfm_plus" if plus else "gfm",
                       problem=problem.name)
 
     work = (big_batch if plus else batch) * d * 4 + 100

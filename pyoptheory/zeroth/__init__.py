@@ -2,7 +2,7 @@
 (:mod:`pyoptheory.zeroth.estimators`).  Every estimator counts its function evaluations."""
 from .estimators import (CoordinateEstimator, GaussianSmoothing, Objective, RandomVectorEstimator, SphereSmoothing)
 from .attack import ClassifierAttack, classifier_attack
-from .problems import StochasticNorm
+from .problems import PenalizedSVM, StochasticNorm, penalized_svm
 
 __all__ = ["GaussianSmoothing", "SphereSmoothing", "CoordinateEstimator", "RandomVectorEstimator", "Objective",
-           "StochasticNorm", "ClassifierAttack", "classifier_attack"]
+           "StochasticNorm", "PenalizedSVM", "penalized_svm", "ClassifierAttack", "classifier_attack"]
