@@ -32,7 +32,9 @@ TRACE_COLUMNS = {
     "loss": "cumulative loss sum_{s<=t} f_s(x_s) of an online learner",
     "pseudo_regret": "sum_{s<=t} F_s(x_s) - min_u sum_{s<=t} F_s(u) with the expected losses F_s (online)",
     "step": "the step size used in the last iteration or round",
-    "stationarity": "norm of the projected gradient mapping of the (penalty) hyper-objective at x_k (bilevel)",
+    "stationarity": "norm of the projected gradient mapping of the (penalty) hyper-objective at x_k (bilevel); "
+                    "the problem's delta-stationarity measure at x_k (GFM: the closed-form Goldstein distance, or "
+                    "||grad f_delta(x_k)||, an upper bound on it)",
     "inner_residual": "projected gradient mapping of the lower-level (and penalised) problems at y_k, z_k (bilevel)",
     "penalty": "the penalty parameter sigma_k in use (bilevel)",
     "upper_grad_evals": "upper-level gradient samples so far (bilevel; a deterministic call counts 1)",

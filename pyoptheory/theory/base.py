@@ -81,7 +81,7 @@ class Instance:
 
 #: Measured quantities; ``hilbert`` and ``marginal_err_best`` are measured by a theorem's own ``measure`` hook.
 QUANTITIES = ("gap", "gap_best", "gap_avg", "dist2", "grad_map2", "hilbert", "marginal_err_best", "V", "regret",
-              "pseudo_regret", "penalty_gap")
+              "pseudo_regret", "penalty_gap", "output_stationarity2")
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ class Theorem:
         (min over iterations of the squared gradient-mapping norm, nonconvex methods), ``hilbert``
         (Hilbert's projective distance of Sinkhorn's scalings to the optimum's) or
         ``marginal_err_best`` (smallest l1 marginal error so far) or ``V`` (``(1/2) mean ||x_i - x*||^2`` of
-        a particle method's particles).
+        a particle method's particles) or ``output_stationarity2`` (the squared stationarity measure of the
+        returned point, e.g. ``||grad f_delta(x_R)||^2`` of GFM's random output).
     statement : str
         The bound in words and symbols.
     bound : callable ``bound(T, c, p)``

@@ -61,6 +61,8 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
                 value = float(tr["dist"][hit[0]] ** 2)
             elif th.quantity == "grad_map2":
                 value = float(tr["grad_norm_min"][hit[0]] ** 2)
+            elif th.quantity == "output_stationarity2":  # the squared stationarity of the run's output (x_R)
+                value = float(res.stationarity) ** 2 if T == res.nit else np.nan
             else:
                 value = float(tr[th.quantity][hit[0]])
             pT = p if separate else th.params(prob, c, T)
