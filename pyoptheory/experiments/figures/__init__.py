@@ -20,7 +20,8 @@ FIGURES = {"gd-tightness": ".gd_tightness", "last-iterate-schedules": ".last_ite
            "cbo-decay": ".cbo_decay", "cbo-anisotropic-dimension": ".cbo_anisotropic_dimension",
            "cbo-as-gradient-descent": ".cbo_as_gradient_descent", "oomd-sea": ".oomd_sea",
            "bilevel-penalty-gap": ".bilevel_penalty_gap", "bilevel-toy": ".bilevel_toy",
-           "bilevel-complexity": ".bilevel_complexity", "zo-dimension": ".zo_dimension"}
+           "bilevel-complexity": ".bilevel_complexity", "zo-dimension": ".zo_dimension",
+           "cge-vs-rge": ".cge_vs_rge"}
 
 
 def figures():
