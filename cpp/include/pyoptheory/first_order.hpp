@@ -358,15 +358,22 @@ inline int advance(const LinearModel& m, int method, RunBuffers& r, int64_t k0, 
       // g_i = (f(x + s e_i) - f(x))/s, s = r.eta: d + 1 function values; x_{k+1} = prox(x_k - h g).  The true
       // gradient at x_k is computed alongside for the measurement min_k ||grad f(x_k)||^2 (in S_BEST_F), not
       // counted as an oracle call and not used by the step.
+      // Dense sum-reduced models get f(x), its gradient and the d perturbed values in one pass over A
+      // (coordinate_values); other models evaluate the d + 1 points one by one.
       const double s = r.eta;
-      const double f0 = m.value_grad(r.x, r.grad, n_threads);
-      scal[S_BEST_F] = std::min(scal[S_BEST_F], m.sq_norm(r.grad));
-      for (int64_t j = 0; j < d; ++j) {
-        const double xj = r.x[j];
-        r.x[j] = xj + s;
-        y[j] = (m.value_grad(r.x, nullptr, n_threads) - f0) / s;
-        r.x[j] = xj;
+      double f0 = 0.0;
+      if (m.coordinate_values(r.x, s, y.data(), &f0, r.grad)) {
+        for (int64_t j = 0; j < d; ++j) y[j] = (y[j] - f0) / s;
+      } else {
+        f0 = m.value_grad(r.x, r.grad, n_threads);
+        for (int64_t j = 0; j < d; ++j) {
+          const double xj = r.x[j];
+          r.x[j] = xj + s;
+          y[j] = (m.value_grad(r.x, nullptr, n_threads) - f0) / s;
+          r.x[j] = xj;
+        }
       }
+      scal[S_BEST_F] = std::min(scal[S_BEST_F], m.sq_norm(r.grad));
       scal[S_FEVALS] += static_cast<double>(d + 1);
       bool finite = std::isfinite(f0);
       for (int64_t j = 0; j < d; ++j) finite = finite && std::isfinite(y[j]);
