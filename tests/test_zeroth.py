@@ -453,3 +453,31 @@ def test_compiled_cge_with_feature_reuse_equals_the_reference(index):
     np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(b.trace["fun"], a.trace["fun"], rtol=1e-10)
     assert a.fevals == b.fevals == 60 * (p.dim + 1)
+
+
+def test_gfm_vs_gfm_plus_quick_measurement():
+    """The figure's protocol (quick): every target reached by both methods, calls increasing as eps falls, and
+    GFM+'s fitted exponent in 1/eps below GFM's (measured 1.64 against 2.35; the worst-case theory: 3 and 4)."""
+    from pyoptheory.experiments.figures import get_figure
+
+    F = get_figure("gfm-vs-gfm-plus")
+    frame = F.compute(quick=True)
+    calls = frame[frame.kind == "calls"]
+    assert np.all(np.isfinite(calls.calls))
+    for _, part in calls.groupby("method"):
+        assert np.all(np.diff(part.sort_values("eps", ascending=False).calls.to_numpy()) >= 0)
+    info = F.summary(frame)
+    assert info["gfm_plus"]["exponent"] < info["gfm"]["exponent"] < 4.0
+
+
+@pytest.mark.slow
+def test_gfm_plus_needs_fewer_calls_than_gfm_at_the_smallest_target():
+    """Full protocol (targets down to 0.03, 2e7 calls, steps tuned on the same-size grids at 0.03): GFM+ reaches
+    0.03 in fewer calls than GFM (measured 1.71e6 against 2.15e6; exponents 1.49 and 2.12), the issue's one
+    assertion about the two methods' complexities."""
+    from pyoptheory.experiments.figures import get_figure
+
+    F = get_figure("gfm-vs-gfm-plus")
+    info = F.summary(F.compute(quick=False))
+    print(info)
+    assert info["gfm_plus"]["calls_at_smallest"] < info["gfm"]["calls_at_smallest"]

@@ -21,7 +21,7 @@ FIGURES = {"gd-tightness": ".gd_tightness", "last-iterate-schedules": ".last_ite
            "cbo-as-gradient-descent": ".cbo_as_gradient_descent", "oomd-sea": ".oomd_sea",
            "bilevel-penalty-gap": ".bilevel_penalty_gap", "bilevel-toy": ".bilevel_toy",
            "bilevel-complexity": ".bilevel_complexity", "zo-dimension": ".zo_dimension",
-           "cge-vs-rge": ".cge_vs_rge"}
+           "cge-vs-rge": ".cge_vs_rge", "gfm-vs-gfm-plus": ".gfm_vs_gfm_plus"}
 
 
 def figures():

@@ -1,0 +1,82 @@
+r"""Oracle complexity of GFM and GFM+, measured the way the theorems state it (catalogue first-order.md 5.3).
+
+The guarantees bound ``E m(x_R)`` for the output ``x_R``, ``R`` uniform over the iterations of the run, where
+``m`` is the problem's stationarity measure (``||grad f_delta||`` or the Goldstein distance).  A run stopped
+after ``t`` iterations would return ``x_R`` with ``E m(x_R) = (1/t) sum_{s<t} m(x_s)``, so the measurement is:
+fix every parameter at the smallest target of a grid, run once, record ``m`` at uniformly spaced iterations,
+and report for each target ``eps`` the first oracle-call count at which the running mean of ``m`` falls to
+``eps``.  The exponent of the calls in ``1/eps`` is fitted over the targets that were reached (the theory:
+about 4 for GFM, about 3 for GFM+).
+
+The steps carry constants the papers leave open (catalogue [M]); :func:`tune_step` picks each method's step from
+a fixed geometric grid by its calls to the smallest target, so that the comparison is between the methods,
+not between step choices.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_float_array, as_int
+
+
+def calls_to_targets(result, targets):
+    """First oracle-call count at which the running mean of the trace's ``stationarity`` (recorded at uniformly
+    spaced iterations) falls to each target; ``inf`` where it never does."""
+    st = np.asarray(result.trace["stationarity"], dtype=float)[1:]
+    calls = np.asarray(result.trace["fevals"], dtype=float)[1:]
+    running = np.cumsum(st) / np.arange(1, st.size + 1)
+    out = []
+    for eps in targets:
+        hit = np.nonzero(running <= eps)[0]
+        out.append(float(calls[hit[0]]) if hit.size else np.inf)
+    return np.array(out)
+
+
+def measure(problem, method, targets, *, budget, smoothing, seed=0, records=400, **params):
+    """One run of ``method`` (``"gfm"`` or ``"gfm_plus"``) with about ``budget`` oracle calls; returns
+    ``(calls to each target, result)``.  GFM+ gets ``target=min(targets)`` unless given."""
+    import pyoptheory as po
+
+    targets = as_float_array(targets, "targets", ndim=1)
+    records = as_int(records, "records", minimum=2)
+    d = problem.dim
+    if method == "gfm":
+        steps = int(budget // (2 * params.get("batch", 1)))
+    elif method == "gfm_plus":
+        params.setdefault("target", float(targets.min()))
+        L = problem.constants["L"]
+        big = params.get("big_batch") or int(np.ceil(d * L * L / params["target"] ** 2))
+        small = params.get("batch") or int(np.ceil(np.sqrt(big)))
+        period = params.get("period") or small
+        per_iteration = (2 * big + (period - 1) * 4 * small) / period
+        steps = int(budget // per_iteration)
+    else:
+        raise ValueError(f"method: expected 'gfm' or 'gfm_plus', got {method!r}")
+    steps = max(steps, records)
+    res = po.solve(problem, method, steps=steps, seed=seed, smoothing=smoothing,
+                   record=np.unique(np.linspace(0, steps, records + 1).astype(np.int64)), **params)
+    return calls_to_targets(res, targets), res
+
+
+def tune_step(problem, method, targets, steps_grid, *, budget, smoothing, seed=0, **params):
+    """The step of ``steps_grid`` with the fewest calls to the smallest target (ties: the earlier larger
+    targets); returns ``(step, calls, result, table)`` with ``table`` the calls of every step."""
+    table = {}
+    best = None
+    for step in steps_grid:
+        calls, res = measure(problem, method, targets, budget=budget, smoothing=smoothing, seed=seed, step=step,
+                             **params)
+        table[float(step)] = calls
+        key = tuple(calls[::-1])
+        if best is None or key < best[0]:
+            best = (key, float(step), calls, res)
+    return best[1], best[2], best[3], table
+
+
+def fitted_exponent(targets, calls):
+    """Slope of log(calls) against log(1/eps) over the reached targets (nan with fewer than two)."""
+    targets, calls = np.asarray(targets, float), np.asarray(calls, float)
+    ok = np.isfinite(calls)
+    if ok.sum() < 2:
+        return np.nan
+    return float(np.polyfit(np.log(1.0 / targets[ok]), np.log(calls[ok]), 1)[0])
