@@ -80,3 +80,26 @@ def fitted_exponent(targets, calls):
     if ok.sum() < 2:
         return np.nan
     return float(np.polyfit(np.log(1.0 / targets[ok]), np.log(calls[ok]), 1)[0])
+
+
+def dimension_scaling(method, dims, *, target=0.5, steps=(0.01, 0.03, 0.1, 0.3, 1.0), calls_per_dim=3e4,
+                      smoothing=0.1, records=4000, seed=0):
+    """Oracle calls of ``method`` to ``E dist(0, Goldstein_delta f(x_R)) <= target`` on the stochastic norm in
+    each dimension of ``dims`` (``x0`` at distance 2 from the minimiser, ``xi`` uniform in the unit ball; the
+    Goldstein distance in closed form), each step the best of ``steps / d`` (a step of order ``delta/d`` keeps
+    the iterates' fluctuation below ``delta`` against a noise ``E||g||^2`` of order ``d``); returns
+    ``(calls per dimension, fitted exponent in d)``.  The prediction: at most ``d^{3/2}`` (Chen, Xu & Luo;
+    Kornowski & Shamir improve it to ``d``)."""
+    from .problems import StochasticNorm
+
+    dims = [as_int(d, "dims", minimum=1) for d in dims]
+    calls = []
+    for d in dims:
+        p = StochasticNorm(d, radius=1.0, x0=np.full(d, 2.0 / np.sqrt(d)))
+        _, c, _, _ = tune_step(p, method, [target], [s / d for s in steps], budget=calls_per_dim * d,
+                               smoothing=smoothing, records=records, seed=seed)
+        calls.append(float(c[-1]))
+    calls = np.array(calls)
+    ok = np.isfinite(calls)
+    slope = float(np.polyfit(np.log(np.array(dims, float)[ok]), np.log(calls[ok]), 1)[0]) if ok.sum() > 1 else np.nan
+    return calls, slope
