@@ -147,10 +147,12 @@ int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object 
     require(noise.ndim() == 2 && noise.shape(0) >= k1 - k0 && noise.shape(1) == m.d,
             "noise must have shape (k1 - k0, d)");
     r.noise = noise.data();
-    if ((method == pyoptheory::ZO_GAUSS || method == pyoptheory::ZO_ACCEL) && k1 > k0) {  // q directions per step: (k1 - k0) q rows
+    if (method == pyoptheory::ZO_GAUSS && k1 > k0) {  // q directions per step: (k1 - k0) q rows
       require(noise.shape(0) % (k1 - k0) == 0, "noise: the gradient-free step needs (k1 - k0) q direction rows");
       r.directions = noise.shape(0) / (k1 - k0);
     }
+    require(method != pyoptheory::ZO_ACCEL || noise.shape(0) == k1 - k0,
+            "noise: the accelerated gradient-free step takes one direction per step");
   }
   require(method != pyoptheory::ZO_CGE || eta > 0.0, "advance: the coordinate estimate needs smoothing > 0");
   require((method != pyoptheory::ZO_GAUSS && method != pyoptheory::ZO_ACCEL) || (r.noise != nullptr && eta > 0.0),

@@ -159,7 +159,7 @@ def accelerated_sequences(theta, tau, gamma0, steps):
     return psi, C
 
 
-@register("zo_accelerated", accepts=("smooth", "black_box"), backends=BACKENDS, theorem="zo_accelerated.convex")
+@register("zo_accelerated", accepts=("smooth",), backends=BACKENDS, theorem="zo_accelerated.convex")
 def zo_accelerated(problem, *, step=None, theta=None, strong_convexity=0.0, gamma0=None, smoothing=1e-4,
                    backend=None, **options):
     r"""Accelerated random gradient-free method FG_s (Nesterov & Spokoiny, FoCM 2017, section 6, method (60);

@@ -4,8 +4,8 @@ The guarantees bound ``E m(x_R)`` for the output ``x_R``, ``R`` uniform over the
 ``m`` is the problem's stationarity measure (``||grad f_delta||`` or the Goldstein distance).  A run stopped
 after ``t`` iterations would return ``x_R`` with ``E m(x_R) = (1/t) sum_{s<t} m(x_s)``, so the measurement is:
 fix every parameter at the smallest target of a grid, run once, record ``m`` at uniformly spaced iterations,
-and report for each target ``eps`` the first oracle-call count at which the running mean of ``m`` falls to
-``eps``.  The exponent of the calls in ``1/eps`` is fitted over the targets that were reached (the theory:
+and report for each target ``eps`` the first oracle-call count at which that expectation (the left-endpoint
+sum over the records) falls to ``eps``.  The exponent of the calls in ``1/eps`` is fitted over the targets that were reached (the theory:
 about 4 for GFM, about 3 for GFM+).
 
 The steps carry constants the papers leave open (catalogue [M]); :func:`tune_step` picks each method's step from
@@ -19,15 +19,24 @@ import numpy as np
 from .._validation import as_float_array, as_int
 
 
+def expected_output_stationarity(result):
+    """``(calls, E m(x_R))`` at the recorded iterations ``t_j > 0``: the expected stationarity of the output of a
+    run stopped at ``t_j``, ``(1/t_j) sum_{s<t_j} m(x_s)``, with ``m`` taken constant between records (the
+    left-endpoint sum, weighted by the record spacing)."""
+    it = np.asarray(result.trace["iter"], dtype=float)
+    st = np.asarray(result.trace["stationarity"], dtype=float)
+    calls = np.asarray(result.trace["fevals"], dtype=float)
+    area = np.cumsum(st[:-1] * np.diff(it))
+    return calls[1:], area / it[1:]
+
+
 def calls_to_targets(result, targets):
-    """First oracle-call count at which the running mean of the trace's ``stationarity`` (recorded at uniformly
-    spaced iterations) falls to each target; ``inf`` where it never does."""
-    st = np.asarray(result.trace["stationarity"], dtype=float)[1:]
-    calls = np.asarray(result.trace["fevals"], dtype=float)[1:]
-    running = np.cumsum(st) / np.arange(1, st.size + 1)
+    """First oracle-call count at which the expected stationarity of the output
+    (:func:`expected_output_stationarity`) falls to each target; ``inf`` where it never does."""
+    calls, expected = expected_output_stationarity(result)
     out = []
     for eps in targets:
-        hit = np.nonzero(running <= eps)[0]
+        hit = np.nonzero(expected <= eps)[0]
         out.append(float(calls[hit[0]]) if hit.size else np.inf)
     return np.array(out)
 
@@ -37,7 +46,7 @@ def measure(problem, method, targets, *, budget, smoothing, seed=0, records=400,
     ``(calls to each target, result)``.  GFM+ gets ``target=min(targets)`` unless given."""
     import pyoptheory as po
 
-    targets = as_float_array(targets, "targets", ndim=1)
+    targets = np.sort(as_float_array(targets, "targets", ndim=1))[::-1]
     records = as_int(records, "records", minimum=2)
     d = problem.dim
     if method == "gfm":
@@ -47,7 +56,7 @@ def measure(problem, method, targets, *, budget, smoothing, seed=0, records=400,
         L = problem.constants["L"]
         big = params.get("big_batch") or int(np.ceil(d * L * L / params["target"] ** 2))
         small = params.get("batch") or int(np.ceil(np.sqrt(big)))
-        period = params.get("period") or small
+        period = params.get("period") or int(np.ceil(np.sqrt(big)))  # gfm_plus's own defaults
         per_iteration = (2 * big + (period - 1) * 4 * small) / period
         steps = int(budget // per_iteration)
     else:
@@ -60,7 +69,8 @@ def measure(problem, method, targets, *, budget, smoothing, seed=0, records=400,
 
 def tune_step(problem, method, targets, steps_grid, *, budget, smoothing, seed=0, **params):
     """The step of ``steps_grid`` with the fewest calls to the smallest target (ties: the earlier larger
-    targets); returns ``(step, calls, result, table)`` with ``table`` the calls of every step."""
+    targets); returns ``(step, calls, result, table)`` with ``table`` the calls of every step, the calls in the
+    order of the targets sorted from the largest."""
     table = {}
     best = None
     for step in steps_grid:
