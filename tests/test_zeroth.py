@@ -346,6 +346,7 @@ def test_zo_accelerated_beats_rg_and_checks_its_input():
     a, b = (po.solve(p, "zo_accelerated", steps=500, seed=1, backend=be) for be in ("cpp", "numpy"))
     np.testing.assert_allclose(a.x, b.x, rtol=1e-10)
     assert a.fevals == 1000
+    assert po.solve(p, "zo_accelerated", steps=5, seed=0, output="last").nit == 5  # the only output, accepted
     for kwargs, name in (({"strong_convexity": -1.0}, "strong_convexity"), ({"theta": 0.0}, "theta"),
                          ({"strong_convexity": 1.0, "gamma0": 0.5}, "gamma0"), ({"output": "uniform"}, "output")):
         with pytest.raises(ValueError, match=name):

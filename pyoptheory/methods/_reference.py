@@ -16,6 +16,14 @@ from ..kernels import layout as K
 BACKENDS = ("numpy", "numba", "cpp")
 
 
+def fg_alpha(theta, tau, gamma):
+    """FG_s's ``alpha_k > 0`` solving ``alpha^2/theta = (1 - alpha) gamma_k + alpha tau``, and that value,
+    ``gamma_{k+1}`` (Nesterov & Spokoiny 2017, method (60))."""
+    bq = theta * (gamma - tau)
+    alpha = 0.5 * (-bq + np.sqrt(bq * bq + 4.0 * theta * gamma))
+    return alpha, (1.0 - alpha) * gamma + alpha * tau
+
+
 class Reference:
     """The NumPy reference kernel: the updates exactly as written in the papers.
 
@@ -89,9 +97,7 @@ class Reference:
             if method == K.ZO_ACCEL:
                 # FG_s: theta = S_BETA, tau = S_MU, gamma_k = S_LAMBDA, v_k kept in xbest (see first_order.hpp)
                 theta, tau, gamma, v = scal[K.S_BETA], scal[K.S_MU], scal[K.S_LAMBDA], xbest
-                bq = theta * (gamma - tau)
-                alpha = 0.5 * (-bq + np.sqrt(bq * bq + 4.0 * theta * gamma))
-                gamma_next = (1.0 - alpha) * gamma + alpha * tau
+                alpha, gamma_next = fg_alpha(theta, tau, gamma)
                 lam, beta = alpha * tau / gamma_next, alpha * gamma / (gamma + alpha * tau)
                 u = noise[k - k0]
                 y = (1.0 - beta) * x + beta * v

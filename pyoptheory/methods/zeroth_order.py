@@ -28,7 +28,7 @@ from ..problems.base import ConstantUnavailable
 from ..kernels import layout as K
 from ..registry import register
 from ._driver import AVERAGED, Plan, averaging_weights, common_options, run, start_distance
-from ._reference import select_kernel
+from ._reference import fg_alpha, select_kernel
 
 BACKENDS = ("numpy", "cpp")
 
@@ -47,6 +47,15 @@ class GaussianDirections:
 
     def draws_per_step(self):
         return self.dim * self.q
+
+
+def _declared(problem, key, argument):
+    """The problem's constant ``key``, or a ValueError naming ``argument``, whose default needs it."""
+    try:
+        return problem.constants[key]
+    except ConstantUnavailable as exc:
+        raise ValueError(f"{argument}: its default needs a constant this problem does not declare ({exc.args[0]}); "
+                         f"pass {argument}=") from None
 
 
 def _run_zeroth(problem, name, code, step, default_step, smoothing, output, backend, options, directions=1,
@@ -150,9 +159,7 @@ def accelerated_sequences(theta, tau, gamma0, steps):
     psi[0], C[0], gamma = 1.0, 0.0, gamma0
     tail = 0.0  # sum_{i=1}^{k-1} prod_{j=k-i}^{k-1} (1 - alpha_j), updated as tail_{k+1} = (1 - alpha_k)(1 + tail_k)
     for k in range(steps):
-        bq = theta * (gamma - tau)
-        alpha = 0.5 * (-bq + np.sqrt(bq * bq + 4.0 * theta * gamma))
-        gamma = (1.0 - alpha) * gamma + alpha * tau
+        alpha, gamma = fg_alpha(theta, tau, gamma)
         psi[k + 1] = psi[k] * (1.0 - alpha)
         tail = (1.0 - alpha) * (tail + (1.0 if k >= 1 else 0.0))
         C[k + 1] = 1.0 + tail
@@ -161,7 +168,7 @@ def accelerated_sequences(theta, tau, gamma0, steps):
 
 @register("zo_accelerated", accepts=("smooth",), backends=BACKENDS, theorem="zo_accelerated.convex")
 def zo_accelerated(problem, *, step=None, theta=None, strong_convexity=0.0, gamma0=None, smoothing=1e-4,
-                   backend=None, **options):
+                   output="last", backend=None, **options):
     r"""Accelerated random gradient-free method FG_s (Nesterov & Spokoiny, FoCM 2017, section 6, method (60);
     catalogue first-order.md 5.1), for smooth convex or ``tau``-strongly convex ``f`` (``tau`` =
     ``strong_convexity``; ``mu`` stays the problem's constant).
@@ -185,22 +192,17 @@ def zo_accelerated(problem, *, step=None, theta=None, strong_convexity=0.0, gamm
     """
     tau = as_scalar(strong_convexity, "strong_convexity", nonnegative=True)
     n = problem.dim
-    try:
-        L = problem.constants["L"]
-    except ConstantUnavailable:
-        if theta is None or step is None or gamma0 is None:
-            raise ValueError("theta: zo_accelerated's defaults of theta, step and gamma0 need L, which this problem "
-                             "does not declare; pass all three") from None
-        L = np.nan
-    theta = 1.0 / (16 * (n + 4) ** 2 * L) if theta is None else as_scalar(theta, "theta", positive=True)
-    gamma0 = max(L, tau) if gamma0 is None else as_scalar(gamma0, "gamma0", positive=True)
+    if output != "last":
+        raise ValueError("output: the accelerated method returns its last iterate x_k (leave output at 'last')")
+    theta = (1.0 / (16 * (n + 4) ** 2 * _declared(problem, "L", "theta")) if theta is None
+             else as_scalar(theta, "theta", positive=True))
+    gamma0 = (max(_declared(problem, "L", "gamma0"), tau) if gamma0 is None
+              else as_scalar(gamma0, "gamma0", positive=True))
     if gamma0 < tau:
         raise ValueError(f"gamma0: must be >= strong_convexity ({tau}), got {gamma0}")
-    if options.get("output", "last") != "last":
-        raise ValueError("output: the accelerated method returns its last iterate x_k (leave output at 'last')")
 
     def default_step(common):
-        return 1.0 / (4 * (n + 4) * L)
+        return 1.0 / (4 * (n + 4) * problem.constants["L"])
 
     return _run_zeroth(problem, "zo_accelerated", K.ZO_ACCEL, step, default_step, smoothing, "last", backend,
                        options, scal_init={K.S_BETA: theta, K.S_MU: tau, K.S_LAMBDA: gamma0})
@@ -354,12 +356,22 @@ def gfm_plus(problem, *, smoothing=0.1, step=None, batch=None, big_batch=None, p
     ceil(sqrt(big_batch))``, ``step = delta/(2 d L)`` (``1/(2 l)``, ``l = d L/delta``).
     """
     smoothing = as_scalar(smoothing, "smoothing", positive=True)
+    big, batch, period = gfm_plus_batches(problem, target, big_batch, batch, period)
+    if step is None:
+        step = 1.0 / (2 * _gfm_constants(problem, smoothing)[3])  # 1/(2 l), l = d L/delta
+    step = as_scalar(step, "step", positive=True)
+    return _run_gfm(problem, True, smoothing, step, batch, big, period, backend, options)
+
+
+def gfm_plus_batches(problem, target=0.1, big_batch=None, batch=None, period=None):
+    """GFM+'s ``(big_batch, batch, period)``: the given values, else ``big_batch = ceil(d L^2/target^2)`` and
+    ``batch = period = ceil(sqrt(big_batch))``; one iteration then costs ``(2 big_batch + 4 batch (period - 1))
+    / period`` function values on average."""
     target = as_scalar(target, "target", positive=True)
-    d, L, _, ell = _gfm_constants(problem, smoothing)
+    d, L = problem.dim, problem.constants["L"]
     big = int(np.ceil(d * L * L / target ** 2)) if big_batch is None else int(as_scalar(big_batch, "big_batch",
                                                                                          positive=True))
     root = int(np.ceil(np.sqrt(big)))
     batch = root if batch is None else int(as_scalar(batch, "batch", positive=True))
     period = root if period is None else int(as_scalar(period, "period", positive=True))
-    step = 1.0 / (2 * ell) if step is None else as_scalar(step, "step", positive=True)
-    return _run_gfm(problem, True, smoothing, step, batch, big, period, backend, options)
+    return big, batch, period

@@ -171,6 +171,21 @@ def least_squares_20(T=None):
                            name="least_squares_20")
 
 
+def _accelerated_theorem(case, smoothness, gamma0, tau_of, psi_rate, rate, where, instances):
+    """Nesterov & Spokoiny's Theorem 9 for FG_s (``case``: convex or strongly convex, ``tau = tau_of(c)``)."""
+    return Theorem(
+        id=f"zo_accelerated.{case}", method="zo_accelerated",
+        assumptions=(smoothness, "theta = 1/(16(n + 4)^2 L)", "h = 1/(4(n + 4)L)", gamma0, "n >= 2"),
+        quantity="gap",
+        statement="E f(x_k) - f* <= psi_k [f(x0) - f* + (gamma0/2)||x0 - x*||^2] + s^2 L (n + 3(n + 8) C_k/16), "
+                  + psi_rate,
+        bound=accel_bound, params=accel_params(tau_of), options=accel_options, rate=rate, tight=False,
+        confirmed="V:Lean", stochastic=True,
+        source=f"Nesterov & Spokoiny (2017), {where} (catalogue first-order.md 5.1; the Lean statement of "
+               "prove2me/formalpedia, accepted proof)",
+        instances=instances)
+
+
 THEOREMS = [
     Theorem(
         id="zo_gd.cge", method="zo_gd",
@@ -206,32 +221,16 @@ THEOREMS = [
                "5.1, a Lean statement)",
         instances=(Instance("quadratic_10_conditioned", quadratic_10_conditioned),
                    Instance("quadratic_10", quadratic_10))),
-    Theorem(
-        id="zo_accelerated.convex", method="zo_accelerated",
-        assumptions=("f convex, L-smooth", "theta = 1/(16(n + 4)^2 L)", "h = 1/(4(n + 4)L)", "gamma0 = L", "n >= 2"),
-        quantity="gap",
-        statement="E f(x_k) - f* <= psi_k [f(x0) - f* + (gamma0/2)||x0 - x*||^2] + s^2 L (n + 3(n + 8) C_k/16), "
-                  "psi_k <= (1 + k/(8(n + 4)))^-2",
-        bound=accel_bound, params=accel_params(lambda c: 0.0), options=accel_options, rate=power(-2.0),
-        tight=False, confirmed="V:Lean", stochastic=True,
-        source="Nesterov & Spokoiny (2017), Theorem 9, method FG_s (60) (catalogue first-order.md 5.1; the Lean "
-               "statement of prove2me/formalpedia, accepted proof)",
-        instances=(Instance("least_squares_20", least_squares_20), Instance("quadratic_10", quadratic_10),
-                   Instance("chain_21", chain_21))),
-    Theorem(
-        id="zo_accelerated.strongly_convex", method="zo_accelerated",
-        assumptions=("f tau-strongly convex, L-smooth", "theta = 1/(16(n + 4)^2 L)", "h = 1/(4(n + 4)L)",
-                     "gamma0 = max(L, tau)", "n >= 2"),
-        quantity="gap",
-        statement="E f(x_k) - f* <= psi_k [f(x0) - f* + (gamma0/2)||x0 - x*||^2] + s^2 L (n + 3(n + 8) C_k/16), "
-                  "psi_k <= (1 - sqrt(tau/L)/(4(n + 4)))^k",
-        bound=accel_bound, params=accel_params(lambda c: c.mu), options=accel_options,
-        rate=linear(lambda c, p: 1.0 - np.sqrt(c.mu / c.L) / (4 * (p["n"] + 4))), tight=False,
-        confirmed="V:Lean", stochastic=True,
-        source="Nesterov & Spokoiny (2017), Theorem 9 with tau > 0 (catalogue first-order.md 5.1; the Lean statement "
-               "of prove2me/formalpedia, accepted proof)",
-        instances=(Instance("quadratic_10_conditioned", quadratic_10_conditioned),
-                   Instance("quadratic_10", quadratic_10))),
+    _accelerated_theorem(
+        "convex", "f convex, L-smooth", "gamma0 = L", lambda c: 0.0, "psi_k <= (1 + k/(8(n + 4)))^-2",
+        power(-2.0), "Theorem 9, method FG_s (60)",
+        (Instance("least_squares_20", least_squares_20), Instance("quadratic_10", quadratic_10),
+         Instance("chain_21", chain_21))),
+    _accelerated_theorem(
+        "strongly_convex", "f tau-strongly convex, L-smooth", "gamma0 = max(L, tau)", lambda c: c.mu,
+        "psi_k <= (1 - sqrt(tau/L)/(4(n + 4)))^k",
+        linear(lambda c, p: 1.0 - np.sqrt(c.mu / c.L) / (4 * (p["n"] + 4))), "Theorem 9 with tau > 0",
+        (Instance("quadratic_10_conditioned", quadratic_10_conditioned), Instance("quadratic_10", quadratic_10))),
     Theorem(
         id="gfm.smoothed", method="gfm",
         assumptions=("F(., xi) L(xi)-Lipschitz, E L(xi)^2 <= L^2", "R uniform in {0 .. T-1}",

@@ -48,17 +48,15 @@ def measure(problem, method, targets, *, budget, smoothing, seed=0, records=400,
 
     targets = np.sort(as_float_array(targets, "targets", ndim=1))[::-1]
     records = as_int(records, "records", minimum=2)
-    d = problem.dim
     if method == "gfm":
         steps = int(budget // (2 * params.get("batch", 1)))
     elif method == "gfm_plus":
+        from ..methods.zeroth_order import gfm_plus_batches
+
         params.setdefault("target", float(targets.min()))
-        L = problem.constants["L"]
-        big = params.get("big_batch") or int(np.ceil(d * L * L / params["target"] ** 2))
-        small = params.get("batch") or int(np.ceil(np.sqrt(big)))
-        period = params.get("period") or int(np.ceil(np.sqrt(big)))  # gfm_plus's own defaults
-        per_iteration = (2 * big + (period - 1) * 4 * small) / period
-        steps = int(budget // per_iteration)
+        big, small, period = gfm_plus_batches(problem, params["target"], params.get("big_batch"),
+                                              params.get("batch"), params.get("period"))
+        steps = int(budget // ((2 * big + (period - 1) * 4 * small) / period))
     else:
         raise ValueError(f"method: expected 'gfm' or 'gfm_plus', got {method!r}")
     steps = max(steps, records)
@@ -85,11 +83,14 @@ def tune_step(problem, method, targets, steps_grid, *, budget, smoothing, seed=0
 
 def fitted_exponent(targets, calls):
     """Slope of log(calls) against log(1/eps) over the reached targets (nan with fewer than two)."""
-    targets, calls = np.asarray(targets, float), np.asarray(calls, float)
-    ok = np.isfinite(calls)
-    if ok.sum() < 2:
-        return np.nan
-    return float(np.polyfit(np.log(1.0 / targets[ok]), np.log(calls[ok]), 1)[0])
+    return _loglog_slope(1.0 / np.asarray(targets, float), calls)
+
+
+def _loglog_slope(x, y):
+    """Least-squares slope of log y against log x over the finite y (nan with fewer than two)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(y)
+    return float(np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)[0]) if ok.sum() >= 2 else np.nan
 
 
 def dimension_scaling(method, dims, *, target=0.5, steps=(0.01, 0.03, 0.1, 0.3, 1.0), calls_per_dim=3e4,
@@ -110,6 +111,4 @@ def dimension_scaling(method, dims, *, target=0.5, steps=(0.01, 0.03, 0.1, 0.3, 
                                smoothing=smoothing, records=records, seed=seed)
         calls.append(float(c[-1]))
     calls = np.array(calls)
-    ok = np.isfinite(calls)
-    slope = float(np.polyfit(np.log(np.array(dims, float)[ok]), np.log(calls[ok]), 1)[0]) if ok.sum() > 1 else np.nan
-    return calls, slope
+    return calls, _loglog_slope(dims, calls)

@@ -105,10 +105,8 @@ class PenalizedSVM(Problem):
     """
 
     def __init__(self, A, b, *, lam=0.02, alpha=0.5, x0=None, name="penalized_svm"):
-        from .._validation import as_float_array as arr
-
-        A = arr(A, "A", ndim=2)
-        b = arr(b, "b", shape=(A.shape[0],))
+        A = as_float_array(A, "A", ndim=2)
+        b = as_float_array(b, "b", shape=(A.shape[0],))
         if A.shape[0] == 0 or A.shape[1] == 0:
             raise ValueError(f"A: expected a nonempty data matrix, got shape {A.shape}")
         if not np.all(np.abs(b) == 1):

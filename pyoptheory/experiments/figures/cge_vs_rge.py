@@ -58,7 +58,7 @@ def compute(quick=False, **sweep_options):
 
 def final_gaps(frame):
     """The mean gap at the end of each estimator's query budget."""
-    last = frame.loc[frame.groupby(["estimator", "seed"]).queries.idxmax()] if "seed" in frame else frame
+    last = frame.loc[frame.groupby(["estimator", "seed"]).queries.idxmax()]
     return last.groupby("estimator").gap.mean()
 
 
