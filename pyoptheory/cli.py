@@ -48,15 +48,27 @@ def _verify(args):
     except ValueError as exc:
         print(f"pyoptheory verify: {exc}", file=sys.stderr)
         return 2
+    method = None
+    if args.method:
+        try:
+            method = _load_callable(args.method)
+        except (ValueError, ImportError, AttributeError) as exc:
+            print(f"pyoptheory verify: --method: {exc}", file=sys.stderr)
+            return 2
     reports = []
     for th in ths:
-        rep = po.verify(th, quick=args.quick, **_sweep_options(args))
+        try:
+            rep = po.verify(th, quick=args.quick, method=method, **_sweep_options(args))
+        except (ValueError, TypeError) as exc:
+            print(f"pyoptheory verify: {exc}", file=sys.stderr)
+            return 2
         reports.append(rep)
         if not args.json:
             print(rep, flush=True)
     from pyoptheory.verify.core import record_verdicts
 
-    record_verdicts(reports)  # the documentation's theorem page shows the last verdicts
+    if method is None:
+        record_verdicts(reports)  # the documentation's theorem page shows the last verdicts of the library's methods
     if args.json:
         out = []
         for rep in reports:
@@ -71,6 +83,33 @@ def _verify(args):
         failed = [r.theorem.id for r in reports if not r.passed]
         print(f"\n{len(reports) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
     return 1 if any(not r.passed for r in reports) else 0
+
+
+def _load_callable(spec):
+    """``package.module:function`` (or ``path/to/file.py:function``) -> the function."""
+    import importlib
+    import importlib.util
+    import os
+
+    module_name, sep, attr = spec.rpartition(":")
+    if not sep or not module_name or not attr:
+        raise ValueError(f"expected package.module:function or file.py:function, got {spec!r}")
+    if module_name.endswith(".py") or os.sep in module_name:
+        if not os.path.exists(module_name):
+            raise ValueError(f"no file {module_name!r}")
+        loaded = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(module_name))[0],
+                                                        module_name)
+        module = importlib.util.module_from_spec(loaded)
+        loaded.loader.exec_module(module)
+    else:
+        sys.path.insert(0, os.getcwd())
+        module = importlib.import_module(module_name)
+    fn = module
+    for part in attr.split("."):
+        fn = getattr(fn, part)
+    if not callable(fn):
+        raise ValueError(f"{spec!r} is not callable")
+    return fn
 
 
 def _reproduce(args):
@@ -116,6 +155,9 @@ def main(argv=None):
     v.add_argument("--quick", action="store_true", help="horizons up to 1e4, about 15 s per theorem")
     v.add_argument("--json", action="store_true", help="a JSON list, one object per theorem")
     v.add_argument("--full-json", action="store_true", help="with --json: include per-horizon values")
+    v.add_argument("--method", default=None, metavar="MODULE:FUNCTION",
+                   help="check your own optimizer fn(oracle, params) against the theorems (package.module:function "
+                        "or file.py:function; see pyoptheory.verify.user for the contract)")
     _add_sweep_flags(v)
     v.set_defaults(run=_verify)
     r = sub.add_parser("reproduce", help="regenerate paper figures (PNG, PDF, CSV, JSON)")

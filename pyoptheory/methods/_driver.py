@@ -80,7 +80,7 @@ class Plan:
     gap_tol: float = 0.0
     grad_step: float = np.nan  # gradient mapping of the composite problem recorded as grad_norm
     scal_init: dict = field(default_factory=dict)  # method parameters in the scalar state (layout.py)
-    stochastic: object = None  # a StochasticProblem whose ``draw(rng, m)`` gives each chunk's randomness
+    stochastic: object = None  # a source whose ``draw(rng, m)`` gives m steps' randomness (read through StepStream)
     progress: object = None  # tqdm bar: None shows it in a terminal when a run lasts over 2 s
     # method hooks: "columns" {name: fn(model, x)} recorded at checkpoints, "finish" fn(model, k) -> dict of
     # Result fields, "chunk_cap" (iterations per kernel call)
@@ -105,6 +105,45 @@ def checkpoints(record, steps):
     if pts.size and (pts.min() < 0 or pts.max() > steps):
         raise ValueError(f"record: iterations must lie in [0, steps={steps}]")
     return np.unique(np.concatenate([[0], pts.astype(np.int64), [steps]]))
+
+
+class StepStream:
+    """A run's random stream, step by step.
+
+    The source's ``draw(rng, m)`` (sample indices, noise or directions of ``m`` steps) is called on fixed
+    blocks of steps, so what step ``k`` receives depends only on the seed and ``k``, never on how the run is
+    cut into chunks (checkpoints, ``max_time``): the driver's kernels and a user's method checked by
+    :func:`pyoptheory.verify` (one stochastic gradient per step) replay the same stream.
+    """
+
+    def __init__(self, source, seed, block=None):
+        self.source, self.rng = source, np.random.default_rng(seed)
+        per = source.draws_per_step() if hasattr(source, "draws_per_step") else 1
+        self.block = int(block) if block is not None else int(max(1, min(4096, 1e6 // max(per, 1))))
+        self._start, self._blocks = 0, []  # buffered blocks (idx, noise) covering steps _start ..
+
+    def _buffered(self):
+        return len(self._blocks) * self.block
+
+    def take(self, k0, k1):
+        """``(idx, noise)`` of steps ``k0 .. k1 - 1`` (rows per step as the source draws them); steps are taken in
+        increasing order."""
+        if k0 < self._start:
+            raise ValueError(f"steps: the stream has moved past step {k0} (at {self._start})")
+        while self._start + self._buffered() < k1:
+            idx, noise = self.source.draw(self.rng, self.block)
+            self._blocks.append((idx, noise))
+        drop = (k0 - self._start) // self.block  # blocks entirely before k0 are never needed again
+        if drop:
+            del self._blocks[:drop]
+            self._start += drop * self.block
+        idx, noise = (np.concatenate(part) if part[0] is not None else None for part in zip(*self._blocks))
+        a, b = k0 - self._start, k1 - self._start
+        idx = idx if idx is None or idx.shape[0] == 0 else idx[a:b]
+        if noise is not None and noise.shape[0]:
+            r = noise.shape[0] // self._buffered()
+            noise = noise[a * r:b * r]
+        return idx, noise
 
 
 _CONTROLLER = None
@@ -362,7 +401,7 @@ def run(plan: Plan, kernel, backend_name):
                       problem=problem.name, **extras)
 
     cap = _chunk_cap(plan)
-    rng = np.random.default_rng(plan.seed)
+    stream = StepStream(plan.stochastic, plan.seed) if plan.stochastic is not None else None
     no_noise = np.zeros((0, problem.dim))
     last = {}
 
@@ -370,7 +409,7 @@ def run(plan: Plan, kernel, backend_name):
         last["fun"], last["gnorm"] = record(k, elapsed)
 
     def draw(k0, k1):  # the run's random stream, identical for every backend (drawn outside the timed region)
-        return plan.stochastic.draw(rng, k1 - k0) if plan.stochastic is not None else (_NO_IDX, no_noise)
+        return stream.take(k0, k1) if stream is not None else (_NO_IDX, no_noise)
 
     def advance(k0, k1, drawn):
         idx, noise = drawn

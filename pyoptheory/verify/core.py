@@ -9,21 +9,29 @@ import warnings
 
 from ..problems.base import Problem
 from ..result import StepSizeWarning
+from ..solve import solve
 from ..theory import Instance, all_theorems, get_theorem
 from . import stats
 
 
-def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=None):
+def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=None, method=None, mutate=None):
     """Run one seed of a theorem on one instance; rows ``{horizon, measured, bound, fun0, ...}``.
 
     Horizon-dependent theorems (step depends on T) and per-horizon instances make one
     run per horizon; otherwise one run records every horizon.  A run that fails
-    (divergence) yields ``measured = inf`` so that the bound check fails loudly.
-    """
-    from ..solve import solve
+    (divergence, or a user method that breaks its contract) yields ``measured = inf``
+    so that the bound check fails loudly.
 
+    ``method``: None (the theorem's method), the name of another registered method run with the
+    theorem's options, or a user's callable (:mod:`pyoptheory.verify.user`).  ``mutate(p, problem, c, T)``
+    returns the parameters the run uses instead of the prescribed ``p`` (the bound keeps ``p``).  Rows of
+    instances where the prescribed method's value is known exactly (``exact`` instances of a theorem with an
+    exact expectation) carry it as ``expected`` when the run is not the prescribed built-in one.
+    """
     th = get_theorem(theorem_id)
     inst = _instance(th, instance_name, problem)
+    user = callable(method) and not isinstance(method, str)
+    builtin = method is None and mutate is None
     separate = inst.per_horizon or th.horizon_dependent
     rows = []
     shared = None if inst.per_horizon else _build(th, inst, None, problem)
@@ -32,27 +40,41 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
         prob = _build(th, inst, T_run, problem) if inst.per_horizon else shared
         c = th.constants_for(prob)
         p = th.params(prob, c, T_run)
+        p_run = p if mutate is None else dict(mutate(dict(p), prob, c, T_run))
+        base = dict(fun0=np.nan, lower=np.nan, scale=1.0, seed=seed, user_declared=prob.constants.user_declared,
+                    expected=np.nan, error="")
+        exact_known = inst.exact and th.exact is not None
+        expected = (th.exact(prob, p, list(record)) if exact_known and not builtin else [np.nan] * len(record))
         if th.measure is not None:  # the theorem measures its own method (Sinkhorn)
-            values, scale0 = th.measure(prob, c, p, list(record), backend)
+            values, scale0 = th.measure(prob, c, p_run, list(record), backend)
             for T, value in zip(record, values):
-                rows.append(dict(horizon=int(T), measured=float(value), bound=float(th.bound(T, c, p)),
-                                 lower=np.nan, scale=1.0, fun0=float(scale0), seed=seed,
-                                 message="measured by the theorem's hook",
-                                 user_declared=prob.constants.user_declared))
+                rows.append({**base, "horizon": int(T), "measured": float(value),
+                             "bound": float(th.bound(T, c, p)), "fun0": float(scale0),
+                             "message": "measured by the theorem's hook"})
             continue
-        if inst.exact and th.exact is not None:  # exact expectation: no Monte Carlo
-            values = th.exact(prob, p, list(record))
-            for T, value in zip(record, values):
-                pT = p if separate else th.params(prob, c, T)
-                rows.append(dict(horizon=int(T), measured=float(value), bound=float(th.bound(T, c, pT)),
-                                 fun0=float(prob.objective(prob.x0)), seed=seed, message="exact expectation",
-                                 user_declared=prob.constants.user_declared))
+        if user:
+            from .user import UserMethodError, run_user_method
+
+            try:
+                values, message, error = run_user_method(method, th, prob, p, c, record, T_run, seed,
+                                                         inst.name), "user method", ""
+            except UserMethodError as exc:
+                values, message, error = [np.inf] * len(record), str(exc), str(exc)
+            fun0 = float(prob.objective(prob.x0)) if th.quantity not in ("regret", "pseudo_regret") else 1.0
+            rows += _rows(th, inst, prob, c, p, separate, record, values, expected, base,
+                          dict(fun0=fun0, message=message, error=error))
+            continue
+        if exact_known and method is None:
+            values = th.exact(prob, p_run, list(record))  # exact expectation: no Monte Carlo
+            rows += _rows(th, inst, prob, c, p, separate, record, values, expected, base,
+                          dict(fun0=float(prob.objective(prob.x0)), message="exact expectation"))
             continue
         with warnings.catch_warnings():  # the theorem prescribes these steps; other theorems' warnings are noise
             warnings.simplefilter("ignore", StepSizeWarning)
-            res = solve(prob, th.method, steps=T_run, record=np.asarray(record, dtype=np.int64), seed=seed,
-                        backend=backend, **th.solve_options(p))
+            res = solve(prob, method or th.method, steps=T_run, record=np.asarray(record, dtype=np.int64),
+                        seed=seed, backend=backend, **th.solve_options(p_run))
         tr = res.trace
+        values = []
         for T in record:
             hit = np.nonzero(tr["iter"] == T)[0]
             if hit.size == 0 or not res.success and T >= res.nit:
@@ -65,13 +87,22 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
                 value = float(res.stationarity) ** 2 if T == res.nit else np.nan
             else:
                 value = float(tr[th.quantity][hit[0]])
-            pT = p if separate else th.params(prob, c, T)
-            lower = th.lower_bound(T, c, pT) if (inst.lower and th.lower_bound is not None) else np.nan
-            scale = float(th.normalize(c)) if th.normalize is not None else 1.0
-            rows.append(dict(horizon=int(T), measured=value, bound=float(th.bound(T, c, pT)), lower=float(lower),
-                             scale=scale,
-                             fun0=float(tr["fun"][0]), seed=seed, message=res.message,
-                             user_declared=prob.constants.user_declared))
+            values.append(value)
+        rows += _rows(th, inst, prob, c, p, separate, record, values, expected, base,
+                      dict(fun0=float(tr["fun"][0]), message=res.message))
+    return rows
+
+
+def _rows(th, inst, prob, c, p, separate, record, values, expected, base, fields):
+    """One row per horizon: the measured value, the bound of the *prescribed* parameters, the lower bound
+    where it applies, the scale of the rate fit."""
+    rows = []
+    for T, value, exp in zip(record, values, expected):
+        pT = p if separate else th.params(prob, c, T)
+        lower = th.lower_bound(T, c, pT) if (inst.lower and th.lower_bound is not None) else np.nan
+        scale = float(th.normalize(c)) if th.normalize is not None else 1.0
+        rows.append({**base, **fields, "horizon": int(T), "measured": float(value), "bound": float(th.bound(T, c, pT)),
+                     "lower": float(lower), "scale": scale, "expected": float(exp)})
     return rows
 
 
@@ -118,6 +149,8 @@ class CaseResult:
     user_declared: bool
     notes: list = field(default_factory=list)
     lower_holds: bool | None = None  # the theorem's lower bound, on instances where it applies
+    exact_holds: bool | None = None  # the prescribed method's exact value reproduced, where it is known
+    errors: list = field(default_factory=list)  # contract violations of a user's method
 
 
 def _case(th, inst, frame, quick=False):
@@ -183,11 +216,25 @@ def _case(th, inst, frame, quick=False):
         lower_holds = bool(ok_low.all())
         if not lower_holds:
             notes.append(f"lower bound fails at horizons {horizons[~ok_low][:5].tolist()}")
+    exact_holds = None
+    if "expected" in frame and frame["expected"].notna().any():
+        expected = g["expected"].first().reindex(horizons).to_numpy()
+        known = np.isfinite(expected)
+        slack = stats.Z_EXACT * se + stats.EXACT_REL_TOL * np.abs(expected) + floor
+        ok_exact = ~known | (np.abs(mean - expected) <= slack)
+        exact_holds = bool(ok_exact.all())
+        if not exact_holds:
+            bad = horizons[~ok_exact][:3]
+            where = np.nonzero(~ok_exact)[0][:3]
+            notes.append("the prescribed method's exact value is not reproduced at horizons "
+                         + ", ".join(f"{int(T)} ({mean[i]:.4g} vs {expected[i]:.4g})" for T, i in zip(bad, where)))
+    errors = sorted(set(e for e in frame["error"] if e)) if "error" in frame else []
+    notes += errors
     passed = bool(bound_holds is not False and rate_ok is not False and attained is not False
-                  and lower_holds is not False and not failed_runs.any())
+                  and lower_holds is not False and exact_holds is not False and not failed_runs.any() and not errors)
     return CaseResult(inst.name, inst.tight, horizons, mean, se, bound, bound_holds, fitted, predicted, rate_ok,
                       attained, tightness, passed, per_seed.shape[0], bool(frame["user_declared"].any()), notes,
-                      lower_holds)
+                      lower_holds, exact_holds, errors)
 
 
 def _pred_constants(th, inst, T):
@@ -209,6 +256,12 @@ class Verification:
     theorem: object
     cases: list
     quick: bool
+    method: str | None = None  # None: the theorem's own method; else the method checked against it
+
+    @property
+    def errors(self):
+        """Contract violations of a user's method, one message per distinct failure."""
+        return [e for c in self.cases for e in c.errors]
 
     @property
     def passed(self):
@@ -240,12 +293,13 @@ class Verification:
     def to_dict(self):
         th = self.theorem
         return dict(
-            id=th.id, method=th.method, passed=self.passed, bound_holds=self.bound_holds,
+            id=th.id, method=th.method, checked_method=self.method, passed=self.passed, bound_holds=self.bound_holds,
             fitted_rate=self.fitted_rate, predicted_rate=self.predicted_rate, rate_kind=self.rate_kind,
             tightness=self.tightness, confirmed=th.confirmed, source=th.source, quick=self.quick,
             cases=[dict(instance=c.instance, tight_instance=c.tight_instance, passed=c.passed,
                         bound_holds=c.bound_holds, fitted_rate=c.fitted_rate, predicted_rate=c.predicted_rate,
-                        rate_ok=c.rate_ok, attained=c.attained, lower_holds=c.lower_holds, tightness=c.tightness,
+                        rate_ok=c.rate_ok, attained=c.attained, lower_holds=c.lower_holds, exact_holds=c.exact_holds,
+                        errors=c.errors, tightness=c.tightness,
                         n_seeds=c.n_seeds,
                         user_declared=c.user_declared, notes=c.notes,
                         horizons=c.horizons.tolist(), measured=c.measured.tolist(), bound=c.bound.tolist())
@@ -280,7 +334,8 @@ class Verification:
         return fig
 
     def __repr__(self):
-        lines = [f"Verification({self.theorem.id}: {'PASSED' if self.passed else 'FAILED'})"]
+        who = "" if self.method is None else f" for method {self.method}"
+        lines = [f"Verification({self.theorem.id}{who}: {'PASSED' if self.passed else 'FAILED'})"]
         for c in self.cases:
             fr = "n/a" if c.fitted_rate is None else f"{c.fitted_rate:.4g}"
             bh = "n/a" if c.bound_holds is None else ("ok " if c.bound_holds else "NO ")
@@ -288,7 +343,9 @@ class Verification:
             lines.append(f"  {c.instance:<26} bound {bh} rate {fr} vs "
                          f"{c.predicted_rate:.4g} ({rk}) tightness {c.tightness:.4g}"
                          + ("" if c.lower_holds is None else f" lower bound {'ok' if c.lower_holds else 'NO'}")
-                         + ("" if c.attained is None else f" attained {c.attained}"))
+                         + ("" if c.attained is None else f" attained {c.attained}")
+                         + ("" if c.exact_holds is None else f" exact value {'ok' if c.exact_holds else 'NO'}"))
+            lines += [f"    error: {e}" for e in c.errors]
         return "\n".join(lines)
 
 
@@ -330,7 +387,7 @@ def record_verdicts(reports):
 
 
 def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backend=None, executor="serial",
-           address=None, n_jobs=-1, cache=None, progress=None):
+           address=None, n_jobs=-1, cache=None, progress=None, method=None, mutate=None, first_failure=False):
     """Check a theorem's bound and rate.
 
     Parameters
@@ -349,16 +406,46 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
         Kernel used for the runs.
     executor, address, n_jobs, cache, progress
         Where the runs go and whether results are cached: see
-        :func:`pyoptheory.experiments.sweep` (seeds and horizons run in parallel).
+        :func:`pyoptheory.experiments.sweep` (seeds and horizons run in parallel).  Runs of a callable
+        ``method`` or ``mutate`` are never cached (a changed function must never reuse a stored verdict).
+    method : None, str or callable
+        None: the theorem's method.  A registered method's name: that method, run with the theorem's
+        prescribed options (for instance ``"ogd"`` under an OOMD theorem).  A callable ``fn(oracle, params)``:
+        your own optimizer, run on the theorem's instances through the contract of
+        :mod:`pyoptheory.verify.user` (worst cases included; instances whose exact expectation is known run
+        by Monte Carlo and must reproduce it).
+    mutate : callable, optional
+        ``mutate(p, problem, c, T) -> dict``: the parameters the built-in method runs with instead of the
+        prescribed ``p`` (the bound, and the exact values the run must reproduce, keep ``p``): the hook of
+        :mod:`pyoptheory.verify.mutants`.
+    first_failure : bool
+        Stop at the first instance that fails (the remaining instances are not run).
 
     Returns
     -------
     Verification
     """
     from ..experiments.sweep import sweep
+    from .user import method_label, supports
 
     th = get_theorem(theorem)
     registered = all_theorems().get(th.id) is th  # registered theorems travel by ID
+    user = method is not None and not isinstance(method, str)
+    if user:
+        if not callable(method):
+            raise TypeError(f"method: expected a registered method's name or a callable fn(oracle, params), got "
+                            f"{type(method).__name__}")
+        reason = supports(th)
+        if reason is not None:
+            raise ValueError(f"method: {reason}")
+    elif method is not None:
+        from ..registry import get_method
+
+        get_method(method)
+    if mutate is not None and not callable(mutate):
+        raise TypeError("mutate: expected a callable mutate(p, problem, c, T) -> dict")
+    if user or mutate is not None:
+        cache = None
     if horizons is None:
         horizons = th.horizons_quick if quick else th.horizons_full
     horizons = sorted(int(h) for h in horizons)
@@ -376,10 +463,15 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
     cases = []
     for inst in instances:
         user_problem = problem if isinstance(problem, Problem) else None
-        one_run = inst.deterministic or (inst.exact and th.exact is not None) or not th.stochastic
+        exact_path = inst.exact and th.exact is not None and not user and (method is None)
+        one_run = inst.deterministic or exact_path or not th.stochastic
         frame = sweep(measure, {"theorem_id": [th.id if registered else th], "instance_name": [inst.name],
-                                "horizons": [horizons], "backend": [backend], "problem": [user_problem]},
+                                "horizons": [horizons], "backend": [backend], "problem": [user_problem],
+                                "method": [method], "mutate": [mutate]},
                       seeds=seeds[:1] if one_run else seeds, executor=executor, address=address, n_jobs=n_jobs,
                       cache=cache, progress=progress)
         cases.append(_case(th, inst, frame, quick))
-    return Verification(th, cases, quick)
+        if first_failure and not cases[-1].passed:
+            break
+    label = None if method is None else (method if isinstance(method, str) else method_label(method))
+    return Verification(th, cases, quick, method=label)

@@ -11,6 +11,9 @@ Z_ONE_SIDED = 3.0
 SLOPE_TOL_EXACT, SLOPE_TOL_MC = 0.05, 0.1
 #: Equality to this relative precision counts as "the bound is attained".
 ATTAIN_TOL = 1e-9
+#: Agreement with a known exact value: |mean - exact| <= Z_EXACT se + EXACT_REL_TOL |exact| (two-sided, about
+#: 20 horizons: z = 5 keeps the chance of a false alarm over a whole grid below 1e-5 for a correct method).
+Z_EXACT, EXACT_REL_TOL = 5.0, 1e-9
 
 
 def summarize(values):
