@@ -307,6 +307,61 @@ def optimal_base(multipliers, D, G):
     return math.sqrt(t1 / (t2 + t3)), 2 * math.sqrt(t1 * (t2 + t3))
 
 
+def _min_free_weight(objective, scale):
+    """Minimise ``objective(w)`` over ``w > 0`` (unimodal in log w here): a log grid then bounded Brent."""
+    from scipy.optimize import minimize_scalar
+
+    grid = scale * np.logspace(-8, 8, 161)
+    vals = np.array([objective(w) for w in grid])
+    i = int(np.argmin(vals))
+    lo, hi = np.log(grid[max(i - 1, 0)]), np.log(grid[min(i + 1, grid.size - 1)])
+    res = minimize_scalar(lambda z: objective(math.exp(z)), bounds=(lo, hi), method="bounded",
+                          options={"xatol": 1e-10})
+    return (math.exp(res.x), float(res.fun)) if res.fun <= vals[i] else (float(grid[i]), float(vals[i]))
+
+
+def bound_after_updates(etas, D, G):
+    """Refined bound on ``E f - f*`` at the point made by the updates with steps ``etas`` (length ``T``).
+
+    Theorem 10 of Defazio et al. bounds the paper's ``x_T``, made by ``T - 1`` updates, with a bound in which
+    ``eta_T`` (never used) appears.  The point a run of ``T`` updates returns is the paper's ``x_{T+1}``: the
+    theorem with horizon ``T + 1``, the steps ``eta_1 .. eta_T`` that were used and a free weight
+    ``eta_{T+1} = w > 0``, holds for every ``w``; this returns its minimum over ``w`` (``G`` the same bound
+    on ``E||g_t||^2`` at every step, or an array of length ``T + 1``).
+
+    Returns
+    -------
+    bound, w : float
+    """
+    eta = as_float_array(etas, "etas", ndim=1)
+    G = np.asarray(G, dtype=float)
+    if G.ndim == 1 and G.size != eta.size + 1:
+        raise ValueError(f"G: expected a scalar or {eta.size + 1} values (one per step and the free weight)")
+    return _min_free_weight(lambda w: last_iterate_bound(np.append(eta, w), D, G), float(eta[eta > 0].mean()))[::-1]
+
+
+def optimal_base_after_updates(multipliers, D, G):
+    """Optimal base ``gamma`` of ``eta_t = gamma m_t`` for :func:`bound_after_updates` (the point after the
+    ``T = len(multipliers)`` updates).
+
+    With the free weight written ``w = gamma v``, the bound is ``t1(v)/gamma + (t2 + t3)(v) gamma``: for each
+    ``v`` the best base is ``sqrt(t1/(t2 + t3))``, with value ``2 sqrt(t1 (t2 + t3))``, minimised over ``v``.
+
+    Returns
+    -------
+    gamma_star, omega_star : float
+    """
+    m = as_float_array(multipliers, "multipliers", ndim=1)
+
+    def value(v):
+        t1, t2, t3 = bound_terms(np.append(m, v), D, G)
+        return 2 * math.sqrt(t1 * (t2 + t3))
+
+    v, omega = _min_free_weight(value, float(m[m > 0].mean()))
+    t1, t2, t3 = bound_terms(np.append(m, v), D, G)
+    return math.sqrt(t1 / (t2 + t3)), omega
+
+
 def average_iterate_bound(etas, D, G):
     """Bound for the eta-weighted average iterate: ``(D^2 + sum eta_t^2 G_t^2) / (2 sum eta_t)``."""
     eta, D, q = _prepare(etas, D, G)

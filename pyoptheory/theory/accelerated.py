@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import problems as P
+from . import pep
 from .base import Instance, Rate, Theorem, linear, only, power
 from .gradient import breast_cancer, diabetes, diabetes_lasso, lasso_instance, random_quadratic, simplex_least_squares
 
@@ -89,7 +90,7 @@ def hb_quadratic_bound(T, c, p):
 
 
 def hb_general_bound(T, c, p):
-    """(1 - alpha mu)^T (f(x0) - f*), alpha = 1/L, beta = sqrt((1 - alpha mu)(1 - L alpha))."""
+    """(1 - alpha mu)^T (f(x0) - f*), alpha in (0, 1/L], beta = sqrt((1 - alpha mu)(1 - L alpha))."""
     return (1 - p["step"] * c.mu) ** T * p["f0_gap"]
 
 
@@ -147,8 +148,9 @@ def hb_quadratic_params(problem, c, T):
 
 
 def hb_general_params(problem, c, T):
-    """Prescribed: alpha = 1/L, beta = sqrt((1 - alpha mu)(1 - L alpha)) = 0."""
-    return {"tuning": "general", "step": 1.0 / c.L, "f0_gap": problem.objective(problem.x0) - problem.f_star}
+    """Prescribed: alpha = 1/(2L), beta = sqrt((1 - alpha mu)(1 - L alpha)) = sqrt((1 - mu/(2L))/2) > 0 (with
+    alpha = 1/L the momentum vanishes and the theorem would check gradient descent)."""
+    return {"tuning": "general", "step": 0.5 / c.L, "f0_gap": problem.objective(problem.x0) - problem.f_star}
 
 
 
@@ -168,14 +170,14 @@ THEOREMS = [
         rate=power(-2.0), tight=False, confirmed="V:PEPit", normalize=_scale,
         source="Nesterov (1983); Beck & Teboulle (2009); PEPit accelerated_gradient_convex; lower bound: Nesterov, "
                "Introductory Lectures (2004), Thm 2.1.7",
-        instances=(_CHAIN,) + _BENIGN_SMOOTH, horizons_quick=_QUICK),
+        pepit="agd", instances=(_CHAIN, pep.instance("agd")) + _BENIGN_SMOOTH, horizons_quick=_QUICK),
     Theorem(
         id="agd.convex.simple", method="agd", assumptions=("convex", "L-smooth", "momentum (k-1)/(k+2)"),
         quantity="gap", statement="f(x_T) - f* <= 2 L ||x0 - x*||^2/(T^2 + 5T + 6)",
         bound=agd_simple_bound, lower_bound=chain_lower_bound, params=simple_momentum,
         options=only("step", "momentum"), rate=power(-2.0), tight=True, confirmed="V:PEPit", normalize=_scale,
         source="PEPit accelerated_gradient_convex (i/(i+3) momentum; tight for mu = 0, n = 1 gives 1/6); catalogue 3.1",
-        instances=(_CHAIN,) + _BENIGN_SMOOTH, horizons_quick=_QUICK),
+        pepit="agd.simple", instances=(pep.instance("agd.simple", shape=True), _CHAIN) + _BENIGN_SMOOTH, horizons_quick=_QUICK),
     Theorem(
         id="agd.strongly_convex", method="agd_strongly_convex",
         assumptions=("mu-strongly convex", "L-smooth", "beta = (sqrt L - sqrt mu)/(sqrt L + sqrt mu)"),
@@ -190,14 +192,14 @@ THEOREMS = [
         quantity="gap", statement="F(x_T) - F* <= L ||x0 - x*||^2/(2 lambda_T^2) <= 2 L ||x0 - x*||^2/(T+1)^2",
         bound=agd_lambda_bound, params=step_1_over_L, options=only("step"), rate=power(-2.0), tight=False,
         confirmed="V:PEPit", source="Beck & Teboulle (2009), Thm 4.4; PEPit accelerated_proximal_gradient; catalogue 3.4",
-        instances=_COMPOSITE, horizons_quick=_QUICK),
+        pepit="fista", instances=(pep.instance("fista"),) + _COMPOSITE, horizons_quick=_QUICK),
     Theorem(
         id="fista.simple", method="fista", assumptions=("f convex L-smooth", "g convex", "momentum (k-1)/(k+2)"),
         quantity="gap", statement="F(x_T) - F* <= 2 L ||x0 - x*||^2/(T^2 + 5T + 2)",
         bound=fista_simple_bound, params=simple_momentum, options=only("step", "momentum"), rate=power(-2.0),
         tight=True, confirmed="V:PEPit", source="PEPit accelerated_proximal_gradient (tight; n = 4 gives 0.0526316); "
                                                "catalogue 3.4",
-        instances=_COMPOSITE, horizons_quick=_QUICK),
+        pepit="fista.simple", instances=(pep.instance("fista.simple", shape=True),) + _COMPOSITE, horizons_quick=_QUICK),
     Theorem(
         id="fista.backtracking", method="fista", assumptions=("f convex L-smooth", "g convex", "backtracking, factor eta"),
         quantity="gap", statement="F(x_T) - F* <= 2 max(eta L, L_0) ||x0 - x*||^2/(T+1)^2",
@@ -216,7 +218,7 @@ THEOREMS = [
                    Instance("quadratic_kappa_100", quadratic_kappa_100)), horizons_quick=_QUICK),
     Theorem(
         id="heavy_ball.strongly_convex", method="heavy_ball",
-        assumptions=("mu-strongly convex", "L-smooth", "alpha = 1/L, beta = sqrt((1 - alpha mu)(1 - L alpha))"),
+        assumptions=("mu-strongly convex", "L-smooth", "alpha = 1/(2L), beta = sqrt((1 - alpha mu)(1 - L alpha))"),
         quantity="gap", statement="f(x_T) - f* <= (1 - alpha mu)^T (f(x0) - f*)",
         bound=hb_general_bound, params=hb_general_params, options=only("tuning", "step"),
         rate=linear(lambda c, p: 1 - p["step"] * c.mu), tight=False, confirmed="V:PEPit",

@@ -74,9 +74,14 @@ class Instance:
     exact: bool = False  # measure by the theorem's exact expectation instead of Monte Carlo
     deterministic: bool = False  # the oracle is deterministic: one run, no seeds
     lower: bool = False  # the theorem's lower bound applies on this instance and is asserted too
-    check_rate: object = True  # False where the predicted rate does not describe this instance (noise floors);
-    # "full": asserted on the full grid only, where the quick grid is still pre-asymptotic
+    check_rate: object = True  # False where the predicted rate does not describe this instance (noise floors)
     note: str = ""
+    horizons: tuple | None = None  # the instance's own horizons (PEPit worst cases exist for N <= 10)
+    reach: bool = False  # PEPit's worst case of the prescribed method: the run must reach PEPIT_REACH of its value
+    rate_vs_bound: bool = False  # fit log(measured) against log(bound) (slope 1: the bound's shape), for worst
+    # cases at small horizons, where the bound is not yet in its asymptotic regime
+    rel_tol: float | None = None  # relative slack of the bound check (default: rounding only, 1e-9; PEPit's
+    # interpolated worst cases carry the SDP solver's accuracy)
 
 
 #: Measured quantities; ``hilbert`` and ``marginal_err_best`` are measured by a theorem's own ``measure`` hook.
@@ -156,6 +161,9 @@ class Theorem:
     # measure(problem, c, p, horizons, backend) -> (values at the horizons, scale of the initial value):
     # for theorems about methods that do not run through ``solve`` (Sinkhorn)
     measure: object = None
+    # pepit: the name of the PEPit setup of the prescribed method (pyoptheory.theory.pep): its worst-case values
+    # bound the measured quantity on every deterministic instance of the setup's class, at the table's horizons
+    pepit: str | None = None
 
     @property
     def assert_bound(self):

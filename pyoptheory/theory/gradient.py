@@ -6,6 +6,7 @@ from functools import partial
 import numpy as np
 
 from .. import problems as P
+from . import pep
 from .base import Instance, Rate, Theorem, linear, only, power
 
 # --- canonical instances -------------------------------------------------------------
@@ -175,7 +176,9 @@ THEOREMS = [
         bound=gd_convex_bound, params=step_one_over_L, options=only("step"), rate=power(-1.0), tight=True,
         confirmed="V:PEPit",
         source="Drori & Teboulle (2014), Thm 3.1 / Taylor, Hendrickx & Glineur (2017); PEPit gradient_descent",
+        pepit="gd",
         instances=(Instance("huber_worst_case", huber_instance, per_horizon=True, tight=True, attains=True),
+                   pep.instance("gd", shape=True),
                    Instance("random_quadratic", random_quadratic),
                    Instance("diabetes_least_squares", diabetes),
                    Instance("breast_cancer_logistic", breast_cancer))),
@@ -204,7 +207,9 @@ THEOREMS = [
         quantity="gap", statement="F(x_T) - F* <= L ||x0 - x*||^2 / (2T)",
         bound=prox_grad_convex_bound, params=step_one_over_L, options=only("step"), rate=power(-1.0), tight=False,
         confirmed="D:textbook", source="Beck & Teboulle (2009), SIAM J. Imaging Sci., Theorem 3.1 (ISTA)",
-        instances=(Instance("lasso_certified", lasso_instance),
+        pepit="proximal_gd",
+        instances=(pep.instance("proximal_gd", shape=True),
+                   Instance("lasso_certified", lasso_instance),
                    Instance("diabetes_lasso", diabetes_lasso),
                    Instance("ball_least_squares", ball_least_squares))),
     Theorem(
@@ -214,7 +219,9 @@ THEOREMS = [
         bound=prox_grad_convex_bound, params=step_one_over_L, options=only("step"), rate=power(-1.0), tight=False,
         confirmed="D:textbook",
         source="Beck & Teboulle (2009), Theorem 3.1 with g the indicator of C",
-        instances=(Instance("ball_least_squares", ball_least_squares),
+        pepit="projected_gd",
+        instances=(pep.instance("projected_gd", shape=True),
+                   Instance("ball_least_squares", ball_least_squares),
                    Instance("simplex_least_squares", simplex_least_squares))),
     Theorem(
         id="gd_armijo.convex", method="gd_armijo", assumptions=("f convex, L-smooth", "backtracking from 1/step"),
@@ -232,8 +239,12 @@ THEOREMS = [
         bound=subgradient_best_bound, params=subgradient_constant_step, options=only("step", "step_rule", "output"),
         rate=power(-0.5), tight=True, confirmed="V:PEPit", horizon_dependent=True,
         source="Drori & Teboulle (2016); PEPit subgradient_method (catalogue 1.1, deterministic anchor)",
+        pepit="subgradient.best.x1",
         instances=(Instance("subgradient_worst_case", subgradient_instance, per_horizon=True, tight=True,
                             attains=True),
+                   pep.instance("subgradient.best.x1", shape=True),
+                   pep.instance("subgradient.best.x0.5", "pepit_worst_case_step_x0.5", reach=False),
+                   pep.instance("subgradient.best.x2", "pepit_worst_case_step_x2", reach=False),
                    Instance("l1_distance_ball", l1_ball),
                    Instance("max_affine", random_max_affine),
                    Instance("hinge_ball", hinge_ball))),
@@ -245,7 +256,11 @@ THEOREMS = [
         rate=power(-0.5), tight=False, confirmed="D", horizon_dependent=True,
         source="catalogue 1.1 (a) with B = G (deterministic subgradients); Garrigos & Gower, Handbook",
         horizons_quick=(2, 3, 5, 8, 13, 20, 32, 50, 80, 130, 200, 320, 500, 800, 1300, 2000, 3200, 5000, 10000),
-        instances=(Instance("l1_distance_ball", l1_ball),
+        pepit="subgradient.average.x1",
+        instances=(pep.instance("subgradient.average.x1", shape=True),
+                   pep.instance("subgradient.average.x0.5", "pepit_worst_case_step_x0.5", reach=False),
+                   pep.instance("subgradient.average.x2", "pepit_worst_case_step_x2", reach=False),
+                   Instance("l1_distance_ball", l1_ball),
                    Instance("max_affine", random_max_affine),
                    Instance("hinge_ball", hinge_ball))),
     Theorem(
@@ -257,7 +272,11 @@ THEOREMS = [
         rate=Rate("bound", 1.0), tight=False, confirmed="D", horizon_dependent=True,
         source="catalogue 1.1 (b) with B = G; Garrigos & Gower, Handbook",
         horizons_quick=(2, 3, 5, 8, 13, 20, 32, 50, 80, 130, 200, 320, 500, 800, 1300, 2000, 3200, 5000, 10000),
-        instances=(Instance("l1_distance_ball", l1_ball),
+        pepit="subgradient.sqrt.x1",
+        instances=(pep.instance("subgradient.sqrt.x1", shape=True),
+                   pep.instance("subgradient.sqrt.x0.5", "pepit_worst_case_step_x0.5", reach=False),
+                   pep.instance("subgradient.sqrt.x2", "pepit_worst_case_step_x2", reach=False),
+                   Instance("l1_distance_ball", l1_ball),
                    Instance("max_affine", random_max_affine),
                    Instance("hinge_ball", hinge_ball))),
 ]

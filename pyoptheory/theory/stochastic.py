@@ -16,6 +16,7 @@ from .. import schedules as S
 from ..methods._driver import averaging_weights
 from ..problems.exact import sgd_least_squares_moments
 from ..problems.linear import LinearModel
+from . import pep
 from .base import Instance, Rate, Theorem, linear, only, power
 
 # --- canonical instances ----------------------------------------------------------------
@@ -211,8 +212,10 @@ def prox_convex_bound(T, c, p):
 
 
 def refined_bound(T, c, p):
-    """Catalogue 2.1 (Defazio et al. 2023, Thm 10): the last-iterate bound of the steps used."""
-    return S.last_iterate_bound(p["etas"](T), c.D0, np.sqrt(c.B2))
+    """Catalogue 2.1 (Defazio et al. 2023, Thm 10) for the point made by the ``T`` updates with ``eta_1 .. eta_T``
+    (the paper's ``x_{T+1}``): the theorem at horizon ``T + 1`` with the free weight ``eta_{T+1}`` minimised
+    over (:func:`pyoptheory.schedules.bound_after_updates`)."""
+    return S.bound_after_updates(p["etas"](T), c.D0, np.sqrt(c.B2))[0]
 
 
 def shamir_zhang_bound(T, c, p):
@@ -306,9 +309,10 @@ def params_15_convex(problem, c, T):
 
 
 def params_refined(kind, problem, c, T):
-    """Prescribed: the schedule at its optimal base gamma* = sqrt(t1/(t2+t3)) (catalogue 2.1)."""
+    """Prescribed: the schedule at the base gamma* that minimises the bound on the point after T updates
+    (catalogue 2.1; :func:`pyoptheory.schedules.optimal_base_after_updates`)."""
     mult = _multipliers(kind, T)
-    gamma, _ = S.optimal_base(mult, c.D0, np.sqrt(c.B2))
+    gamma, _ = S.optimal_base_after_updates(mult, c.D0, np.sqrt(c.B2))
     return {"schedule": gamma * mult, "etas": partial(_scaled, kind, gamma)}
 
 
@@ -435,7 +439,11 @@ THEOREMS = [
         rate=Rate("bound", 1.0), tight=False, confirmed="V:sched", horizon_dependent=True, stochastic=True,
         source="Defazio, Cutkosky, Mehta & Mishchenko (2023), When, Why and How Much?, Theorem 10; "
                "Schaipp et al. (2025); catalogue 2.1",
-        instances=(Instance("l1_noise", l1_noise), Instance("schaipp_toy", schaipp_toy)), **_SUBGRAD)
+        pepit=f"last_iterate.{kind}.x1",
+        instances=(pep.instance(f"last_iterate.{kind}.x1", stochastic=True),
+                   pep.instance(f"last_iterate.{kind}.x2", "pepit_worst_case_base_x2", reach=False, stochastic=True),
+                   pep.instance(f"last_iterate.{kind}.x4", "pepit_worst_case_base_x4", reach=False, stochastic=True),
+                   Instance("l1_noise", l1_noise), Instance("schaipp_toy", schaipp_toy)), **_SUBGRAD)
       for kind in ("constant", "linear_decay", "cosine", "wsd")],
     Theorem(
         id="sgd.last_iterate.shamir_zhang", method="projected_sgd",

@@ -11,6 +11,7 @@ from ..problems.base import Problem
 from ..result import StepSizeWarning
 from ..solve import solve
 from ..theory import Instance, all_theorems, get_theorem
+from ..theory import pep
 from . import stats
 
 
@@ -40,9 +41,9 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
         prob = _build(th, inst, T_run, problem) if inst.per_horizon else shared
         c = th.constants_for(prob)
         p = th.params(prob, c, T_run)
-        p_run = p if mutate is None else dict(mutate(dict(p), prob, c, T_run))
+        p_run = p if mutate is None else dict(mutate(dict(p), prob, c, T_run))  # the bound keeps p
         base = dict(fun0=np.nan, lower=np.nan, scale=1.0, seed=seed, user_declared=prob.constants.user_declared,
-                    expected=np.nan, error="")
+                    expected=np.nan, error="", pepit=np.nan)
         exact_known = inst.exact and th.exact is not None
         expected = (th.exact(prob, p, list(record)) if exact_known and not builtin else [np.nan] * len(record))
         if th.measure is not None:  # the theorem measures its own method (Sinkhorn)
@@ -72,7 +73,7 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
         with warnings.catch_warnings():  # the theorem prescribes these steps; other theorems' warnings are noise
             warnings.simplefilter("ignore", StepSizeWarning)
             res = solve(prob, method or th.method, steps=T_run, record=np.asarray(record, dtype=np.int64),
-                        seed=seed, backend=backend, **th.solve_options(p_run))
+                        seed=seed, backend=backend, **run_options(th, p_run))
         tr = res.trace
         values = []
         for T in record:
@@ -93,17 +94,40 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
     return rows
 
 
+def run_options(theorem, p):
+    """The solve options of a run: the theorem's options of ``p``, overridden by ``p["solve_options"]`` (a
+    mutation's change of an option the theorem fixes, such as a selection rule)."""
+    return {**theorem.solve_options(p), **p.get("solve_options", {})}
+
+
 def _rows(th, inst, prob, c, p, separate, record, values, expected, base, fields):
     """One row per horizon: the measured value, the bound of the *prescribed* parameters, the lower bound
-    where it applies, the scale of the rate fit."""
+    where it applies, the PEPit worst case where it applies, the scale of the rate fit."""
     rows = []
+    applies = pepit_applies(th, inst, prob)
     for T, value, exp in zip(record, values, expected):
         pT = p if separate else th.params(prob, c, T)
         lower = th.lower_bound(T, c, pT) if (inst.lower and th.lower_bound is not None) else np.nan
         scale = float(th.normalize(c)) if th.normalize is not None else 1.0
+        pv = pep.value(th.pepit, T) if applies else None
         rows.append({**base, **fields, "horizon": int(T), "measured": float(value), "bound": float(th.bound(T, c, pT)),
-                     "lower": float(lower), "scale": scale, "expected": float(exp)})
+                     "lower": float(lower), "scale": scale, "expected": float(exp),
+                     "pepit": np.nan if pv is None else pv * pep.scale(th.pepit, c, pT)})
     return rows
+
+
+def pepit_applies(th, inst, prob):
+    """Whether the theorem's PEPit worst cases bound this instance: a deterministic run on a problem of the
+    setup's class (unconstrained for a plain setup, the matching composite form otherwise)."""
+    if th.pepit is None or (th.stochastic and not inst.deterministic):
+        return False
+    base = getattr(prob, "base", prob)
+    if getattr(prob, "noise_trace", 0.0) != 0.0 or getattr(prob, "batch_size", None):
+        return False
+    composite = pep.setups()[th.pepit].composite
+    want = {None: ("smooth", "nonsmooth"), "convex": ("composite",),
+            "indicator": ("constrained", "nonsmooth_constrained")}[composite]
+    return base.kind in want
 
 
 _BUILT = {}
@@ -151,6 +175,9 @@ class CaseResult:
     lower_holds: bool | None = None  # the theorem's lower bound, on instances where it applies
     exact_holds: bool | None = None  # the prescribed method's exact value reproduced, where it is known
     errors: list = field(default_factory=list)  # contract violations of a user's method
+    pepit_holds: bool | None = None  # measured <= PEPit's exact worst case, where the table applies
+    pepit_reached: bool | None = None  # on PEPit's own worst case: measured >= PEPIT_REACH x its value
+    pepit_ratio: float | None = None  # max over the table's horizons of PEPit value / theorem bound
 
 
 def _case(th, inst, frame, quick=False):
@@ -169,7 +196,8 @@ def _case(th, inst, frame, quick=False):
     floor = 1e-12 * max(fun0, finite_b.max() if finite_b.size else 0.0, 1e-300)
     z = stats.Z_ONE_SIDED if th.stochastic else 0.0
     lower = mean - z * se
-    ok = lower <= bound * (1 + stats.REL_TOL) + floor
+    rel_tol = stats.REL_TOL if inst.rel_tol is None else inst.rel_tol
+    ok = lower <= bound * (1 + rel_tol) + floor
     notes = [inst.note] if inst.note else []
     if not th.assert_bound:
         notes.append("constants tagged [M]: the bound is reported, not asserted; only the rate is tested")
@@ -183,14 +211,15 @@ def _case(th, inst, frame, quick=False):
     # the predicted rate at the largest horizon's parameters
     c_pred = _pred_constants(th, inst, horizons.max())
     predicted = th.rate.predicted(*c_pred) if th.rate.kind == "linear" else float(th.rate.value)
-    if not inst.check_rate or (inst.check_rate == "full" and quick):
+    if not inst.check_rate:
         fitted, rate_ok = None, None
-        notes.append("rate not asserted on this instance" + (" in quick mode" if inst.check_rate == "full" else "")
-                     + " (see its note)")
+        notes.append("rate not asserted on this instance (see its note)")
     elif idx.size >= 3:
-        fitted, fit_se = stats.fit_rate(th.rate.kind, horizons, mean / scale, bound / scale, idx)
-        tol = stats.slope_tolerance(tol, fit_se, th.rate.kind, predicted)
-        rate_ok = bool(stats.rate_verdict(th.rate.kind, fitted, predicted, inst.tight, tol))
+        kind = "bound" if inst.rate_vs_bound else th.rate.kind
+        predicted = 1.0 if inst.rate_vs_bound else predicted
+        fitted, fit_se = stats.fit_rate(kind, horizons, mean / scale, bound / scale, idx)
+        tol = stats.slope_tolerance(tol, fit_se, kind, predicted)
+        rate_ok = bool(stats.rate_verdict(kind, fitted, predicted, inst.tight, tol))
         notes.append(f"rate fitted on {idx.size} horizons, slope standard error {fit_se:.3g}, tolerance {tol:.3g}")
     else:
         fitted = None
@@ -228,13 +257,33 @@ def _case(th, inst, frame, quick=False):
             where = np.nonzero(~ok_exact)[0][:3]
             notes.append("the prescribed method's exact value is not reproduced at horizons "
                          + ", ".join(f"{int(T)} ({mean[i]:.4g} vs {expected[i]:.4g})" for T, i in zip(bad, where)))
+    pepit_holds, reached, pepit_ratio = None, None, None
+    if "pepit" in frame and frame["pepit"].notna().any():
+        pv = g["pepit"].first().reindex(horizons).to_numpy()
+        known = np.isfinite(pv)
+        ok_pep = ~known | (mean <= pv * (1 + pep.PEPIT_REL_TOL) + floor)
+        pepit_holds = bool(ok_pep.all())
+        if not pepit_holds:
+            notes.append("above PEPit's worst case at horizons " + ", ".join(
+                f"{int(T)} ({mean[i]:.6g} > {pv[i]:.6g})" for T, i in zip(horizons[~ok_pep][:3],
+                                                                            np.nonzero(~ok_pep)[0][:3])))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pepit_ratio = float(np.nanmax(np.where(known & (bound > 0), pv / bound, np.nan)))
+        if inst.reach:
+            ok_reach = ~known | (mean >= pep.PEPIT_REACH * pv - floor)
+            reached = bool(ok_reach.all())
+            if not reached:
+                notes.append("PEPit's worst case not reached at horizons " + ", ".join(
+                    f"{int(T)} ({mean[i]:.6g} < {pep.PEPIT_REACH} x {pv[i]:.6g})"
+                    for T, i in zip(horizons[~ok_reach][:3], np.nonzero(~ok_reach)[0][:3])))
     errors = sorted(set(e for e in frame["error"] if e)) if "error" in frame else []
     notes += errors
     passed = bool(bound_holds is not False and rate_ok is not False and attained is not False
-                  and lower_holds is not False and exact_holds is not False and not failed_runs.any() and not errors)
+                  and lower_holds is not False and exact_holds is not False and pepit_holds is not False
+                  and reached is not False and not failed_runs.any() and not errors)
     return CaseResult(inst.name, inst.tight, horizons, mean, se, bound, bound_holds, fitted, predicted, rate_ok,
                       attained, tightness, passed, per_seed.shape[0], bool(frame["user_declared"].any()), notes,
-                      lower_holds, exact_holds, errors)
+                      lower_holds, exact_holds, errors, pepit_holds, reached, pepit_ratio)
 
 
 def _pred_constants(th, inst, T):
@@ -299,6 +348,7 @@ class Verification:
             cases=[dict(instance=c.instance, tight_instance=c.tight_instance, passed=c.passed,
                         bound_holds=c.bound_holds, fitted_rate=c.fitted_rate, predicted_rate=c.predicted_rate,
                         rate_ok=c.rate_ok, attained=c.attained, lower_holds=c.lower_holds, exact_holds=c.exact_holds,
+                        pepit_holds=c.pepit_holds, pepit_reached=c.pepit_reached, pepit_ratio=c.pepit_ratio,
                         errors=c.errors, tightness=c.tightness,
                         n_seeds=c.n_seeds,
                         user_declared=c.user_declared, notes=c.notes,
@@ -344,7 +394,10 @@ class Verification:
                          f"{c.predicted_rate:.4g} ({rk}) tightness {c.tightness:.4g}"
                          + ("" if c.lower_holds is None else f" lower bound {'ok' if c.lower_holds else 'NO'}")
                          + ("" if c.attained is None else f" attained {c.attained}")
-                         + ("" if c.exact_holds is None else f" exact value {'ok' if c.exact_holds else 'NO'}"))
+                         + ("" if c.exact_holds is None else f" exact value {'ok' if c.exact_holds else 'NO'}")
+                         + ("" if c.pepit_holds is None else f" PEPit {'ok' if c.pepit_holds else 'NO'}"
+                            + ("" if c.pepit_reached is None else f" reached {'ok' if c.pepit_reached else 'NO'}")
+                            + f" (PEPit/bound {c.pepit_ratio:.3g})"))
             lines += [f"    error: {e}" for e in c.errors]
         return "\n".join(lines)
 
@@ -416,7 +469,8 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
         by Monte Carlo and must reproduce it).
     mutate : callable, optional
         ``mutate(p, problem, c, T) -> dict``: the parameters the built-in method runs with instead of the
-        prescribed ``p`` (the bound, and the exact values the run must reproduce, keep ``p``): the hook of
+        prescribed ``p`` (the bound, and the exact values the run must reproduce, keep ``p``); a key
+        ``solve_options`` (a dict) overrides options the theorem fixes.  The hook of
         :mod:`pyoptheory.verify.mutants`.
     first_failure : bool
         Stop at the first instance that fails (the remaining instances are not run).
@@ -465,8 +519,10 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
         user_problem = problem if isinstance(problem, Problem) else None
         exact_path = inst.exact and th.exact is not None and not user and (method is None)
         one_run = inst.deterministic or exact_path or not th.stochastic
+        inst_horizons = list(inst.horizons) if inst.horizons is not None and not isinstance(problem, Problem) \
+            else horizons
         frame = sweep(measure, {"theorem_id": [th.id if registered else th], "instance_name": [inst.name],
-                                "horizons": [horizons], "backend": [backend], "problem": [user_problem],
+                                "horizons": [inst_horizons], "backend": [backend], "problem": [user_problem],
                                 "method": [method], "mutate": [mutate]},
                       seeds=seeds[:1] if one_run else seeds, executor=executor, address=address, n_jobs=n_jobs,
                       cache=cache, progress=progress)

@@ -204,6 +204,9 @@ class OnlineOracle(_Oracle):
         self._st = R.OnlineState(env.dim, np.asarray(env.x0, float), self._seed)
         self.horizon, self.values = int(horizon), []
 
+    def project(self, v):
+        return np.array(self._problem.project(self._point(v, "v")), dtype=float)
+
     def play(self, x):
         R, env, st = self._R, self._problem, self._st
         x = self._point(x)

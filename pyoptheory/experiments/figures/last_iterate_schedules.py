@@ -5,7 +5,8 @@ Cutkosky, Mehta & Mishchenko ("When, Why and How Much?", 2023): on the instance 
 horizon T, (sub)gradient descent with eta_t = 1/sqrt(t) ends at f(x_T) - f* of order
 log(T)/sqrt(T), while linear decay eta_t = (2/sqrt(T))(1 - t/(T+1)) ends at order 1/sqrt(T).
 Both refined last-iterate bounds (catalogue 2.1, D = ||x_1 - x*|| = 0, G the exact
-Lipschitz constant) are drawn; the right panel shows sqrt(T) (f(x_T) - f*), where the log T
+Lipschitz constant), for the point the T updates make (the theorem's x_{T+1}, with the free weight
+eta_{T+1} minimised over), are drawn; the right panel shows sqrt(T) (f(x_T) - f*), where the log T
 gap is visible as growth.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ def run_one(schedule, horizon, seed=0):
     res = solve(prob, "projected_sgd", steps=horizon, schedule=etas, record=np.array([horizon]), seed=seed,
                 backend="numpy")
     return dict(schedule=schedule, horizon=horizon, gap=float(res.trace["gap"][-1]),
-                bound=float(S.last_iterate_bound(etas, 0.0, prob.constants["G"])))
+                bound=float(S.bound_after_updates(etas, 0.0, prob.constants["G"])[0]))
 
 
 def compute(quick=False, **sweep_options):

@@ -4,7 +4,8 @@ Reproduces Schaipp, Hägele, Taylor, Simsekli & Bach (2025), "The Surprising Agr
 Convex Optimization Theory and Learning-Rate Scheduling for Large Model Training": (left) on
 their convex toy ``f(w) = max_i |x_i^T w - y_i|`` (n = 20, d = 2, ``y = X w0``, ``||w0|| = 5``), the final
 suboptimality of full-batch subgradient descent after T = 400 steps against the base step, next
-to the refined bound Omega_T (catalogue 2.1 with ``G = max_i ||x_i||``, ``D = ||w0||``), for constant,
+to the refined bound Omega_T of the point the T steps make (catalogue 2.1 with ``G = max_i ||x_i||``,
+``D = ||w0||``, the free weight eta_{T+1} minimised over), for constant,
 cosine and WSD (20% cooldown) schedules; (right) the bound Omega_t against t for WSD and cosine
 at their optimal base steps, horizons T in {200, ..., 600}, G = D = 1 (their Fig. 1, right).
 """
@@ -45,7 +46,7 @@ def run_lr(schedule, base_lr, seed=0, T=400):
     etas = base_lr * multipliers(schedule, T)
     res = solve(oracle, "sgd", steps=T, schedule=etas, record=np.array([T]), seed=seed)
     return dict(panel="base_lr", schedule=schedule, base_lr=base_lr, t=T, horizon=T,
-                measured=float(res.trace["gap"][-1]), bound=float(S.last_iterate_bound(etas, D, G)))
+                measured=float(res.trace["gap"][-1]), bound=float(S.bound_after_updates(etas, D, G)[0]))
 
 
 def compute(quick=False, **sweep_options):
