@@ -131,17 +131,20 @@ class StepStream:
         if k0 < self._start:
             raise ValueError(f"steps: the stream has moved past step {k0} (at {self._start})")
         while self._start + self._buffered() < k1:
-            idx, noise = self.source.draw(self.rng, self.block)
-            self._blocks.append((idx, noise))
+            self._blocks.append(self.source.draw(self.rng, self.block))
         drop = (k0 - self._start) // self.block  # blocks entirely before k0 are never needed again
         if drop:
             del self._blocks[:drop]
             self._start += drop * self.block
-        idx, noise = (np.concatenate(part) if part[0] is not None else None for part in zip(*self._blocks))
         a, b = k0 - self._start, k1 - self._start
-        idx = idx if idx is None or idx.shape[0] == 0 else idx[a:b]
+        last = (b - 1) // self.block
+        blocks = self._blocks[:last + 1]
+        idx, noise = blocks[0] if len(blocks) == 1 else \
+            (None if part[0] is None else np.concatenate(part) for part in zip(*blocks))
+        if idx is not None and idx.shape[0]:
+            idx = idx[a:b]
         if noise is not None and noise.shape[0]:
-            r = noise.shape[0] // self._buffered()
+            r = noise.shape[0] // (len(blocks) * self.block)
             noise = noise[a * r:b * r]
         return idx, noise
 

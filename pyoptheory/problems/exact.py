@@ -108,3 +108,61 @@ def sgd_least_squares_moments(problem, etas, x0=None, weights=None):
     if weights is not None:
         out["gap_avg"] = gap_avg
     return out
+
+
+def quadratic_form(problem):
+    """``(H, x*, f*)`` of a problem whose objective is ``f* + (1/2)(x - x*)^T H (x - x*)`` exactly (unregularized
+    least squares, including the prescribed-spectrum quadratics and Nesterov's chain), else None."""
+    base = getattr(problem, "base", problem)
+    if getattr(base, "loss", None) != SQUARED or base.reduce != SUM or base.regularizer is not None:
+        return None
+    A = base.A.toarray() if sp.issparse(base.A) else np.asarray(base.A)
+    H = base.weight * A.T @ A + base.l2 * np.eye(base.dim)
+    return H, base.x_star, base.f_star
+
+
+def gaussian_smoothing_moments(problem, step, smoothing, T, x0=None):
+    r"""Exact ``E f(x_t) - f*`` of Nesterov-Spokoiny's RG_s on a quadratic, and of the average of ``x_0 .. x_t``.
+
+    RG_s: ``x_{t+1} = x_t - h (f(x_t + s u_t) - f(x_t))/s u_t``, ``u_t ~ N(0, I)``.  On
+    ``f = f* + (1/2) e^T H e`` (``e = x - x*``) the finite difference is ``u^T H e + (s/2) u^T H u``, so
+    ``e_{t+1} = (I - h u u^T H) e_t - (h s/2)(u^T H u) u``.  The odd Gaussian moments vanish, and with
+    ``E[u u^T A u u^T] = A + A^T + tr(A) I`` and ``E[(u^T H u)^2 u u^T] = ((tr H)^2 + 2 tr(H^2)) I + 4 tr(H) H + 8 H^2``
+    (Isserlis; derived here, checked against Monte Carlo in the tests), ``S_t = E e_t e_t^T`` obeys
+
+    .. math::
+
+        S_{t+1} = S_t - h (H S_t + S_t H) + h^2 (2 H S_t H + \mathrm{tr}(H S_t H) I) + \frac{h^2 s^2}{4} M_6,
+
+    ``E f(x_t) - f* = tr(H S_t)/2``, and the cross moments ``E[e_t e_j^T] = (I - h H)^{t-j} S_j`` give the average
+    as in :func:`sgd_least_squares_moments`.
+
+    Returns
+    -------
+    dict with ``gap`` (length ``T + 1``) and ``gap_avg`` (entry ``t``: the average of ``x_0 .. x_t``).
+    """
+    form = quadratic_form(problem)
+    if form is None:
+        raise ValueError("problem: exact moments of RG_s need a quadratic (unregularized least squares)")
+    H, xs, _ = form
+    d = H.shape[0]
+    x0 = problem.x0 if x0 is None else x0
+    e0 = np.asarray(x0, float) - xs
+    h, s = float(step), float(smoothing)
+    I = np.eye(d)
+    M6 = (np.trace(H) ** 2 + 2 * np.trace(H @ H)) * I + 4 * np.trace(H) * H + 8 * H @ H
+    B = I - h * H
+    S = np.outer(e0, e0)
+    C, P = S.copy(), S.copy()
+    gap, gap_avg = np.empty(T + 1), np.empty(T + 1)
+    gap[0] = gap_avg[0] = 0.5 * np.trace(H @ S)
+    for t in range(T):
+        HS = H @ S
+        HSH = HS @ H
+        S = S - h * (HS + HS.T) + h * h * (2 * HSH + np.trace(HSH) * I) + 0.25 * h * h * s * s * M6
+        S = 0.5 * (S + S.T)
+        C = B @ C + S
+        P = P + C + C.T - S
+        gap[t + 1] = 0.5 * np.trace(H @ S)
+        gap_avg[t + 1] = 0.5 * np.trace(H @ P) / (t + 2) ** 2
+    return dict(gap=gap, gap_avg=gap_avg)

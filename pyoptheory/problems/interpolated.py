@@ -134,11 +134,20 @@ class InterpolatedProblem(Problem):
     x0, x_star, f_star : the start and the optimum of ``F = f + h`` (from the PEP).
     h_data : dict, optional
         ``X``, ``G``, ``F`` of the convex term (``indicator=True`` for a set) and ``prox_pairs``.
+    radius : float, optional
+        Add the constraint ``||x|| <= radius`` (a ball large enough never to act; for methods that take
+        constrained problems only).
     """
 
-    def __init__(self, f_data, x0, x_star, f_star, h_data=None, name="pepit_worst_case"):
+    def __init__(self, f_data, x0, x_star, f_star, h_data=None, name="pepit_worst_case", radius=None):
         X, G, F = (np.asarray(f_data[k], dtype=float) for k in ("X", "G", "F"))
         reg, kind = None, ("nonsmooth" if "M" in f_data else "smooth")
+        if radius is not None:  # a ball that holds the data (for methods that take constrained problems)
+            from .sets import Ball
+
+            if np.max(np.linalg.norm(X, axis=1)) >= radius:
+                raise ValueError(f"radius: the ball of radius {radius} does not hold the worst case's points")
+            reg, kind = Ball(radius), kind + "_constrained" if kind == "nonsmooth" else "constrained"
         if h_data is not None:
             if h_data.get("indicator"):
                 reg, kind = Polyhedron(h_data["X"], h_data["G"], h_data.get("prox_pairs", ())), "constrained"

@@ -233,3 +233,48 @@ def harvey_lipschitz(T, c=1.0, *, optimum="exact"):
     ``f(x_{T+1}) - f* >= c H_T/(32 sqrt T) >= c log(T)/(32 sqrt T)``.
     """
     return HarveyLipschitz(T, c, optimum=optimum)
+
+
+def bounded_noise_quadratic(dim=10, lam=1.0, noise=2.0, D0=1.0, seed=0):
+    r"""``f(x) = (lam/2)||x - x*||^2`` with gradients ``g = grad f(x) + xi``, ``xi`` uniform on the sphere of radius
+    ``noise``: a convex instance of the last-iterate theorems whose expectation is exact.
+
+    Iterates stay in a ball: with ``eta_t lam <= 1``, ``||e_{t+1}|| <= (1 - eta_t lam)||e_t|| + eta_t noise <=
+    max(||e_t||, noise/lam)``, so ``||x_t - x*|| <= R = max(D0, noise/lam)`` on every path, and along the run
+    ``||grad f|| <= G = lam R`` (declared) and ``E||g||^2 <= G^2 + noise^2 = B^2``.  No projection ever acts,
+    so ``S_t = E e_t e_t^T`` obeys ``S_{t+1} = (I - eta_t H) S_t (I - eta_t H) + eta_t^2 (noise^2/d) I`` and
+    ``E f(x_t) - f* = tr(H S_t)/2`` exactly (:func:`noisy_quadratic_gap`).  The theorems' steps must keep
+    ``eta_t lam <= 1`` (checked there).
+    """
+    from .catalog import quadratic
+    from .oracles import bounded_noise
+
+    rng = np.random.default_rng(seed)
+    xs = rng.standard_normal(dim)
+    u = rng.standard_normal(dim)
+    x0 = xs + D0 * u / np.linalg.norm(u)
+    R = max(D0, noise / lam)
+    base = quadratic(dim, spectrum=np.full(dim, lam), x_star=xs, x0=x0, seed=seed, name="bounded_noise_quadratic")
+    base._extra_constants["G"] = (lam * R, "lam max(D0, noise/lam): the iterates stay within this distance of x*")
+    base._constants = None
+    return bounded_noise(base, noise)
+
+
+def noisy_quadratic_gap(problem, etas):
+    """Exact ``E f(x_T) - f*`` after the updates with steps ``etas`` on :func:`bounded_noise_quadratic`."""
+    from .exact import quadratic_form
+
+    H, xs, _ = quadratic_form(problem)
+    d = H.shape[0]
+    lam = np.linalg.eigvalsh(H)[-1]
+    etas = np.asarray(etas, dtype=float)
+    if np.any(etas * lam > 1 + 1e-12):
+        raise ValueError("etas: the exact expectation needs eta_t lam <= 1 (the iterates then stay in the ball "
+                         "on which G holds)")
+    e0 = problem.x0 - xs
+    S = np.outer(e0, e0)
+    Q = (problem.noise_trace / d) * np.eye(d)
+    for eta in etas:
+        B = np.eye(d) - eta * H
+        S = B @ S @ B + eta * eta * Q
+    return 0.5 * float(np.trace(H @ S))

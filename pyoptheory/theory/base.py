@@ -80,6 +80,7 @@ class Instance:
     reach: bool = False  # PEPit's worst case of the prescribed method: the run must reach PEPIT_REACH of its value
     rate_vs_bound: bool = False  # fit log(measured) against log(bound) (slope 1: the bound's shape), for worst
     # cases at small horizons, where the bound is not yet in its asymptotic regime
+    pepit_setup: str | None = None  # the PEPit setup this instance is the worst case of (then PEPit's values apply)
     rel_tol: float | None = None  # relative slack of the bound check (default: rounding only, 1e-9; PEPit's
     # interpolated worst cases carry the SDP solver's accuracy)
 

@@ -14,6 +14,8 @@ or ``p_i = L_i / sum L_j, L_i^step = L_i`` (``rho = mu/(d Lbar)``), and ``||grad
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..problems import coordinate as CQ
 from .base import Instance, Theorem, linear
 
@@ -46,6 +48,18 @@ _INSTANCES = (
 )
 
 
+_GS_SEPARATING = Instance(
+    "gs_separating", lambda T=None: CQ.diagonal_quadratic(np.ones(10), x0=np.r_[np.full(9, 0.1), 1.0],
+                                                          name="gs_separating"),
+    note="Q = I in R^10 (mu_1 = 1/10), x0 = (0.1, ..., 0.1, 1): the largest gradient is the last coordinate, so "
+         "only the greedy choice meets the one-step guarantee (1 - mu_1/L) at T = 1; cyclic order does not")
+_GSL_SEPARATING = Instance(
+    "gsl_separating", lambda T=None: CQ.diagonal_quadratic(np.array([1.0, 100.0]), x0=np.array([1.0, 0.05]),
+                                                           name="gsl_separating"),
+    note="diag(1, 100), x0 = (1, 0.05): GS picks the coordinate of largest |grad_i| (the second), GSL the one of "
+         "largest |grad_i|/sqrt(L_i) (the first), which alone meets (1 - mu_L) at T = 1 (mu_L = 1/2)")
+
+
 class _CoordinateTheorem(Theorem):
     """A coordinate-descent contraction: its constants include ``dim`` and ``gap0 = F(x0) - F*``."""
 
@@ -71,7 +85,7 @@ def _theorem(rule, step, statement, source, stochastic=False):
         tight=False,
         confirmed="D",
         source=source,
-        instances=_INSTANCES,
+        instances=_INSTANCES + {"gs": (_GS_SEPARATING,), "gsl": (_GSL_SEPARATING,)}.get(rule, ()),
         stochastic=stochastic,
         horizons_quick=(1, 2, 3, 5, 8, 13, 20, 32, 50, 80, 130, 200, 320, 500, 800, 1300, 2000),
         horizons_full=(1, 2, 3, 5, 8, 13, 20, 32, 50, 80, 130, 200, 320, 500, 800, 1300, 2000, 3200, 5000, 8000),

@@ -245,6 +245,7 @@ THEOREMS = [
                    pep.instance("subgradient.best.x1", shape=True),
                    pep.instance("subgradient.best.x0.5", "pepit_worst_case_step_x0.5", reach=False),
                    pep.instance("subgradient.best.x2", "pepit_worst_case_step_x2", reach=False),
+                   pep.instance("subgradient.last.x1", "pepit_worst_case_last_iterate", reach=False),
                    Instance("l1_distance_ball", l1_ball),
                    Instance("max_affine", random_max_affine),
                    Instance("hinge_ball", hinge_ball))),

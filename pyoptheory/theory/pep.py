@@ -77,6 +77,7 @@ def setups():
     add(Setup("gd", "gradient", "smooth", "gap", params={"step": 1.0}))
     add(Setup("proximal_gd", "gradient", "smooth", "gap", composite="convex", params={"step": 1.0}))
     add(Setup("projected_gd", "gradient", "smooth", "gap", composite="indicator", params={"step": 1.0}))
+    add(Setup("subgradient.last.x1", "subgradient", "lipschitz", "gap", params={"kind": "best", "factor": 1.0}))
     for c in (1.0, 0.5, 2.0):
         add(Setup(f"subgradient.best.x{c:g}", "subgradient", "lipschitz", "best", params={"kind": "best",
                                                                                          "factor": c}))
@@ -230,19 +231,20 @@ def value(setup_name, N):
     return None if entry is None else entry["value"]
 
 
-def worst_case_problem(setup_name, N):
-    """PEPit's worst case of ``setup_name`` at horizon ``N`` as a runnable problem."""
+def worst_case_problem(setup_name, N, radius=None):
+    """PEPit's worst case of ``setup_name`` at horizon ``N`` as a runnable problem (on the ball of ``radius`` if
+    given)."""
     from ..problems.interpolated import InterpolatedProblem
 
     entry = table()[setup_name][int(N)]
     return InterpolatedProblem(entry["f"], entry["x0"], entry["x_star"], entry["f_star"], h_data=entry["h"],
-                               name=f"pepit_{setup_name}_N{N}")
+                               name=f"pepit_{setup_name}_N{N}", radius=radius)
 
 
 INSTANCE_HORIZONS = (1, 2, 3, 4, 5, 6, 8, 10)
 
 
-def instance(setup_name, label=None, reach=True, stochastic=False, shape=False):
+def instance(setup_name, label=None, reach=True, stochastic=False, shape=False, constrained=False):
     """The per-horizon instance of PEPit's worst case of ``setup_name``.
 
     ``reach``: it is the prescribed method's worst case, which the run must reach (otherwise the worst case of a
@@ -250,13 +252,14 @@ def instance(setup_name, label=None, reach=True, stochastic=False, shape=False):
     ``shape``: PEPit's value is a constant multiple of the theorem's bound, so the measured values must follow
     the bound's shape (slope 1 against it; otherwise, at N <= 10 the exact values are checked one by one
     against PEPit's, which says more than a fitted rate, and no rate is asserted); ``stochastic``: wrapped as a
-    noise-free stochastic problem, for theorems about SGD.
+    noise-free stochastic problem, for theorems about SGD; ``constrained``: on the ball of radius 1e3 (which
+    holds every point a run visits, so the projection never acts), for methods that take constrained problems.
     """
     from functools import partial
 
     from .base import Instance
 
-    make = partial(_make_instance, setup_name, stochastic)
+    make = partial(_make_instance, setup_name, stochastic, constrained)
     if reach:
         note = ("PEPit's exact worst case of the prescribed method (pyoptheory/theory/data/pepit.json), rebuilt by "
                 f"interpolation; the run must reach {PEPIT_REACH} of its value")
@@ -268,11 +271,11 @@ def instance(setup_name, label=None, reach=True, stochastic=False, shape=False):
                  "yet in its asymptotic shape")
     return Instance(label or "pepit_worst_case", make, per_horizon=True, deterministic=True, tight=shape,
                     reach=reach, horizons=INSTANCE_HORIZONS, rate_vs_bound=shape, check_rate=shape, note=note,
-                    rel_tol=PEPIT_REL_TOL)
+                    rel_tol=PEPIT_REL_TOL, pepit_setup=setup_name)
 
 
-def _make_instance(setup_name, stochastic, T):
-    prob = worst_case_problem(setup_name, T)
+def _make_instance(setup_name, stochastic, constrained, T):
+    prob = worst_case_problem(setup_name, T, radius=1e3 if constrained else None)
     if stochastic:
         from ..problems import additive_noise
 

@@ -151,16 +151,34 @@ def harvey_deterministic(T):
     return P.additive_noise(P.harvey_lipschitz(T), noise_std=0.0)
 
 
+def noisy_quadratic(T=None):
+    """(1/2)||x - x*||^2 in R^10 (D0 = 1) with sphere noise of radius 2: B^2 = G^2 + 4 = 8 (G = lam max(D0, 2/lam)
+    = 2), half of it noise; the expectation is exact (pyoptheory.problems.last_iterate.noisy_quadratic_gap)."""
+    from ..problems.last_iterate import bounded_noise_quadratic
+
+    return bounded_noise_quadratic(10, lam=1.0, noise=2.0, D0=1.0, seed=13)
+
+
+def exact_last_iterate(problem, p, horizons):
+    """Exact E f(x_T) - f* of SGD with the run's schedule on the bounded-noise quadratic."""
+    from ..problems.last_iterate import noisy_quadratic_gap
+
+    return [noisy_quadratic_gap(problem, p["schedule"][:T] if len(horizons) == 1 else p["etas"](T))
+            for T in horizons]
+
+
 # --- exact expectations (catalogue 0.4) ------------------------------------------------------
 
 
 def exact_average_gap(problem, p, horizons):
-    """E f(xbar_T) - f*, xbar_T the uniform average of x_0..x_{T-1}, one exact recursion per horizon."""
+    """E f(xbar_T) - f*, xbar_T the uniform average of x_s..x_{s+T-1} (``s = p["average_from"]``, default 0), one
+    exact recursion per horizon."""
     out = []
+    s = int(p.get("average_from", 0))
     for T in horizons:
         etas = np.full(T, p["step"])
-        m = sgd_least_squares_moments(problem, etas, weights=averaging_weights("uniform", T))
-        out.append(m["gap_avg"][T - 1] if T > 0 else m["gap"][0])
+        m = sgd_least_squares_moments(problem, etas, weights=averaging_weights("uniform", T, average_from=s))
+        out.append(m["gap_avg"][T - 1 + s] if T > 0 else m["gap"][0])
     return out
 
 
@@ -363,7 +381,13 @@ THEOREMS = [
         bound=weighted_average_bound, params=params_11a, options=only("schedule", "output"), rate=power(-0.5),
         tight=False, confirmed="D", horizon_dependent=True, stochastic=True,
         source="catalogue 1.1 (a), derived there; Garrigos & Gower, Handbook (2024)",
-        instances=(Instance("l1_ball_noise", l1_ball_noise), Instance("max_affine_box_noise", max_affine_box_noise),
+        pepit="subgradient.average.x1",
+        instances=(pep.instance("subgradient.average.x1", stochastic=True, constrained=True, shape=True),
+                   pep.instance("subgradient.average.x0.5", "pepit_worst_case_step_x0.5", reach=False, stochastic=True,
+                                constrained=True),
+                   pep.instance("subgradient.average.x2", "pepit_worst_case_step_x2", reach=False, stochastic=True,
+                                constrained=True),
+                   Instance("l1_ball_noise", l1_ball_noise), Instance("max_affine_box_noise", max_affine_box_noise),
                    Instance("hinge_samples", hinge_samples)), **_SUBGRAD),
     Theorem(
         id="sgd.subgradient.convex.sqrt", method="projected_sgd",
@@ -372,7 +396,13 @@ THEOREMS = [
         bound=weighted_average_bound, params=params_11b, options=only("schedule", "output"), rate=Rate("bound", 1.0),
         tight=False, confirmed="D", horizon_dependent=True, stochastic=True,
         source="catalogue 1.1 (b), derived there; Garrigos & Gower, Handbook (2024)",
-        instances=(Instance("l1_ball_noise", l1_ball_noise), Instance("hinge_samples", hinge_samples)), **_SUBGRAD),
+        pepit="subgradient.sqrt.x1",
+        instances=(pep.instance("subgradient.sqrt.x1", stochastic=True, constrained=True, shape=True),
+                   pep.instance("subgradient.sqrt.x0.5", "pepit_worst_case_step_x0.5", reach=False, stochastic=True,
+                                constrained=True),
+                   pep.instance("subgradient.sqrt.x2", "pepit_worst_case_step_x2", reach=False, stochastic=True,
+                                constrained=True),
+                   Instance("l1_ball_noise", l1_ball_noise), Instance("hinge_samples", hinge_samples)), **_SUBGRAD),
     Theorem(
         id="sgd.strongly_convex.lsb", method="projected_sgd",
         assumptions=("f mu-strongly convex on bounded C", "E||g||^2 <= B^2", "gamma_t = 2/(mu(t+1))"),
@@ -418,8 +448,13 @@ THEOREMS = [
         bound=strongly_convex_bound, params=params_14, options=only("step"),
         rate=linear(lambda c, p: 1 - p["step"] * c.mu), tight=False, confirmed="D", stochastic=True,
         source="catalogue 1.5 (strongly convex), derived there",
+        exact=exact_dist2,
         instances=(Instance("box_interpolating_ls", box_interpolating_ls),
-                   Instance("lasso_samples", lasso_samples, check_rate=False, note=_NOISE_FLOOR))),
+                   Instance("lasso_samples", lasso_samples, check_rate=False, note=_NOISE_FLOOR),
+                   Instance("interpolating_least_squares", interpolating_least_squares, exact=True,
+                            note="g = 0: proximal SGD is SGD, whose expectation is exact (catalogue 0.4)"),
+                   Instance("noisy_least_squares", noisy_least_squares, exact=True, check_rate=False,
+                            note="g = 0, exact expectation; " + _NOISE_FLOOR))),
     Theorem(
         id="proximal_sgd.convex", method="proximal_sgd",
         assumptions=("f_i convex L_max-smooth", "g with prox", "gamma < 1/(4 L_max)", "average of x_1..x_T"),
@@ -428,7 +463,10 @@ THEOREMS = [
         bound=prox_convex_bound, params=params_15_convex, options=only("step", "output", "average_from"),
         rate=Rate("bound", 1.0), tight=False, confirmed="D", horizon_dependent=True, stochastic=True,
         source="catalogue 1.5 (convex), derived there",
-        instances=(Instance("lasso_samples", lasso_samples), Instance("simplex_ls_samples", simplex_ls_samples))),
+        exact=exact_average_gap,
+        instances=(Instance("lasso_samples", lasso_samples), Instance("simplex_ls_samples", simplex_ls_samples),
+                   Instance("noisy_least_squares", noisy_least_squares, exact=True,
+                            note="g = 0: proximal SGD is SGD, whose expectation is exact (catalogue 0.4)"))),
     *[Theorem(
         id=f"sgd.last_iterate.{kind}", method="sgd",
         assumptions=("f convex (nonsmooth allowed)", "E||g_t||^2 <= G^2", f"{kind} schedule at its optimal base"),
@@ -439,8 +477,12 @@ THEOREMS = [
         rate=Rate("bound", 1.0), tight=False, confirmed="V:sched", horizon_dependent=True, stochastic=True,
         source="Defazio, Cutkosky, Mehta & Mishchenko (2023), When, Why and How Much?, Theorem 10; "
                "Schaipp et al. (2025); catalogue 2.1",
-        pepit=f"last_iterate.{kind}.x1",
+        pepit=f"last_iterate.{kind}.x1", exact=exact_last_iterate,
         instances=(pep.instance(f"last_iterate.{kind}.x1", stochastic=True),
+                   *((pep.instance("last_iterate.constant.x1", "pepit_worst_case_constant_schedule", reach=False,
+                                   stochastic=True),) if kind != "constant" else ()),
+                   Instance("bounded_noise_quadratic", noisy_quadratic, exact=True,
+                            note="the expectation is exact; half of B^2 is noise"),
                    pep.instance(f"last_iterate.{kind}.x2", "pepit_worst_case_base_x2", reach=False, stochastic=True),
                    pep.instance(f"last_iterate.{kind}.x4", "pepit_worst_case_base_x4", reach=False, stochastic=True),
                    Instance("l1_noise", l1_noise), Instance("schaipp_toy", schaipp_toy)), **_SUBGRAD)

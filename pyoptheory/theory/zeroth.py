@@ -6,6 +6,9 @@ the starred statements [V:Lean]: machine-checked Lean statements of the paper's 
   Measured: ``E f(xbar) - f*`` of the average ``xbar`` of ``x_0 .. x_N`` (``N + 1 = T`` steps), which is at most
   the left side by convexity; the expectation over seeds with a one-sided interval.  The Lean statements
   assume ``n >= 2``.
+  On quadratics the expectation is computed exactly (``pyoptheory.problems.exact.gaussian_smoothing_moments``), so
+  these instances have no Monte Carlo error, and a method checked against the theorem (a user's, or a mutant)
+  must reproduce the exact value.
 * ``zo_rgf.strongly_convex`` (the strongly convex statement of section 5, same step): with
   ``delta_s = 18 s^2 (n + 4)^2 L/(25 tau)``,
   ``E f(x_N) - f* <= (L/2) [delta_s + (1 - tau/(8(n + 4)L))^N (||x_0 - x*||^2 - delta_s)]`` (``tau`` the strong
@@ -43,10 +46,10 @@ SMOOTHING = 1e-4
 # smoothing floor (about s^2) would cut the fitted linear rate short; at 1e-6 the finite-difference rounding
 # (1e-16 |f|/s) is still far below
 FINE_SMOOTHING = 1e-6
-_L1_NOTE = ("pre-asymptotic on the quick grid (measured/bound rises from 0.04 to 0.5 by T = 5000, slope about -0.4); "
-            "on the full grid measured/bound settles at 0.50 and the slope fitted on [1e3, 1e5] is -0.501 (40 seeds): "
-            "the rate is asserted on the full grid")
-_MAX_AFFINE_NOTE = ("benign and still pre-asymptotic at T = 1e5: measured/bound keeps rising (0.17 at 1e3, 0.44 at 1e5, "
+_L1_NOTE = ("bound-only: pre-asymptotic on the quick grid (measured/bound rises from 0.04 to 0.5 by T = 5000, slope about -0.4); "
+            "on the full grid measured/bound settles at 0.50 and the slope fitted on [1e3, 1e5] is -0.501 (40 seeds); "
+            "the rate is asserted on linear_box_2d")
+_MAX_AFFINE_NOTE = ("bound-only: benign and still pre-asymptotic at T = 1e5: measured/bound keeps rising (0.17 at 1e3, 0.44 at 1e5, "
                     "40 seeds) and the slope on [1e3, 1e5] is -0.27, flatter than -1/2; the bound is asserted at every "
                     "horizon, the slope reported")
 
@@ -74,6 +77,24 @@ def rgf_strong_contraction(c, p):
 def rgf_strong_params(problem, c, T):
     return {"n": problem.dim, "step": 1.0 / (4 * (problem.dim + 4) * c.L), "output": "last",
             "smoothing": FINE_SMOOTHING}
+
+
+def exact_rgf(quantity):
+    """``exact(problem, p, horizons)`` of RG_s on a quadratic (:func:`pyoptheory.problems.exact.gaussian_smoothing_moments`):
+    the gap of the last iterate (``gap``) or of the average of ``x_0 .. x_{T-1}`` (``gap_avg``, the output of a run
+    of ``T`` steps)."""
+    def exact(problem, p, horizons):
+        from ..problems.exact import gaussian_smoothing_moments
+
+        m = gaussian_smoothing_moments(problem, p["step"], p["smoothing"], max(horizons))
+        return [m["gap"][T] if quantity == "gap" else m["gap_avg"][max(T - 1, 0)] for T in horizons]
+    return exact
+
+
+def chain_5(T=None):
+    """Nesterov's worst-case chain quadratic in R^5 (L = 1), through function values only: short enough that RG's
+    expected average reaches its 1/N regime within the quick grid."""
+    return P.nesterov_chain(5, L=1.0)
 
 
 def chain_21(T=None):
@@ -135,6 +156,55 @@ def svm_2d(T=None):
     A /= np.linalg.norm(A, axis=1, keepdims=True)
     b = np.where(A @ np.array([1.0, -0.5]) + 0.3 * rng.standard_normal(60) >= 0, 1.0, -1.0)
     return PenalizedSVM(A, b, lam=0.05, alpha=0.5, name="svm_2d")
+
+
+def norm_1d(T=None):
+    """``F(x; xi) = |x|`` (the stochastic norm with no noise) from ``x0 = 50``: GFM is deterministic in one
+    dimension (``w = +-1`` gives the same central difference, ``grad f_delta``), so ``E||.||^2`` of the random
+    output is the exact mean over the trajectory (:func:`exact_gfm_1d`)."""
+    from ..zeroth.problems import StochasticNorm
+
+    return StochasticNorm(1, radius=0.0, x0=np.array([50.0]), name="norm_1d")
+
+
+def exact_gfm_1d(problem, p, horizons):
+    """Exact ``E stat(x_R)^2``, ``R`` uniform in ``{0 .. T-1}``, of GFM on :func:`norm_1d`: the deterministic
+    trajectory ``x_{t+1} = x_t - eta (|x_t + delta| - |x_t - delta|)/(2 delta)`` and the mean of the Goldstein
+    measure squared over its first ``T`` points."""
+    out = []
+    delta = p["smoothing"]
+    for T in horizons:
+        x, total = float(problem.x0[0]), 0.0
+        for _ in range(T):
+            total += problem.goldstein(np.array([x]), delta) ** 2
+            x -= p["step"] * (abs(x + delta) - abs(x - delta)) / (2 * delta)
+        out.append(total / max(T, 1))
+    return out
+
+
+def linear_box_2d(T=None):
+    """``f(x) = x_1`` on the box ``[0, 4] x [-1, 1]`` from ``x0 = (4, 0)`` (``L0 = 1``, ``R = ||x0 - x*|| = 4``):
+    random search sees ``(f(x + s u) - f(x))/s u_1 = u_1^2`` in the first coordinate, so ``x_{k,1} = max(4 - h
+    chi^2_k, 0)`` and the expectation is exact (:func:`exact_random_search_linear`)."""
+    return P.max_affine(np.array([[1.0, 0.0]]), np.zeros(1), box=(np.array([0.0, -1.0]), np.array([4.0, 1.0])),
+                        x0=np.array([4.0, 0.0]), x_star=np.zeros(2), f_star=0.0, name="linear_box_2d")
+
+
+def exact_random_search_linear(problem, p, horizons):
+    """Exact ``E f(xbar) - f*`` of random search on :func:`linear_box_2d`: ``x_{k,1} = (a - h S_k)_+`` with
+    ``S_k ~ chi^2_k`` (the increments ``h u^2 >= 0`` are never undone, and the projection acts only at 0), so
+    ``E x_{k,1} = a F_k(a/h) - h k F_{k+2}(a/h)`` (``F_k`` the chi-square CDF; ``E[S; S < c] = k F_{k+2}(c)``);
+    ``xbar`` the uniform average of ``x_0 .. x_{T-1}`` (constant steps)."""
+    from scipy.stats import chi2
+
+    a, h = float(problem.x0[0]), p["step"]
+    out = []
+    for T in horizons:
+        k = np.arange(1, T)
+        c = a / h
+        ex = a * chi2.cdf(c, k) - h * k * chi2.cdf(c, k + 2)
+        out.append((a + ex.sum()) / T)
+    return out
 
 
 def rs_bound(T, c, p):
@@ -203,13 +273,13 @@ THEOREMS = [
         assumptions=("f convex, L-smooth", "h = 1/(4(n + 4)L)", "n >= 2"), quantity="gap_avg",
         statement="E f(xbar_N) - f* <= 4(n + 4) L ||x0 - x*||^2/(N + 1) + 9 s^2 (n + 4)^2 L/25",
         bound=rgf_bound, params=rgf_params, options=only("step", "output", "smoothing"), rate=power(-1.0),
-        tight=False, confirmed="V:Lean", stochastic=True,
+        tight=False, confirmed="V:Lean", stochastic=True, exact=exact_rgf("gap_avg"),
         source="Nesterov & Spokoiny (2017), Theorem 8 (catalogue first-order.md 5.1, a Lean statement)",
-        instances=(Instance("quadratic_10", quadratic_10), Instance("least_squares_20", least_squares_20),
-                   Instance("chain_21", chain_21, check_rate="full",
-                            note="pre-asymptotic on the quick grid (measured/bound rises from 0.02 at T = 174 to 0.13 "
-                                 "at 6210, slope -0.51 on [100, 1e4]); on the full grid the slope is -0.95: the rate "
-                                 "is asserted on the full grid"))),
+        instances=(Instance("quadratic_10", quadratic_10, exact=True),
+                   Instance("least_squares_20", least_squares_20, exact=True),
+                   Instance("chain_5", chain_5, exact=True,
+                            note="Nesterov's chain in R^5 (in R^21 the quick grid ends before the 1/N regime: slope "
+                                 "-0.51 on [100, 1e4] against -1.42 here)"))),
     Theorem(
         id="zo_rgf.strongly_convex", method="zo_rgf",
         assumptions=("f tau-strongly convex, L-smooth", "h = 1/(4(n + 4)L)", "n >= 2"), quantity="gap",
@@ -217,10 +287,11 @@ THEOREMS = [
                   "delta_s = 18 s^2 (n + 4)^2 L/(25 tau)",
         bound=rgf_strong_bound, params=rgf_strong_params, options=only("step", "output", "smoothing"),
         rate=linear(rgf_strong_contraction), tight=False, confirmed="V:Lean", stochastic=True,
+        exact=exact_rgf("gap"),
         source="Nesterov & Spokoiny (2017), section 5, the strongly convex rate of RG_s (catalogue first-order.md "
                "5.1, a Lean statement)",
-        instances=(Instance("quadratic_10_conditioned", quadratic_10_conditioned),
-                   Instance("quadratic_10", quadratic_10))),
+        instances=(Instance("quadratic_10_conditioned", quadratic_10_conditioned, exact=True),
+                   Instance("quadratic_10", quadratic_10, exact=True))),
     _accelerated_theorem(
         "convex", "f convex, L-smooth", "gamma0 = L", lambda c: 0.0, "psi_k <= (1 + k/(8(n + 4)))^-2",
         power(-2.0), "Theorem 9, method FG_s (60)",
@@ -241,10 +312,13 @@ THEOREMS = [
         confirmed="D", stochastic=True, horizon_dependent=True,
         source="catalogue first-order.md 5.3 (derived there: SGD on the smoothed f_delta); Lin, Zheng & Jordan "
                "(NeurIPS 2022), the gradient-free method GFM",
-        instances=(Instance("svm_2d", svm_2d, check_rate="full",
-                            note="pre-asymptotic on the quick grid (measured/bound rises from 0.12 at T = 100 to 0.23 at "
-                                 "1e4, slope -0.37); on the full grid (200 seeds, T to 1e5) the slope is -0.46: the "
-                                 "rate is asserted on the full grid"),)),
+        exact=exact_gfm_1d,
+        instances=(Instance("norm_1d", norm_1d, exact=True,
+                            note="deterministic in one dimension: the expectation over the random output is exact"),
+                   Instance("svm_2d", svm_2d, check_rate=False,
+                            note="bound-only: pre-asymptotic on the quick grid (measured/bound rises from 0.12 at "
+                                 "T = 100 to 0.23 at 1e4, slope -0.37; on the full grid, 200 seeds to 1e5, the slope is "
+                                 "-0.46); the rate is asserted on norm_1d"))),
     Theorem(
         id="zo_random_search.nonsmooth", method="zo_random_search",
         assumptions=("f convex, L0-Lipschitz", "h = R/((n + 4) L0 sqrt(N + 1))", "projection onto Q"),
@@ -254,6 +328,9 @@ THEOREMS = [
         tight=False, confirmed="V:Lean", stochastic=True, horizon_dependent=True,
         source="Nesterov & Spokoiny (2017), Theorem 6 with a constant step (catalogue first-order.md 5.1, a Lean "
                "statement)",
-        instances=(Instance("l1_distance_ball", l1_ball, check_rate="full", note=_L1_NOTE),
+        exact=exact_random_search_linear,
+        instances=(Instance("linear_box_2d", linear_box_2d, exact=True,
+                            note="exact expectation (chi-square); measured/bound about 1/2"),
+                   Instance("l1_distance_ball", l1_ball, check_rate=False, note=_L1_NOTE),
                    Instance("max_affine", random_max_affine, check_rate=False, note=_MAX_AFFINE_NOTE))),
 ]

@@ -65,15 +65,23 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
             rows += _rows(th, inst, prob, c, p, separate, record, values, expected, base,
                           dict(fun0=fun0, message=message, error=error))
             continue
-        if exact_known and method is None:
+        if exact_known and method is None and "solve_options" not in p_run:
             values = th.exact(prob, p_run, list(record))  # exact expectation: no Monte Carlo
             rows += _rows(th, inst, prob, c, p, separate, record, values, expected, base,
                           dict(fun0=float(prob.objective(prob.x0)), message="exact expectation"))
             continue
-        with warnings.catch_warnings():  # the theorem prescribes these steps; other theorems' warnings are noise
-            warnings.simplefilter("ignore", StepSizeWarning)
-            res = solve(prob, method or th.method, steps=T_run, record=np.asarray(record, dtype=np.int64),
-                        seed=seed, backend=backend, **run_options(th, p_run))
+        try:
+            with warnings.catch_warnings():  # the theorem prescribes these steps; other theorems' warnings are noise
+                warnings.simplefilter("ignore", StepSizeWarning)
+                res = solve(prob, method or th.method, steps=T_run, record=np.asarray(record, dtype=np.int64),
+                            seed=seed, backend=backend, **run_options(th, p_run))
+        except (ValueError, TypeError) as exc:
+            if builtin:  # the prescription itself is refused: a defect of the theorem, raise it
+                raise
+            error = f"{method or th.method} with the changed parameters on instance {inst.name!r}: {exc}"
+            rows += _rows(th, inst, prob, c, p, separate, record, [np.inf] * len(record), expected, base,
+                          dict(fun0=np.nan, message=error, error=error))
+            continue
         tr = res.trace
         values = []
         for T in record:
@@ -86,12 +94,26 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
                 value = float(tr["grad_norm_min"][hit[0]] ** 2)
             elif th.quantity == "output_stationarity2":  # the squared stationarity of the run's output (x_R)
                 value = float(res.stationarity) ** 2 if T == res.nit else np.nan
-            else:
-                value = float(tr[th.quantity][hit[0]])
+            elif separate and th.quantity in ("gap", "gap_best", "gap_avg") and prob.f_star is not None:
+                value = float(res.fun - prob.f_star)  # the gap of the run's output (best, average or last)
+            else:  # the output's gap; a run whose output was changed to the last iterate (a mutant) has "gap"
+                column = th.quantity if th.quantity in tr else "gap"
+                value = float(tr[column][hit[0]])
             values.append(value)
         rows += _rows(th, inst, prob, c, p, separate, record, values, expected, base,
                       dict(fun0=float(tr["fun"][0]), message=res.message))
     return rows
+
+
+def _changes_options(th, inst, horizons, mutate):
+    """Whether ``mutate`` overrides options the theorem fixes (then the exact expectation, which models the
+    prescribed options, does not describe the run, and it runs by Monte Carlo)."""
+    if mutate is None:
+        return False
+    T = max(horizons)
+    prob = _build(th, inst, T if inst.per_horizon else None, None)
+    c = th.constants_for(prob)
+    return "solve_options" in mutate(dict(th.params(prob, c, T)), prob, c, T)
 
 
 def run_options(theorem, p):
@@ -121,6 +143,8 @@ def pepit_applies(th, inst, prob):
     setup's class (unconstrained for a plain setup, the matching composite form otherwise)."""
     if th.pepit is None or (th.stochastic and not inst.deterministic):
         return False
+    if inst.pepit_setup is not None:  # a worst case of the setup's class (on a ball that never acts)
+        return True
     base = getattr(prob, "base", prob)
     if getattr(prob, "noise_trace", 0.0) != 0.0 or getattr(prob, "batch_size", None):
         return False
@@ -517,7 +541,8 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
     cases = []
     for inst in instances:
         user_problem = problem if isinstance(problem, Problem) else None
-        exact_path = inst.exact and th.exact is not None and not user and (method is None)
+        exact_path = (inst.exact and th.exact is not None and not user and method is None
+                      and not _changes_options(th, inst, horizons, mutate))
         one_run = inst.deterministic or exact_path or not th.stochastic
         inst_horizons = list(inst.horizons) if inst.horizons is not None and not isinstance(problem, Problem) \
             else horizons

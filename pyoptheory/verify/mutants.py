@@ -146,6 +146,14 @@ def _zo_step_n(p, problem, c, T):
 
 _HB_GD = ("gradient descent with alpha = 1/L meets (1 - alpha mu)^T (f(x0) - f*) on every smooth strongly convex f "
           "(the heavy-ball theorem's rate is the non-accelerated one): deleting the momentum keeps the bound")
+_SLOPE_ONLY_OGD = ("where sigma^2_{1:T} or Sigma^2_{1:T} grow linearly (this theorem's instances) OGD's regret also grows "
+                   "like sqrt(T), the theorem's slope; optimism shows where Sigma^2_{1:T} stays bounded, the theorem "
+                   "oomd.fixed.bounded, which refutes OGD (oomd.replaced_by_ogd)")
+_ANYTIME_OGD = ("without the hint the SEA step decays like 1/sqrt(t) on a fixed function, and OGD with such steps "
+                "reaches the minimizer of one fixed linear or quadratic loss after O(1) regret (sum_t eta_t diverges): "
+                "bounded regret on the theorem's whole class; the horizon-tuned OGD, which does not, is refuted")
+_SLOPE_ONLY_CONSTANT = ("OOMD's constants are unconfirmed ([M], confirmations C): only the order is asserted, and a "
+                        "constant factor in the step keeps the order on the whole class")
 _CONSTANT_AVG = "with constant steps the step-weighted average is the uniform one: the same output"
 
 MUTATIONS = (
@@ -209,7 +217,8 @@ MUTATIONS = (
              scaled(2.0, "schedule", "gammas")),
     Mutation("sgd.subgradient.variance_not_moment", "sgd.subgradient.convex",
              "step D0/(sigma sqrt T): the noise variance in place of the second moment B^2",
-             _constant_schedule(lambda c, T: c.D0 / np.sqrt(c.sigma2 * max(T, 1))),
+             _constant_schedule(lambda c, T: c.D0 / np.sqrt(max(getattr(c, "sigma2", c.sigma2_star), 1e-12 * c.B2)
+                                                             * max(T, 1))),
              pitfall="using the variance instead of the second moment underestimates B"),
     Mutation("sgd.lsb.uniform_average", "sgd.strongly_convex.lsb", "uniform instead of t-weighted average",
              options(output="uniform"), pitfall="uniform averaging loses a log factor"),
@@ -293,13 +302,15 @@ MUTATIONS = (
     Mutation("oomd.replaced_by_ogd", "oomd.fixed.bounded", "optimistic OMD replaced by plain OGD", method="ogd",
              core=True),
     Mutation("oomd.sea.replaced_by_ogd", "oomd.sea.slope", "optimistic OMD replaced by plain OGD", method="ogd",
-             core=True),
+             equivalent=_SLOPE_ONLY_OGD),
     Mutation("oomd.no_hint", "oomd.fixed.bounded", "optimistic OMD without the hint (OGD with the SEA step)",
-             method=twins.optimistic_omd(hint=False)),
+             method=twins.optimistic_omd(hint=False), equivalent=_ANYTIME_OGD),
     Mutation("oomd.lookahead", "oomd.sea.slope", "the step eta_t uses ||g_t - M_t|| of the round being played",
-             method=twins.optimistic_omd(lookahead=True), pitfall="do not look ahead: eta_t uses V_{t-1}"),
+             method=twins.optimistic_omd(lookahead=True), pitfall="do not look ahead: eta_t uses V_{t-1}",
+             equivalent=_SLOPE_ONLY_CONSTANT),
     Mutation("oomd.radius_for_diameter", "oomd.sea.slope", "the step uses the radius R for the diameter D = 2R",
-             method=twins.optimistic_omd(diameter_scale=0.5), pitfall="D is the diameter, 2R"),
+             method=twins.optimistic_omd(diameter_scale=0.5), pitfall="D is the diameter, 2R",
+             equivalent=_SLOPE_ONLY_CONSTANT),
     Mutation("ogd.step_x4", "ogd.regret", "OGD with four times Zinkevich's step",
              method=twins.online_gradient_descent(step_scale=4.0)),
     Mutation("ogd.step_x0.25", "ogd.regret", "OGD with a quarter of Zinkevich's step",
@@ -340,7 +351,7 @@ def get_mutation(name):
 
 
 _CHECKS = (("bound_holds", "bound"), ("rate_ok", "rate"), ("attained", "attainment"), ("exact_holds", "exact value"),
-           ("lower_holds", "lower bound"), ("pepit_holds", "PEPit value"))
+           ("lower_holds", "lower bound"), ("pepit_holds", "PEPit value"), ("pepit_reached", "PEPit attainment"))
 
 
 def caught_by(case):

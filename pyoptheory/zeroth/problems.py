@@ -58,9 +58,12 @@ class StochasticNorm(Problem):
                     alpha=0.0)
 
     def goldstein(self, x, delta):
-        """``min {||g|| : g in the delta-Goldstein subdifferential at x}`` (closed form)."""
+        """``min {||g|| : g in the delta-Goldstein subdifferential at x}`` (closed form; in one dimension the
+        subgradients over ``[x - delta, x + delta]`` are all ``sign(x)`` when ``|x| > delta``: distance 1)."""
         n = float(np.linalg.norm(x))
-        return float(np.sqrt(1.0 - (delta / n) ** 2)) if n > delta else 0.0
+        if n <= delta:
+            return 0.0
+        return 1.0 if self.dim == 1 else float(np.sqrt(1.0 - (delta / n) ** 2))
 
     def _compute_constants(self):
         d, r = self.dim, self.radius
