@@ -110,11 +110,14 @@ def sgd_least_squares_moments(problem, etas, x0=None, weights=None):
     return out
 
 
-def quadratic_form(problem):
+def quadratic_form(problem, constrained=False):
     """``(H, x*, f*)`` of a problem whose objective is ``f* + (1/2)(x - x*)^T H (x - x*)`` exactly (unregularized
-    least squares, including the prescribed-spectrum quadratics and Nesterov's chain), else None."""
+    least squares, including the prescribed-spectrum quadratics and Nesterov's chain), else None.
+    ``constrained``: also on a constraint set (the caller vouches that its projection never acts)."""
     base = getattr(problem, "base", problem)
-    if getattr(base, "loss", None) != SQUARED or base.reduce != SUM or base.regularizer is not None:
+    if getattr(base, "loss", None) != SQUARED or base.reduce != SUM:
+        return None
+    if base.regularizer is not None and not (constrained and base.regularizer.is_indicator):
         return None
     A = base.A.toarray() if sp.issparse(base.A) else np.asarray(base.A)
     H = base.weight * A.T @ A + base.l2 * np.eye(base.dim)

@@ -235,46 +235,66 @@ def harvey_lipschitz(T, c=1.0, *, optimum="exact"):
     return HarveyLipschitz(T, c, optimum=optimum)
 
 
-def bounded_noise_quadratic(dim=10, lam=1.0, noise=2.0, D0=1.0, seed=0):
+def bounded_noise_quadratic(dim=10, lam=1.0, noise=2.0, D0=1.0, seed=0, constrained=False):
     r"""``f(x) = (lam/2)||x - x*||^2`` with gradients ``g = grad f(x) + xi``, ``xi`` uniform on the sphere of radius
-    ``noise``: a convex instance of the last-iterate theorems whose expectation is exact.
+    ``noise``: a convex instance of stochastic-gradient theorems whose expectation is exact.
 
     Iterates stay in a ball: with ``eta_t lam <= 1``, ``||e_{t+1}|| <= (1 - eta_t lam)||e_t|| + eta_t noise <=
     max(||e_t||, noise/lam)``, so ``||x_t - x*|| <= R = max(D0, noise/lam)`` on every path, and along the run
-    ``||grad f|| <= G = lam R`` (declared) and ``E||g||^2 <= G^2 + noise^2 = B^2``.  No projection ever acts,
-    so ``S_t = E e_t e_t^T`` obeys ``S_{t+1} = (I - eta_t H) S_t (I - eta_t H) + eta_t^2 (noise^2/d) I`` and
-    ``E f(x_t) - f* = tr(H S_t)/2`` exactly (:func:`noisy_quadratic_gap`).  The theorems' steps must keep
+    ``||grad f|| <= G = lam R`` (declared) and ``E||g||^2 <= G^2 + noise^2 = B^2``.  No projection ever acts
+    (``constrained``: the problem is posed on the ball of radius ``R`` around ``x*``, for methods that need a
+    bounded set), so ``S_t = E e_t e_t^T`` obeys ``S_{t+1} = (I - eta_t H) S_t (I - eta_t H) + eta_t^2 (noise^2/d) I``
+    and ``E f(x_t) - f* = tr(H S_t)/2`` exactly (:func:`noisy_quadratic_moments`).  The steps must keep
     ``eta_t lam <= 1`` (checked there).
     """
     from .catalog import quadratic
     from .oracles import bounded_noise
+    from .sets import Ball
 
     rng = np.random.default_rng(seed)
     xs = rng.standard_normal(dim)
     u = rng.standard_normal(dim)
     x0 = xs + D0 * u / np.linalg.norm(u)
     R = max(D0, noise / lam)
-    base = quadratic(dim, spectrum=np.full(dim, lam), x_star=xs, x0=x0, seed=seed, name="bounded_noise_quadratic")
+    base = quadratic(dim, spectrum=np.full(dim, lam), x_star=xs, x0=x0, seed=seed, name="bounded_noise_quadratic",
+                     constraint=Ball(R * (1 + 1e-9), center=xs) if constrained else None)
     base._extra_constants["G"] = (lam * R, "lam max(D0, noise/lam): the iterates stay within this distance of x*")
     base._constants = None
     return bounded_noise(base, noise)
 
 
-def noisy_quadratic_gap(problem, etas):
-    """Exact ``E f(x_T) - f*`` after the updates with steps ``etas`` on :func:`bounded_noise_quadratic`."""
+def noisy_quadratic_moments(problem, etas, weights=None):
+    """Exact ``E f(x_t) - f*`` (``gap``, ``t = 0 .. T``) after the updates with steps ``etas`` on
+    :func:`bounded_noise_quadratic`, and with ``weights`` (of ``x_0 .. x_T``) the gap of the weighted average of
+    ``x_0 .. x_t`` (``gap_avg``), by the cross moments ``E[e_t e_s^T] = (I - eta_{t-1} H) E[e_{t-1} e_s^T]``."""
     from .exact import quadratic_form
 
-    H, xs, _ = quadratic_form(problem)
+    H, xs, _ = quadratic_form(problem, constrained=True)  # the ball of bounded_noise_quadratic never acts
     d = H.shape[0]
     lam = np.linalg.eigvalsh(H)[-1]
     etas = np.asarray(etas, dtype=float)
     if np.any(etas * lam > 1 + 1e-12):
         raise ValueError("etas: the exact expectation needs eta_t lam <= 1 (the iterates then stay in the ball "
                          "on which G holds)")
+    T = etas.size
+    w = np.ones(T + 1) if weights is None else np.asarray(weights, dtype=float)
     e0 = problem.x0 - xs
     S = np.outer(e0, e0)
     Q = (problem.noise_trace / d) * np.eye(d)
-    for eta in etas:
+    C, P, W = w[0] * S, w[0] ** 2 * S, w[0]
+    gap, gap_avg = np.empty(T + 1), np.empty(T + 1)
+    gap[0] = gap_avg[0] = 0.5 * float(np.trace(H @ S))
+    for t, eta in enumerate(etas):
         B = np.eye(d) - eta * H
         S = B @ S @ B + eta * eta * Q
-    return 0.5 * float(np.trace(H @ S))
+        C = B @ C + w[t + 1] * S
+        P = P + w[t + 1] * (C + C.T) - w[t + 1] ** 2 * S
+        W += w[t + 1]
+        gap[t + 1] = 0.5 * float(np.trace(H @ S))
+        gap_avg[t + 1] = 0.5 * float(np.trace(H @ P)) / W**2 if W > 0 else gap[t + 1]
+    return dict(gap=gap, gap_avg=gap_avg)
+
+
+def noisy_quadratic_gap(problem, etas):
+    """Exact ``E f(x_T) - f*`` after the updates with steps ``etas`` (:func:`noisy_quadratic_moments`)."""
+    return float(noisy_quadratic_moments(problem, etas)["gap"][-1])

@@ -185,7 +185,9 @@ THEOREMS = [
         bound=agd_sc_bound, params=sc_params, options=only("step"),
         rate=linear(lambda c, p: 1 - np.sqrt(c.mu / c.L)), tight=False, confirmed="V:PEPit",
         source="Nesterov (2004), constant-momentum scheme; PEPit accelerated_gradient_strongly_convex; catalogue 3.2",
-        instances=(Instance("quadratic_kappa_100", quadratic_kappa_100), Instance("diabetes_least_squares", diabetes),
+        pepit="agd.strongly_convex",
+        instances=(pep.instance("agd.strongly_convex"),
+                   Instance("quadratic_kappa_100", quadratic_kappa_100), Instance("diabetes_least_squares", diabetes),
                    Instance("breast_cancer_logistic", breast_cancer))),
     Theorem(
         id="fista.convex", method="fista", assumptions=("f convex L-smooth", "g convex with a prox", "step 1/L"),
@@ -223,7 +225,9 @@ THEOREMS = [
         bound=hb_general_bound, params=hb_general_params, options=only("tuning", "step"),
         rate=linear(lambda c, p: 1 - p["step"] * c.mu), tight=False, confirmed="V:PEPit",
         source="Ghadimi, Feyzmahdavian & Johansson (2015); PEPit heavy_ball_momentum; catalogue 3.3",
-        instances=(Instance("quadratic_kappa_100", quadratic_kappa_100), Instance("breast_cancer_logistic", breast_cancer))),
+        pepit="heavy_ball.strongly_convex",
+        instances=(pep.instance("heavy_ball.strongly_convex"),
+                   Instance("quadratic_kappa_100", quadratic_kappa_100), Instance("breast_cancer_logistic", breast_cancer))),
 ]
 
 THEOREMS.append(Theorem(

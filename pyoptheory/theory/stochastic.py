@@ -167,6 +167,23 @@ def exact_last_iterate(problem, p, horizons):
             for T in horizons]
 
 
+def noisy_quadratic_ball(T=None):
+    """The bounded-noise quadratic (mu = 1, noise of radius 2, D0 = 1) posed on the ball of radius 2 around x*,
+    which holds every iterate (the projection never acts): the expectation of the t-weighted average is exact."""
+    from ..problems.last_iterate import bounded_noise_quadratic
+
+    return bounded_noise_quadratic(10, lam=1.0, noise=2.0, D0=1.0, seed=13, constrained=True)
+
+
+def exact_lsb(problem, p, horizons):
+    """Exact E f(xbar_k) - f* of the t-weighted average (weights j + 1 on x_0..x_k), one recursion."""
+    from ..problems.last_iterate import noisy_quadratic_moments
+
+    T = max(horizons)
+    m = noisy_quadratic_moments(problem, np.asarray(p["schedule"])[:T], weights=averaging_weights("t_weighted", T))
+    return [m["gap_avg"][t] for t in horizons]
+
+
 # --- exact expectations (catalogue 0.4) ------------------------------------------------------
 
 
@@ -408,9 +425,11 @@ THEOREMS = [
         assumptions=("f mu-strongly convex on bounded C", "E||g||^2 <= B^2", "gamma_t = 2/(mu(t+1))"),
         quantity="gap_avg", statement="E f(xbar_k) - f* <= 2 B^2/(mu (k+1)), xbar_k = 2/(k(k+1)) sum_{t<=k} t x_t",
         bound=lsb_bound, params=params_lsb, options=only("schedule", "output"), rate=power(-1.0), tight=False,
-        confirmed="D", stochastic=True,
+        confirmed="D", stochastic=True, exact=exact_lsb,
         source="Lacoste-Julien, Schmidt & Bach (2012); catalogue 1.2, derived there",
-        instances=(Instance("strongly_convex_l1_ball", strongly_convex_l1_ball),)),
+        instances=(Instance("strongly_convex_l1_ball", strongly_convex_l1_ball),
+                   Instance("noisy_quadratic_ball", noisy_quadratic_ball, exact=True,
+                            note="the expectation of the t-weighted average is exact (the ball never acts)"))),
     Theorem(
         id="sgd.smooth.average", method="sgd",
         assumptions=("f_i convex, L_max-smooth", "gamma = min(1/(4 L_max), D0/sqrt(2 sigma* T))"), quantity="gap_avg",

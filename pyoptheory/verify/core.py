@@ -66,10 +66,15 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
                           dict(fun0=fun0, message=message, error=error))
             continue
         if exact_known and method is None and "solve_options" not in p_run:
-            values = th.exact(prob, p_run, list(record))  # exact expectation: no Monte Carlo
-            rows += _rows(th, inst, prob, c, p, separate, record, values, expected, base,
-                          dict(fun0=float(prob.objective(prob.x0)), message="exact expectation"))
-            continue
+            try:
+                values = th.exact(prob, p_run, list(record))  # exact expectation: no Monte Carlo
+            except ValueError:  # a mutant's parameters outside the exact model: run the method instead
+                if builtin:
+                    raise
+            else:
+                rows += _rows(th, inst, prob, c, p, separate, record, values, expected, base,
+                              dict(fun0=float(prob.objective(prob.x0)), message="exact expectation"))
+                continue
         try:
             with warnings.catch_warnings():  # the theorem prescribes these steps; other theorems' warnings are noise
                 warnings.simplefilter("ignore", StepSizeWarning)
@@ -105,15 +110,23 @@ def measure(theorem_id, instance_name, horizons, seed=0, backend=None, problem=N
     return rows
 
 
-def _changes_options(th, inst, horizons, mutate):
-    """Whether ``mutate`` overrides options the theorem fixes (then the exact expectation, which models the
-    prescribed options, does not describe the run, and it runs by Monte Carlo)."""
+def _exact_describes(th, inst, horizons, mutate):
+    """Whether the theorem's exact expectation describes a run with ``mutate``'s parameters: not when the mutation
+    overrides options the theorem fixes (the exact model assumes them) or leaves the exact model (its steps
+    break the model's assumptions); then the mutant runs by Monte Carlo."""
     if mutate is None:
-        return False
+        return True
     T = max(horizons)
     prob = _build(th, inst, T if inst.per_horizon else None, None)
     c = th.constants_for(prob)
-    return "solve_options" in mutate(dict(th.params(prob, c, T)), prob, c, T)
+    p_run = mutate(dict(th.params(prob, c, T)), prob, c, T)
+    if "solve_options" in p_run:
+        return False
+    try:
+        th.exact(prob, p_run, [T])
+    except ValueError:
+        return False
+    return True
 
 
 def run_options(theorem, p):
@@ -132,9 +145,10 @@ def _rows(th, inst, prob, c, p, separate, record, values, expected, base, fields
         lower = th.lower_bound(T, c, pT) if (inst.lower and th.lower_bound is not None) else np.nan
         scale = float(th.normalize(c)) if th.normalize is not None else 1.0
         pv = pep.value(th.pepit, T) if applies else None
+        factor = pep.scale(th.pepit, c, pT) if pv is not None else None
         rows.append({**base, **fields, "horizon": int(T), "measured": float(value), "bound": float(th.bound(T, c, pT)),
                      "lower": float(lower), "scale": scale, "expected": float(exp),
-                     "pepit": np.nan if pv is None else pv * pep.scale(th.pepit, c, pT)})
+                     "pepit": np.nan if factor is None else pv * factor})
     return rows
 
 
@@ -294,11 +308,12 @@ def _case(th, inst, frame, quick=False):
         with np.errstate(divide="ignore", invalid="ignore"):
             pepit_ratio = float(np.nanmax(np.where(known & (bound > 0), pv / bound, np.nan)))
         if inst.reach:
-            ok_reach = ~known | (mean >= pep.PEPIT_REACH * pv - floor)
+            share = pep.reach_share(th.pepit)
+            ok_reach = ~known | (mean >= share * pv - floor)
             reached = bool(ok_reach.all())
             if not reached:
                 notes.append("PEPit's worst case not reached at horizons " + ", ".join(
-                    f"{int(T)} ({mean[i]:.6g} < {pep.PEPIT_REACH} x {pv[i]:.6g})"
+                    f"{int(T)} ({mean[i]:.6g} < {share} x {pv[i]:.6g})"
                     for T, i in zip(horizons[~ok_reach][:3], np.nonzero(~ok_reach)[0][:3])))
     errors = sorted(set(e for e in frame["error"] if e)) if "error" in frame else []
     notes += errors
@@ -542,7 +557,7 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
     for inst in instances:
         user_problem = problem if isinstance(problem, Problem) else None
         exact_path = (inst.exact and th.exact is not None and not user and method is None
-                      and not _changes_options(th, inst, horizons, mutate))
+                      and _exact_describes(th, inst, horizons, mutate))
         one_run = inst.deterministic or exact_path or not th.stochastic
         inst_horizons = list(inst.horizons) if inst.horizons is not None and not isinstance(problem, Problem) \
             else horizons

@@ -126,6 +126,14 @@ def _tuned_sgd_step(L):
     return step
 
 
+def _ogd_step(factor):
+    """OGD with ``factor`` times Zinkevich's ``D/(G sqrt(T))`` (a number instead of the rule)."""
+    def mutate(p, problem, c, T):
+        p["solve_options"] = {"step": factor * c.D / (c.G * np.sqrt(max(T, 1)))}
+        return p
+    return mutate
+
+
 def _theta_typo():
     def mutate(p, problem, c, T):
         p["theta"] = 1.0 / (16 * (problem.dim + 1) ** 2 * c.L)
@@ -311,10 +319,8 @@ MUTATIONS = (
     Mutation("oomd.radius_for_diameter", "oomd.sea.slope", "the step uses the radius R for the diameter D = 2R",
              method=twins.optimistic_omd(diameter_scale=0.5), pitfall="D is the diameter, 2R",
              equivalent=_SLOPE_ONLY_CONSTANT),
-    Mutation("ogd.step_x4", "ogd.regret", "OGD with four times Zinkevich's step",
-             method=twins.online_gradient_descent(step_scale=4.0)),
-    Mutation("ogd.step_x0.25", "ogd.regret", "OGD with a quarter of Zinkevich's step",
-             method=twins.online_gradient_descent(step_scale=0.25)),
+    Mutation("ogd.step_x4", "ogd.regret", "OGD with four times Zinkevich's step", _ogd_step(4.0)),
+    Mutation("ogd.step_x0.25", "ogd.regret", "OGD with a quarter of Zinkevich's step", _ogd_step(0.25)),
     # --- zeroth order --------------------------------------------------------------------------------------------
     Mutation("zo_rgf.n_not_n_plus_4", "zo_rgf.smooth.average", "RG_s with h = 1/(4nL) instead of 1/(4(n+4)L)",
              _zo_step_n, core=True, pitfall="h must use n+4, not n"),
