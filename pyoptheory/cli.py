@@ -133,6 +133,58 @@ def _reproduce(args):
     return 0
 
 
+def _mutants(args):
+    import pyoptheory.verify.mutants as M
+
+    try:
+        chosen = ([M.get_mutation(n) for n in args.names] if args.names else
+                  M.mutations() if args.all else M.mutations(core=True, pitfalls=True))
+    except ValueError as exc:
+        print(f"pyoptheory mutants: {exc}", file=sys.stderr)
+        return 2
+    results = []
+    for m in chosen:
+        r = M.run_mutation(m, quick=True, first_failure=not args.full, **_sweep_options(args))
+        results.append(r)
+        if not args.json:
+            what = ", ".join(r.caught_by) if r.status == "killed" else (r.detail if r.status == "equivalent" else "")
+            print(f"{r.status:<10} {r.name:<48} {r.theorem:<34} {what}"
+                  + (f" [{r.instance}]" if r.instance else "") + (" (core)" if r.core else ""), flush=True)
+    summary = M.summary(results)
+    if args.json:
+        print(json.dumps(dict(mutations=[r.to_dict() for r in results], summary=summary), indent=2, default=float))
+    else:
+        print(f"\n{summary['killed']} killed, {summary['survived']} survived, {summary['equivalent']} equivalent "
+              f"(killed share of the non-equivalent: {summary['killed_share']:.1%})")
+    core_alive = [r.name for r in results if r.core and r.status != "killed"]
+    return 1 if core_alive else 0
+
+
+def _power(args):
+    from pyoptheory.verify.power import ATTAIN_TARGET, power
+
+    out = power(quick=True, mutations=args.mutants, **_sweep_options(args))
+    if args.json:
+        print(json.dumps(out, indent=2, default=float))
+        return 0
+    print(f"{'theorem':<46} {'attain':>7} {'power':>7}  instance")
+    for r in out["theorems"]:
+        flag = "" if r["attainment"] >= ATTAIN_TARGET else ("  exception: " + r["exception"] if r["exception"]
+                                                            else "  BELOW TARGET")
+        print(f"{r['id']:<46} {r['attainment']:>7.3f} {r['power']:>7.3f}  {r['instance']}{flag}")
+    s = out["theorem_summary"]
+    print(f"\n{s['asserted']} asserted theorems: {s['reached_half']} have an instance at >= {ATTAIN_TARGET} of "
+          f"min(bound, PEPit), {s['exceptions']} exceptions; halved bound fails on {s['share_halved_bound_fails']:.1%}, "
+          f"bound x 0.9 fails on {s['share_0_9_bound_fails']:.1%}")
+    if "mutation_summary" in out:
+        m = out["mutation_summary"]
+        print(f"mutations ({args.mutants}): {m['killed']} killed, {m['survived']} survived, {m['equivalent']} "
+              f"equivalent; killed share {m['killed_share']:.1%}")
+    if out["failed"]:
+        print("theorems failing their own check: " + ", ".join(out["failed"]))
+    return 0
+
+
 def _cache(args):
     from pyoptheory.experiments import Cache
 
@@ -167,6 +219,20 @@ def main(argv=None):
     r.add_argument("--quick", action="store_true")
     _add_sweep_flags(r)
     r.set_defaults(run=_reproduce)
+    m = sub.add_parser("mutants", help="the mutation suite: deliberate mistakes and what catches them (exit code 1 "
+                                       "when a mutation of the required core survives)")
+    m.add_argument("names", nargs="*", help="mutations to run (default: the required core and the catalogue's pitfalls)")
+    m.add_argument("--all", action="store_true", help="every mutation")
+    m.add_argument("--full", action="store_true", help="every instance (default: stop at the first refutation)")
+    m.add_argument("--json", action="store_true")
+    _add_sweep_flags(m)
+    m.set_defaults(run=_mutants)
+    pw = sub.add_parser("power", help="the checks' power: attainment of every asserted bound, the share of halved "
+                                      "and 0.9-scaled bounds that fail, and the mutation suite's kills")
+    pw.add_argument("--mutants", choices=("core", "all", "none"), default="core")
+    pw.add_argument("--json", action="store_true")
+    _add_sweep_flags(pw)
+    pw.set_defaults(run=_power)
     c = sub.add_parser("cache", help="the disk cache of sweep results")
     c.add_argument("action", choices=("info", "clear"))
     c.add_argument("--dir", default=None, help="cache folder (default: $PYOPTHEORY_CACHE_DIR or ~/.cache/pyoptheory)")

@@ -439,9 +439,10 @@ THEOREMS = [
         source="catalogue 1.3 (variance transfer), derived there; Garrigos & Gower, Handbook (2024)",
         instances=(Instance("noisy_least_squares", noisy_least_squares, exact=True),
                    Instance("interpolating_least_squares", interpolating_least_squares, exact=True),
-                   Instance("breast_cancer_logistic", logistic_sgd, check_rate="full",
-                            note="pre-asymptotic for T <= 1e4 (measured/bound rises from 0.02 to 0.09 until T ~ 6400, "
-                                 "then falls): the rate is asserted on the full grid"))),
+                   Instance("breast_cancer_logistic", logistic_sgd, check_rate=False,
+                            note="bound-only: pre-asymptotic for T <= 1e4 (measured/bound rises from 0.02 to 0.09 "
+                                 "until T ~ 6400, then falls; the full grid's slope is faster than predicted); the rate "
+                                 "is asserted on the two exact least-squares instances"))),
     Theorem(
         id="sgd.strongly_convex.constant", method="sgd",
         assumptions=("f_i convex L_max-smooth", "f mu-strongly convex", "gamma = 1/(2 L_max)"), quantity="dist2",

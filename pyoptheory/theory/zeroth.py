@@ -91,6 +91,11 @@ def exact_rgf(quantity):
     return exact
 
 
+def isotropic_quadratic_10(T=None):
+    """``(1/2)||x - x*||^2`` in R^10 (L = tau = 1)."""
+    return P.quadratic(10, spectrum=np.ones(10), seed=6, name="isotropic_quadratic_10")
+
+
 def chain_5(T=None):
     """Nesterov's worst-case chain quadratic in R^5 (L = 1), through function values only: short enough that RG's
     expected average reaches its 1/N regime within the quick grid."""
@@ -291,7 +296,11 @@ THEOREMS = [
         source="Nesterov & Spokoiny (2017), section 5, the strongly convex rate of RG_s (catalogue first-order.md "
                "5.1, a Lean statement)",
         instances=(Instance("quadratic_10_conditioned", quadratic_10_conditioned, exact=True),
-                   Instance("quadratic_10", quadratic_10, exact=True))),
+                   Instance("quadratic_10", quadratic_10, exact=True),
+                   Instance("isotropic_quadratic_10", isotropic_quadratic_10, exact=True,
+                            note="H = I: f(x0) - f* = (L/2)||x0 - x*||^2, so the bound is nearly met at the first steps "
+                                 "(the contraction of E f is 1 - 2hL + h^2 L^2 (n + 2) against the theorem's 1 - "
+                                 "tau/(8(n + 4)L))"))),
     _accelerated_theorem(
         "convex", "f convex, L-smooth", "gamma0 = L", lambda c: 0.0, "psi_k <= (1 + k/(8(n + 4)))^-2",
         power(-2.0), "Theorem 9, method FG_s (60)",

@@ -216,6 +216,8 @@ class CaseResult:
     pepit_holds: bool | None = None  # measured <= PEPit's exact worst case, where the table applies
     pepit_reached: bool | None = None  # on PEPit's own worst case: measured >= PEPIT_REACH x its value
     pepit_ratio: float | None = None  # max over the table's horizons of PEPit value / theorem bound
+    pepit_values: np.ndarray | None = None  # PEPit's worst case at each horizon (NaN where it does not apply)
+    floor: float = 0.0  # the floating-point floor of the comparisons (values below it are rounding)
 
 
 def _case(th, inst, frame, quick=False):
@@ -295,7 +297,7 @@ def _case(th, inst, frame, quick=False):
             where = np.nonzero(~ok_exact)[0][:3]
             notes.append("the prescribed method's exact value is not reproduced at horizons "
                          + ", ".join(f"{int(T)} ({mean[i]:.4g} vs {expected[i]:.4g})" for T, i in zip(bad, where)))
-    pepit_holds, reached, pepit_ratio = None, None, None
+    pepit_holds, reached, pepit_ratio, pv = None, None, None, None
     if "pepit" in frame and frame["pepit"].notna().any():
         pv = g["pepit"].first().reindex(horizons).to_numpy()
         known = np.isfinite(pv)
@@ -322,7 +324,7 @@ def _case(th, inst, frame, quick=False):
                   and reached is not False and not failed_runs.any() and not errors)
     return CaseResult(inst.name, inst.tight, horizons, mean, se, bound, bound_holds, fitted, predicted, rate_ok,
                       attained, tightness, passed, per_seed.shape[0], bool(frame["user_declared"].any()), notes,
-                      lower_holds, exact_holds, errors, pepit_holds, reached, pepit_ratio)
+                      lower_holds, exact_holds, errors, pepit_holds, reached, pepit_ratio, pv, floor)
 
 
 def _pred_constants(th, inst, T):
