@@ -28,7 +28,8 @@ def write_theorem_page(path):
     for tid, th in po.theorems().items():
         lines += [tid, "-" * len(tid), ""]
         lines += [f"- **Bound:** {_rst_literal(th.statement)}",
-                  f"- **Method:** ``{th.method}``; measured quantity ``{th.quantity}``",
+                  (f"- **Method:** ``{th.method}``; measured quantity ``{th.quantity}``" if not th.lemma else
+                   f"- **Lemma** about problems (no method); measured quantity ``{th.quantity}``"),
                   f"- **Assumptions:** {', '.join(_rst_literal(a) for a in th.assumptions)}",
                   f"- **Prescribed steps:** {_prescribed(th)}",
                   f"- **Predicted rate:** {th.rate.kind} {_rst_literal(str(th.rate.value) if not callable(th.rate.value) else 'from the constants')}; "

@@ -189,17 +189,16 @@ def test_rate_on_the_quadratic_is_the_mean_field_rate(noise, d):
 
 
 @pytest.mark.parametrize("noise", ["isotropic", "anisotropic"])
-def test_bound_holds_on_rastrigin_until_v_reaches_eps(noise):
-    """V(t)/V(0) <= exp(-(1 - tau) rate t) until V <= eps, tau = 0.1, eps = 1e-2 V(0), from a broad start.
-    Finite N: V(0) is the empirical one, and the check allows the sampling error of 20000 particles
-    (relative 3 / sqrt(N) of the lognormal-tailed mean, about 2%)."""
+def test_rate_on_rastrigin_is_at_least_the_mean_field_rate(noise):
+    """Until V reaches eps = 1e-2 V(0), from a broad start, V decays at least at the rate (1 - tau) of the mean
+    field, tau = 0.1.  The theorem's bound V(t)/V(0) <= exp(-(1 - tau) rate t) is [M] (tau and alpha_0 recalled):
+    only its slope is asserted, never the bound itself."""
     p = LS.rastrigin_riedl(4)
     rate = mean_field_rate(1.0, 0.32, 4, noise)
     res = _decay(p, noise, steps=400)
     t, V = res.trace["t"], res.trace["V"]
     before = V > 1e-2 * V[0]
     assert before.sum() >= 10
-    assert np.all(V[before] / V[0] <= np.exp(-(1 - TAU) * rate * t[before]) * (1 + 3 / np.sqrt(20000)))
     assert _fitted_rate(res, t[before].max()) >= (1 - TAU) * rate
 
 

@@ -1,4 +1,10 @@
-"""Theorems of the accelerated and momentum methods (catalogue sections 3.1-3.4)."""
+r"""Theorems of the accelerated and momentum methods (catalogue sections 3.1-3.4).
+
+``fista.backtracking`` (Beck & Teboulle 2009, Theorem 4.4), derived: the estimate-sequence proof of FISTA's
+``F(x_T) - F* <= 2 L D0^2/(T + 1)^2`` uses only the sufficient-decrease inequality at each step with the
+constant ``L_k`` used there and ``L_k`` nondecreasing; backtracking from ``L_0`` by the factor ``eta`` accepts
+``L_k <= max(eta L, L_0)`` (it stops as soon as ``L_k >= L``), so ``L`` is replaced by ``max(eta L, L_0)``.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -206,7 +212,7 @@ THEOREMS = [
         id="fista.backtracking", method="fista", assumptions=("f convex L-smooth", "g convex", "backtracking, factor eta"),
         quantity="gap", statement="F(x_T) - F* <= 2 max(eta L, L_0) ||x0 - x*||^2/(T+1)^2",
         bound=fista_backtracking_bound, params=backtracking_params, options=only("step", "eta", "backtracking"),
-        rate=power(-2.0), tight=False, confirmed="D:textbook",
+        rate=power(-2.0), tight=False, confirmed="D",
         source="Beck & Teboulle (2009), SIAM J. Imaging Sci., Theorem 4.4 (FISTA with backtracking)",
         instances=_COMPOSITE, horizons_quick=_QUICK),
     Theorem(

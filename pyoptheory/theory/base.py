@@ -11,8 +11,8 @@ CONFIRMATIONS = {
     "V:PEPit": "read in PEPit's source (update and theoretical_tau); tight",
     "V:sched": "read in the code of Schaipp et al. 2025 (lr-scheduling)",
     "V:Lean": "a machine-checked Lean statement of the paper's theorem",
-    "D": "derived in the catalogue or here; the short proof is in the docstring",
-    "D:textbook": "a textbook theorem whose statement and proof we checked by hand",
+    "D": "derived in the catalogue or here (classical results included: the short proof is in the theorem's "
+         "module docstring or source field, with the paper and theorem it reproduces)",
     "M": "recalled from the paper, not confirmed: only scaling and slope are tested",
 }
 
@@ -97,8 +97,9 @@ class Theorem:
     Attributes
     ----------
     id : str
-    method : str
-        The registered method the theorem is about.
+    method : str or None
+        The registered method the theorem is about; None for a lemma about problems (the penalty landscape),
+        measured by its ``measure`` hook.
     assumptions : tuple of str
     quantity : str
         ``gap`` (F(x_T) - F*), ``gap_best``, ``gap_avg``, ``dist2`` (||x_T - x*||^2), ``grad_map2``
@@ -171,7 +172,14 @@ class Theorem:
         """[M] constants are not hard thresholds: only the rate (scaling, slope) is asserted."""
         return self.confirmed != "M"
 
+    @property
+    def lemma(self):
+        """A statement about problems, not methods (no method runs; ``verify`` measures it by its hook)."""
+        return self.method is None
+
     def __post_init__(self):
+        if self.method is None and self.measure is None:
+            raise ValueError(f"method: theorem {self.id!r} names no method and has no measure hook")
         if self.confirmed not in CONFIRMATIONS:
             raise ValueError(f"confirmed: unknown tag {self.confirmed!r}")
         if self.quantity not in QUANTITIES:

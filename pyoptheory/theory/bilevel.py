@@ -17,6 +17,9 @@ The gradient gap ``||grad psi_sigma - grad psi|| = O(sigma / mu^3)`` (catalogue 
 and bounded ratios in the tests and the ``bilevel-penalty-gap`` figure, not as a hard bound.
 
 "Horizon" ``T`` here is ``1/sigma``: the rate is ``T^-1``.
+
+This is a lemma about the problem, not about a method: it is registered with ``method=None`` (``pyoptheory list``
+shows it as a lemma), and measured by its own hook.
 """
 from __future__ import annotations
 
@@ -64,7 +67,8 @@ def _ridge():
 THEOREMS = [
     Theorem(
         id="bilevel.penalty_gap",
-        method="penalty",
+        method=None,  # a lemma about the penalty landscape: no method runs; the penalty method's runs are in the
+        # bilevel-complexity figure and tests/test_bilevel.py
         assumptions=("g(x, .) mu-strongly convex on Y", "grad_y f(x, .) l_f-Lipschitz", "sigma < mu / l_f"),
         quantity="penalty_gap",
         statement="0 <= psi(x) - psi_sigma(x) <= sigma ||grad_y f(x, y*)||^2 / (2 (mu - sigma l_f)), T = 1/sigma",

@@ -9,6 +9,13 @@ mirror map (exponentiated gradient from the uniform point) the same argument wit
 D^2 / 2`` and the 1-strong convexity of the entropy in ``||.||_1`` (dual norm ``||g||_inf <= G``) gives the
 same ``D G sqrt(T) = G sqrt(2 T log d)``.
 
+``ons.exp_concave`` (Hazan, Agarwal & Kale 2007), derived the same way: alpha-exp-concavity gives
+``f_t(x_t) - f_t(u) <= <g_t, x_t - u> - (gamma/2)(<g_t, x_t - u>)^2`` for ``gamma <= min(1/(4 G D), alpha)/2``; the
+step in the ``A_t`` norm and its generalized projection give ``2 <g_t, x_t - u> <= ||x_t - u||^2_{A_t} -
+||x_{t+1} - u||^2_{A_t} + ||g_t||^2_{A_t^{-1}}/gamma``; summing, the quadratic terms telescope against
+``gamma (<g_t, x_t - u>)^2`` and ``sum_t g_t^T A_t^{-1} g_t <= d log(1 + T G^2/eps)`` (log-determinant), which
+with ``eps = 1/(gamma D)^2`` gives ``5 (1/alpha + G D) d log T``.
+
 ``oomd.sea.slope`` and ``oomd.fixed.bounded`` (Chen, Zhang, Tu, Zhao & Zhang, ICML 2023): optimistic OMD with
 the last gradient as hint has expected regret ``O(sqrt(sigma^2_{1:T}) + sqrt(Sigma^2_{1:T}))``.  The explicit
 constants at hand are those of Sachs et al.'s optimistic FTRL (NeurIPS 2022, Thm 5), partly garbled in the
@@ -72,7 +79,7 @@ THEOREMS = [
         options=lambda p: {"step": "horizon"},
         rate=power(0.5),
         tight=True,
-        confirmed="D:textbook",
+        confirmed="D",
         source="Zinkevich (ICML 2003), Thm 1; the proof is in pyoptheory.theory.online",
         instances=(
             Instance("linear_stochastic", _env("linear", "stochastic", noise=1.0, mean_scale=0.05), tight=True,
@@ -178,7 +185,7 @@ THEOREMS = [
         params=lambda problem, c, T: {},
         rate=logarithmic(1.0),
         tight=False,
-        confirmed="D:textbook",
+        confirmed="D",
         stochastic=True,
         source=("Hazan, Agarwal & Kale (Machine Learning 2007); Hazan, Introduction to Online Convex Optimization, "
                 "Thm 4.5 (proof: the second-order lower bound of exp-concave losses and the A_t-norm potential)"),

@@ -118,7 +118,7 @@ THEOREMS = [
         params=_hilbert_params,
         rate=linear(lambda c, p: c.kappa ** 2),
         tight=False,
-        confirmed="D:textbook",
+        confirmed="D",
         source=("Birkhoff-Hopf contraction (Franklin & Lorenz 1989; Peyre & Cuturi, Computational Optimal "
                 "Transport, Thm 4.2). Proof: the map v -> a/(K v) is an isometry composed with K, which "
                 "contracts Hilbert's projective metric by tanh(Delta(K)/4), Delta(K) = log max K_ik K_jl/"
