@@ -257,3 +257,42 @@ def test_optimal_bound_slope_is_minus_half(build):
 def test_harmonic_number():
     assert H(0) == 0.0 and H(1) == 1.0 and H(4) == pytest.approx(25 / 12, rel=1e-15)
     assert H(10 ** 5) == pytest.approx(math.log(1e5) + 0.5772156649015329 + 1 / 2e5 - 1 / (12 * 1e10), rel=1e-13)
+
+
+def _thm10_by_hand(eta, D, G):
+    """Defazio et al., Theorem 10, written out term by term for a short list of steps (no suffix sums)."""
+    T = len(eta)
+    S = sum(eta)
+    t1 = D * D / (2 * S)
+    t2 = sum(e * e * G * G for e in eta) / (2 * S)
+    t3 = 0.0
+    for k in range(T - 1):
+        after = sum(eta[k + 1:])
+        tail = eta[k:]
+        t3 += 0.5 * eta[k] / after * sum(e * e * G * G for e in tail) / sum(tail)
+    return t1 + t2 + t3
+
+
+@pytest.mark.parametrize("steps", [[0.4], [0.4, 0.3], [0.5, 0.2, 0.35]])
+def test_bound_after_updates_by_hand(steps):
+    """The point made by T = 1, 2, 3 updates is the paper's x_{T+1}: the bound with a free eta_{T+1} > 0,
+    minimised over it on a fine grid, by hand."""
+    D, G = 1.3, 0.7
+    grid = np.logspace(-4, 3, 200001)
+    by_hand = min(_thm10_by_hand(steps + [w], D, G) for w in grid[::50])
+    w0 = grid[::50][np.argmin([_thm10_by_hand(steps + [w], D, G) for w in grid[::50]])]
+    fine = np.linspace(w0 / 1.05, w0 * 1.05, 2001)
+    by_hand = min(by_hand, min(_thm10_by_hand(steps + [w], D, G) for w in fine))
+    bound, w = S.bound_after_updates(steps, D, G)
+    assert bound == pytest.approx(by_hand, rel=1e-7)
+    assert _thm10_by_hand(steps + [w], D, G) == pytest.approx(bound, rel=1e-12)
+    # the old evaluation (eta_1..eta_T for the point made by T updates) is not this bound
+    assert S.last_iterate_bound(steps, D, G) != pytest.approx(bound, rel=1e-3)
+
+
+def test_optimal_base_after_updates_minimises_the_bound():
+    m = S.linear_decay(1.0, 50).steps(50)
+    gamma, omega = S.optimal_base_after_updates(m, 1.0, 1.0)
+    assert S.bound_after_updates(gamma * m, 1.0, 1.0)[0] == pytest.approx(omega, rel=1e-6)
+    for f in (0.9, 1.1):
+        assert S.bound_after_updates(f * gamma * m, 1.0, 1.0)[0] > omega

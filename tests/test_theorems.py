@@ -39,10 +39,20 @@ def test_subgradient_worst_case_attains_bound():
     assert res.fun == pytest.approx(0.755929 * R, abs=5e-7)
 
 
+_REPORTS = {}
+
+
+def quick_report(theorem_id):
+    """The quick verification of a theorem, computed once per test session (the power test reuses them)."""
+    if theorem_id not in _REPORTS:
+        _REPORTS[theorem_id] = po.verify(theorem_id, quick=True)
+    return _REPORTS[theorem_id]
+
+
 @pytest.mark.parametrize("theorem_id", ALL)
 def test_theorem_quick_verification(theorem_id):
     th = po.theorems(theorem_id)
-    rep = po.verify(theorem_id, quick=True)
+    rep = quick_report(theorem_id)
     for case in rep.cases:
         inst = th.instance(case.instance)
         if th.assert_bound:
@@ -54,14 +64,19 @@ def test_theorem_quick_verification(theorem_id):
             assert case.fitted_rate is not None or not case.tight_instance
         else:
             assert case.rate_ok is None and inst.note
+        rel = 1e-9 if inst.rel_tol is None else inst.rel_tol  # PEPit's worst cases: the SDP's accuracy
         if th.assert_bound and not th.stochastic:
             top = np.nanmax(case.bound[np.isfinite(case.bound)])
-            assert np.all(case.measured <= case.bound * (1 + 1e-9) + 1e-12 * max(1, top))
+            assert np.all(case.measured <= case.bound * (1 + rel) + 1e-12 * max(1, top))
         if case.attained is not None:
             assert case.attained, case.notes
             assert case.tightness == pytest.approx(1.0, abs=1e-9)
         elif th.assert_bound and not th.stochastic:
-            assert 0 < case.tightness <= 1 + 1e-9
+            assert 0 < case.tightness <= 1 + rel
+        if case.pepit_holds is not None:  # PEPit's exact worst case bounds every instance of its class
+            assert case.pepit_holds, case.notes
+        if inst.reach:
+            assert case.pepit_reached, case.notes
     assert rep.passed
     assert th.assert_bound or rep.bound_holds is None
     d = rep.to_dict()
@@ -124,3 +139,21 @@ def test_theorem_full_verification(theorem_id):
     """The full grids (horizons up to 1e5); ``pytest -m slow``."""
     rep = po.verify(theorem_id, quick=False)
     assert rep.passed, repr(rep)
+
+
+def test_power_figures():
+    """The checks can refute: every asserted bound has an instance at half of min(bound, PEPit) or a documented
+    reason (at most a quarter of them), and a bound made too large by a constant factor fails on most theorems
+    (measured on this machine: halved bound fails on 73%, bound x 0.9 on 42%)."""
+    from pyoptheory.theory.attainment import EXCEPTIONS
+    from pyoptheory.verify.power import ATTAIN_TARGET, summarize_theorems, theorem_power
+
+    rows = theorem_power([quick_report(t) for t in ALL])
+    below = {r["id"] for r in rows if r["attainment"] < ATTAIN_TARGET}
+    assert below <= set(EXCEPTIONS), below - set(EXCEPTIONS)
+    assert len(set(EXCEPTIONS)) <= len(rows) / 4
+    for tid in EXCEPTIONS:
+        assert po.theorems(tid).assert_bound, tid
+    s = summarize_theorems(rows)
+    assert s["share_halved_bound_fails"] >= 0.70
+    assert s["share_0_9_bound_fails"] >= 0.40

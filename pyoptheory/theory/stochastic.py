@@ -7,7 +7,7 @@ not asserted: only their slope and scaling are tested.
 """
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -250,7 +250,20 @@ def refined_bound(T, c, p):
     """Catalogue 2.1 (Defazio et al. 2023, Thm 10) for the point made by the ``T`` updates with ``eta_1 .. eta_T``
     (the paper's ``x_{T+1}``): the theorem at horizon ``T + 1`` with the free weight ``eta_{T+1}`` minimised
     over (:func:`pyoptheory.schedules.bound_after_updates`)."""
-    return S.bound_after_updates(p["etas"](T), c.D0, np.sqrt(c.B2))[0]
+    etas = p["etas"]
+    if isinstance(etas, partial) and etas.func is _scaled:  # a schedule at a base: cached by its description
+        return _cached_bound(*etas.args, int(T), float(c.D0), float(np.sqrt(c.B2)))
+    return S.bound_after_updates(etas(T), c.D0, np.sqrt(c.B2))[0]
+
+
+@lru_cache(maxsize=4096)
+def _cached_bound(kind, gamma, T, D0, G):
+    return S.bound_after_updates(_scaled(kind, gamma, T), D0, G)[0]
+
+
+@lru_cache(maxsize=4096)
+def _optimal_base(kind, T, D0, G):
+    return S.optimal_base_after_updates(_multipliers(kind, T), D0, G)[0]
 
 
 def shamir_zhang_bound(T, c, p):
@@ -346,9 +359,8 @@ def params_15_convex(problem, c, T):
 def params_refined(kind, problem, c, T):
     """Prescribed: the schedule at the base gamma* that minimises the bound on the point after T updates
     (catalogue 2.1; :func:`pyoptheory.schedules.optimal_base_after_updates`)."""
-    mult = _multipliers(kind, T)
-    gamma, _ = S.optimal_base_after_updates(mult, c.D0, np.sqrt(c.B2))
-    return {"schedule": gamma * mult, "etas": partial(_scaled, kind, gamma)}
+    gamma = _optimal_base(kind, int(T), float(c.D0), float(np.sqrt(c.B2)))
+    return {"schedule": gamma * _multipliers(kind, T), "etas": partial(_scaled, kind, gamma)}
 
 
 def _multipliers(kind, T):
@@ -491,8 +503,9 @@ THEOREMS = [
         id=f"sgd.last_iterate.{kind}", method="sgd",
         assumptions=("f convex (nonsmooth allowed)", "E||g_t||^2 <= G^2", f"{kind} schedule at its optimal base"),
         quantity="gap",
-        statement="E f(x_T) - f* <= D^2/(2 sum eta) + sum eta^2 G^2/(2 sum eta) + (1/2) sum_k eta_k/(sum_{t>k} eta_t) "
-                  "(sum_{t>=k} eta_t^2 G^2/sum_{t>=k} eta_t)",
+        statement="E f(x_{T+1}) - f* <= min_{w > 0} [D^2/(2 sum eta) + sum eta^2 G^2/(2 sum eta) + (1/2) sum_k "
+                  "eta_k/(sum_{t>k} eta_t) (sum_{t>=k} eta_t^2 G^2/sum_{t>=k} eta_t)] over eta_1..eta_T, eta_{T+1} = w "
+                  "(x_{T+1} the point the T updates make)",
         bound=refined_bound, params=partial(params_refined, kind), options=only("schedule"),
         rate=Rate("bound", 1.0), tight=False, confirmed="V:sched", horizon_dependent=True, stochastic=True,
         source="Defazio, Cutkosky, Mehta & Mishchenko (2023), When, Why and How Much?, Theorem 10; "

@@ -254,13 +254,17 @@ def _case(th, inst, frame, quick=False):
     if not inst.check_rate:
         fitted, rate_ok = None, None
         notes.append("rate not asserted on this instance (see its note)")
-    elif idx.size >= 3:
+    elif idx.size >= 3 and th.rate.kind != "bound" and not inst.rate_vs_bound or idx.size >= 3 and \
+            np.ptp(np.log(np.where(bound[idx] > 0, bound[idx], 1.0))) > 1e-9:
         kind = "bound" if inst.rate_vs_bound else th.rate.kind
         predicted = 1.0 if inst.rate_vs_bound else predicted
         fitted, fit_se = stats.fit_rate(kind, horizons, mean / scale, bound / scale, idx)
         tol = stats.slope_tolerance(tol, fit_se, kind, predicted)
         rate_ok = bool(stats.rate_verdict(kind, fitted, predicted, inst.tight, tol))
         notes.append(f"rate fitted on {idx.size} horizons, slope standard error {fit_se:.3g}, tolerance {tol:.3g}")
+    elif idx.size >= 3:  # the bound does not vary over the fitted horizons: no slope against it to fit
+        fitted, rate_ok = None, False
+        notes.append("the bound is constant over the fit window: the rate against it cannot be fitted")
     else:
         fitted = None
         reached_floor = mean[-1] <= 1e3 * floor
