@@ -134,7 +134,7 @@ def _reproduce(args):
 
 
 def _mutants(args):
-    import pyoptheory.verify.mutants as M
+    from pyoptheory.verify import mutants as M
 
     try:
         chosen = ([M.get_mutation(n) for n in args.names] if args.names else

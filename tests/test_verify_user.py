@@ -135,7 +135,7 @@ def test_user_methods_are_never_cached(tmp_path):
             yield x
 
     cache = tmp_path / "cache"
-    first = po.verify("gd.convex.smooth", method=method, horizons=[1, 2, 5], cache=str(cache))
+    first = po.verify("gd.convex.smooth", "pepit_worst_case", method=method, cache=str(cache))
     assert first.passed
 
     def method(oracle, params):  # noqa: F811 -- the same name, another body
@@ -144,7 +144,7 @@ def test_user_methods_are_never_cached(tmp_path):
             x = x - 2 * params.step * oracle.grad(x)
             yield x
 
-    second = po.verify("gd.convex.smooth", method=method, horizons=[1, 2, 5], cache=str(cache))
+    second = po.verify("gd.convex.smooth", "pepit_worst_case", method=method, cache=str(cache))
     assert not second.passed
 
 

@@ -496,9 +496,9 @@ THEOREMS = [
         rate=Rate("bound", 1.0), tight=False, confirmed="D", horizon_dependent=True, stochastic=True,
         source="catalogue 1.5 (convex), derived there",
         exact=exact_average_gap,
-        instances=(Instance("lasso_samples", lasso_samples), Instance("simplex_ls_samples", simplex_ls_samples),
-                   Instance("noisy_least_squares", noisy_least_squares, exact=True,
-                            note="g = 0: proximal SGD is SGD, whose expectation is exact (catalogue 0.4)"))),
+        instances=(Instance("noisy_least_squares", noisy_least_squares, exact=True,
+                            note="g = 0: proximal SGD is SGD, whose expectation is exact (catalogue 0.4)"),
+                   Instance("lasso_samples", lasso_samples), Instance("simplex_ls_samples", simplex_ls_samples))),
     *[Theorem(
         id=f"sgd.last_iterate.{kind}", method="sgd",
         assumptions=("f convex (nonsmooth allowed)", "E||g_t||^2 <= G^2", f"{kind} schedule at its optimal base"),

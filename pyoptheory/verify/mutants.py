@@ -214,7 +214,7 @@ MUTATIONS = (
              pitfall="L_max, not L: using L makes the bound invalid"),
     Mutation("sgd.smooth.step_x2", "sgd.smooth.average", "SGD with twice the tuned step", scaled(2.0, "step")),
     Mutation("sgd.smooth.average_from_x1", "sgd.smooth.average", "averages x_1..x_T instead of x_0..x_{T-1}",
-             method=twins.stochastic_gradient_method(average_from=1), pitfall="averages start at x0"),
+             options(average_from=1), pitfall="averages start at x0"),
     Mutation("sgd.smooth.last_iterate", "sgd.smooth.average", "reports the last iterate instead of the average",
              options(output="last"), pitfall="the bound is for the average, not the last iterate"),
     Mutation("sgd.strongly_convex.step_x2", "sgd.strongly_convex.constant", "SGD with step 1/L_max",
