@@ -29,6 +29,7 @@ def test_table_values_against_closed_forms(N):
     assert pep.value("subgradient.average.x1", N) == pytest.approx(1 / np.sqrt(N), rel=rel)
     assert pep.value("agd.simple", N) == pytest.approx(2 / (N * N + 5 * N + 6), rel=rel)
     assert pep.value("fista.simple", N) == pytest.approx(2 / (N * N + 5 * N + 2), rel=rel)
+    assert pep.value("proximal_gd.strongly_convex", N) == pytest.approx(0.81**N, rel=rel)  # max(1-L, 1-mu)^(2N)
 
 
 def test_table_values_quoted_in_pepit_docstrings():
@@ -42,7 +43,9 @@ def _run(name, N):
     s = pep.setups()[name]
     p = pep.worst_case_problem(name, N)
     if s.method == "gradient":
-        r = po.solve(p, name, steps=N, step=1.0, backend="numpy")
+        r = po.solve(p, name.split(".")[0], steps=N, step=1.0, backend="numpy")
+        if s.metric == "dist2":
+            return float(np.sum((r.x - p.x_star) ** 2))
     elif s.method == "accelerated" and "mu" in s.params:
         r = po.solve(p, "agd_strongly_convex", steps=N, step=1.0, backend="numpy")
     elif s.method == "accelerated":

@@ -209,6 +209,7 @@ THEOREMS = [
         bound=prox_grad_sc_bound, params=step_one_over_L, options=only("step"),
         rate=linear(prox_grad_contraction), tight=True, confirmed="V:PEPit",
         source="Taylor, Hendrickx & Glineur (2018), Thm 3.3; PEPit proximal_gradient",
+        pepit="proximal_gd.strongly_convex",
         instances=(Instance("prox_grad_worst_case", prox_grad_instance, tight=True, attains=True),
                    Instance("lasso_certified", lasso_instance),
                    Instance("simplex_least_squares", simplex_least_squares))),

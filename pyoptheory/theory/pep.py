@@ -79,6 +79,8 @@ def setups():
     add(Setup("gd", "gradient", "smooth", "gap", params={"step": 1.0}))
     add(Setup("proximal_gd", "gradient", "smooth", "gap", composite="convex", params={"step": 1.0}))
     add(Setup("projected_gd", "gradient", "smooth", "gap", composite="indicator", params={"step": 1.0}))
+    add(Setup("proximal_gd.strongly_convex", "gradient", "smooth", "dist2", composite="convex",
+              params={"step": 1.0, "mu": 0.1}))
     add(Setup("subgradient.last.x1", "subgradient", "lipschitz", "gap", params={"kind": "best", "factor": 1.0}))
     for c in (1.0, 0.5, 2.0):
         add(Setup(f"subgradient.best.x{c:g}", "subgradient", "lipschitz", "best", params={"kind": "best",
