@@ -126,6 +126,14 @@ def _tuned_sgd_step(L):
     return step
 
 
+def _penalty_step(factor):
+    """The double-loop penalty method with ``factor / L_sigma`` as its outer step."""
+    def mutate(p, problem, c, T):
+        p["solve_options"] = {"step_x": factor / p["L_sigma"]}
+        return p
+    return mutate
+
+
 def _ogd_step(factor):
     """OGD with ``factor`` times Zinkevich's ``D/(G sqrt(T))`` (a number instead of the rule)."""
     def mutate(p, problem, c, T):
@@ -321,6 +329,13 @@ MUTATIONS = (
              equivalent=_SLOPE_ONLY_CONSTANT),
     Mutation("ogd.step_x4", "ogd.regret", "OGD with four times Zinkevich's step", _ogd_step(4.0)),
     Mutation("ogd.step_x0.25", "ogd.regret", "OGD with a quarter of Zinkevich's step", _ogd_step(0.25)),
+    # --- bilevel ----------------------------------------------------------------------------------------------
+    Mutation("bilevel.penalty.step_x2", "bilevel.penalty.quadratic", "the penalty method with outer step 2/L_sigma",
+             _penalty_step(2.0)),
+    Mutation("bilevel.penalty.step_x0.5", "bilevel.penalty.quadratic", "the penalty method with outer step 1/(2 L_sigma)",
+             _penalty_step(0.5)),
+    Mutation("bilevel.penalty.sigma_x100", "bilevel.penalty.quadratic", "the penalty method with 100 times the penalty",
+             scaled(100.0, "penalty")),
     # --- zeroth order --------------------------------------------------------------------------------------------
     Mutation("zo_rgf.n_not_n_plus_4", "zo_rgf.smooth.average", "RG_s with h = 1/(4nL) instead of 1/(4(n+4)L)",
              _zo_step_n, core=True, pitfall="h must use n+4, not n"),
