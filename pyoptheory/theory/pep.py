@@ -303,6 +303,14 @@ def instance(setup_name, label=None, reach=True, stochastic=False, shape=False, 
                     rel_tol=PEPIT_REL_TOL, pepit_setup=setup_name)
 
 
+def step_family(prefix, **kwargs):
+    """PEPit's worst case of ``prefix + ".x1"`` (the prescribed step; the run must reach it, and its value follows
+    the bound's shape) and those of half and twice the step, as instances (``kwargs`` as :func:`instance`)."""
+    return (instance(f"{prefix}.x1", shape=True, **kwargs),
+            instance(f"{prefix}.x0.5", "pepit_worst_case_step_x0.5", reach=False, **kwargs),
+            instance(f"{prefix}.x2", "pepit_worst_case_step_x2", reach=False, **kwargs))
+
+
 def _make_instance(setup_name, stochastic, constrained, T):
     prob = worst_case_problem(setup_name, T, radius=1e3 if constrained else None)
     if stochastic:
