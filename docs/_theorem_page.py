@@ -16,6 +16,13 @@ def _lit(text):
     return "``" + text.replace("``", "'") + "``"
 
 
+def _text(text):
+    """Prose from the library (notes, reasons) with the characters reStructuredText would read as markup escaped."""
+    for ch in ("\\", "|", "*", "`", "_"):
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
 def _prescribed(th):
     fn = getattr(th.params, "func", th.params)  # a functools.partial keeps its function in .func
     doc = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
@@ -41,7 +48,7 @@ def _page(th, folder, run):
     lines.append("")
     lines += ["Instances", "---------", ""]
     for inst in th.instances:
-        lines.append(f"- ``{inst.name}``" + (f": {inst.note}" if inst.note else ""))
+        lines.append(f"- ``{inst.name}``" + (f": {_text(inst.note)}" if inst.note else ""))
     lines.append("")
     if run:
         rep = po.verify(th, quick=True)
@@ -61,7 +68,7 @@ def _page(th, folder, run):
         lines += ["", ".. code-block:: text", ""] + ["   " + ln for ln in repr(rep).splitlines()] + [""]
     if th.id in EXCEPTIONS:
         lines += ["No instance within half of the bound", "------------------------------------", "",
-                  EXCEPTIONS[th.id], ""]
+                  _text(EXCEPTIONS[th.id]), ""]
     return "\n".join(lines) + "\n"
 
 

@@ -87,7 +87,10 @@ def test_theorem_quick_verification(theorem_id):
 
 @pytest.mark.parametrize("theorem_id", ALL)
 def test_theorem_metadata(theorem_id):
+    from pyoptheory.theory.latex import LATEX
+
     th = po.theorems(theorem_id)
+    assert LATEX[theorem_id]  # the documentation renders every bound
     if th.lemma:  # a statement about problems (the penalty landscape): no method, measured by its hook
         assert th.measure is not None
     elif th.measure is None:

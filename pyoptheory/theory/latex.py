@@ -82,6 +82,8 @@ LATEX = {
     "ons.exp_concave": r"\mathrm{regret}_T \le 5\Big(\frac1\alpha + GD\Big)d\log T",
     "bilevel.penalty_gap": (r"0 \le \psi(x) - \psi_\sigma(x) \le \frac{\sigma\|\nabla_y f(x, y^\star(x))\|^2}"
                             r"{2(\mu - \sigma l_f)}"),
+    "bilevel.penalty.quadratic": (r"\psi(x_T) - \psi^\star \le \frac{\sigma(1+\sigma)\,\psi_\sigma(x_0)}{1 - \sigma} + "
+                                  r"\Big(1 - \frac{\rho}{L_\sigma}\Big)^{2T}(\psi_\sigma(x_0) - \psi_\sigma^\star)"),
     "zo_gd.cge": r"\min_{k<T}\|\nabla f(x_k)\|^2 \le \frac{2(f(x_0) - f^\star)}{hT} + \frac{L^2s^2d}{4}",
     "zo_rgf.smooth.average": (r"\mathbb E f(\bar x_N) - f^\star \le \frac{4(n+4)L\|x_0 - x^\star\|^2}{N+1} + "
                               r"\frac{9s^2(n+4)^2L}{25}"),

@@ -425,8 +425,12 @@ class Verification:
         import matplotlib.pyplot as plt
 
         n = len(self.cases)
-        fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.6), squeeze=False)
-        for ax, c in zip(axes[0], self.cases):
+        cols = min(n, 4)
+        rows = -(-n // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
+        for ax in axes.ravel()[n:]:
+            ax.set_visible(False)
+        for ax, c in zip(axes.ravel(), self.cases):
             ok = c.measured > 0
             label = f"measured (fit {c.fitted_rate:.3g})" if c.fitted_rate is not None else "measured"
             ax.loglog(c.horizons[ok], c.measured[ok], "o-", ms=3, label=label)
@@ -435,10 +439,13 @@ class Verification:
                                 (c.measured + 3 * c.stderr)[ok], alpha=0.2)
             b = np.isfinite(c.bound) & (c.bound > 0)
             ax.loglog(c.horizons[b], c.bound[b], "k--", label=f"bound (rate {c.predicted_rate:.3g})")
+            if c.pepit_values is not None and np.any(np.isfinite(c.pepit_values)):
+                ax.loglog(c.horizons, c.pepit_values, "x", color="C3", ms=5, label="PEPit worst case")
             ax.set_title(f"{c.instance}: {'pass' if c.passed else 'FAIL'}", fontsize=9)
             ax.set_xlabel("horizon T")
             ax.legend(fontsize=7)
-        axes[0][0].set_ylabel(self.theorem.quantity)
+        for row in axes:
+            row[0].set_ylabel(self.theorem.quantity)
         fig.suptitle(f"{self.theorem.id}: {self.theorem.statement}", fontsize=8)
         fig.tight_layout()
         if path is not None:
