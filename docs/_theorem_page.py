@@ -44,7 +44,7 @@ def _page(th, folder, run):
               f"- **Source:** {_lit(th.source)}"]
     if th.pepit:
         lines.append(f"- **PEPit worst case:** setup ``{th.pepit}`` (exact worst case over the class at N = 1..10, "
-                     "shipped in ``pyoptheory/theory/data/pepit.json``)")
+                     "shipped in ``pyoptheory/theory/data/pepit.json.gz``)")
     lines.append("")
     lines += ["Instances", "---------", ""]
     for inst in th.instances:

@@ -6,7 +6,7 @@ worst case of the method's measured quantity over the class, and whose solution 
 data.  :data:`SETUPS` describes, for each theorem that PEPit can express, the method and the class in the
 normalised units of the theorem (``L = 1`` or ``M = 1``, ``||x_0 - x*|| = 1`` or the initial quantity 1); the
 script ``python -m pyoptheory.theory.pep`` (needs the ``pepit`` extra) solves them for ``N = 1 .. 10`` through
-cvxpy and writes ``pyoptheory/theory/data/pepit.json``: the values, the solver's duality gap, and the worst
+cvxpy and writes ``pyoptheory/theory/data/pepit.json.gz``: the values, the solver's duality gap, and the worst
 cases' points, from which :mod:`pyoptheory.problems.interpolated` rebuilds a function of the class.  The test
 suite reads the table; it solves no SDP.
 
@@ -30,7 +30,7 @@ PEPIT_REL_TOL = 1e-5
 #: gradients, and the prescribed method reproduces their value to about 1e-7).
 PEPIT_REACH, PEPIT_REACH_SMOOTH = 0.9, 0.999
 HORIZONS = tuple(range(1, 11))
-TABLE = os.path.join(os.path.dirname(__file__), "data", "pepit.json")
+TABLE = os.path.join(os.path.dirname(__file__), "data", "pepit.json.gz")
 
 
 @dataclass(frozen=True)
@@ -236,11 +236,24 @@ def _leaf(func, kind, mu):
     return data
 
 
+def _round(obj, digits=13):
+    """Floats to ``digits`` significant digits (far below the SDP's accuracy), to keep the table small."""
+    if isinstance(obj, float):
+        return float(f"{obj:.{digits}g}")
+    if isinstance(obj, (list, tuple)):
+        return [_round(v, digits) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _round(v, digits) for k, v in obj.items()}
+    return obj
+
+
 def load_table():
     """The shipped table: ``{setup: {N: entry}}`` (empty when it has not been computed)."""
+    import gzip
+
     if not os.path.exists(TABLE):
         return {}
-    with open(TABLE) as fh:
+    with gzip.open(TABLE, "rt") as fh:
         raw = json.load(fh)
     return {name: {int(N): entry for N, entry in rows.items()} for name, rows in raw.items()}
 
@@ -290,7 +303,7 @@ def instance(setup_name, label=None, reach=True, stochastic=False, shape=False, 
 
     make = partial(_make_instance, setup_name, stochastic, constrained)
     if reach:
-        note = ("PEPit's exact worst case of the prescribed method (pyoptheory/theory/data/pepit.json), rebuilt by "
+        note = ("PEPit's exact worst case of the prescribed method (pyoptheory/theory/data/pepit.json.gz), rebuilt by "
                 f"interpolation; the run must reach {reach_share(setup_name)} of its value")
     else:
         note = (f"PEPit's worst case of a neighbouring method ({setup_name}): a function of the class on which the "
@@ -340,8 +353,10 @@ def main(argv=None):
             out[name][str(N)] = entry
             print(f"{name:<32} N={N:<3} value {entry['value']:.8g}  ({time.time() - t0:.1f} s)", flush=True)
         os.makedirs(os.path.dirname(TABLE), exist_ok=True)
-        with open(TABLE, "w") as fh:
-            json.dump(out, fh, separators=(",", ":"))
+        import gzip
+
+        with gzip.open(TABLE, "wt") as fh:
+            json.dump(_round(out), fh, separators=(",", ":"))
     return 0
 
 
