@@ -27,4 +27,11 @@ def solve(problem, method, **options):
     if problem.kind not in spec.accepts:
         raise ValueError(f"problem: method {spec.name!r} accepts problems of kind {', '.join(spec.accepts)}; "
                          f"{problem.name!r} is {problem.kind!r}")
+    backend = options.get("backend")
+    if backend is not None:
+        if not isinstance(backend, str):
+            raise TypeError(f"backend: expected a backend's name (a string), got {type(backend).__name__}")
+        if backend not in spec.backends:
+            raise ValueError(f"backend: method {spec.name!r} has no {backend!r} backend; available: "
+                             f"{', '.join(spec.backends)}")
     return spec.func(problem, **options)

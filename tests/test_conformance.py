@@ -152,3 +152,43 @@ def test_methods_lists_kinds_and_backends():
     for spec in ms.values():  # every method has its NumPy reference and a compiled backend
         assert spec.accepts and "numpy" in spec.backends and set(spec.backends) & {"numba", "cpp"}
         assert set(spec.backends) <= {"numpy", "numba", "cpp"}
+
+
+@pytest.mark.parametrize("method,kind", PAIRS)
+@pytest.mark.parametrize("backend", ["numpy", "numba", "cpp", "gpu", 3])
+def test_every_backend_name_is_run_or_refused_by_name(method, kind, backend, problem_of_kind):
+    """A backend the method does not declare is refused with the method, the backend and the ones available:
+    never silently another method (the Numba kernel once ran gradient steps for the gradient-free methods)."""
+    spec = po.methods()[method]
+    p = problem_of_kind(kind)
+    if backend not in spec.backends:
+        err = TypeError if not isinstance(backend, str) else ValueError
+        with pytest.raises(err, match="backend") as info:
+            po.solve(p, method, steps=3, seed=0, backend=backend)
+        if isinstance(backend, str):
+            assert method in str(info.value) and all(b in str(info.value) for b in spec.backends)
+        return
+    try:
+        res = po.solve(p, method, steps=3, seed=0, backend=backend)
+    except ValueError as exc:  # a Python problem runs on the NumPy path only, and says so
+        assert "backend" in str(exc) and p.spec is None
+        return
+    assert res.backend == backend
+
+
+def test_kernels_refuse_an_unknown_method_code():
+    from pyoptheory.kernels import layout as K
+    from pyoptheory.methods._reference import Reference
+
+    p = po.problems.quadratic(3, seed=0)
+    x = np.ones(3)
+    args = (x, x.copy(), None, np.zeros(3), np.zeros(K.S_SIZE), np.array([0.1]), None, 2.0, 0, 1, 1,
+            np.zeros((0, 1), dtype=np.int64), np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="method"):
+        Reference.advance(p, 99, *args)
+    from pyoptheory.kernels import get as get_kernel
+
+    for name, code in (("cpp", 99), ("numba", K.ZO_GAUSS), ("numba", 99)):
+        kern = get_kernel(name)
+        with pytest.raises(ValueError, match="method"):
+            kern.advance(kern.prepare(p.spec), code, *args)

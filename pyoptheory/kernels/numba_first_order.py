@@ -422,6 +422,8 @@ def _momentum_step(m, method, k, x, xp, grad, scal, steps, eta, y, gy, tmp):
 
 @njit(cache=True)
 def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, k0, k1, idx, noise):
+    if method < PROX_GRAD or method > NONCONVEX_AG:  # no branch here: the gradient-free codes run in C++ and NumPy
+        raise ValueError("method: the Numba kernel has no branch for this method code")
     d = x.shape[0]
     y = np.empty(d)
     gy = np.empty(d)

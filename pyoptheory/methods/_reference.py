@@ -56,6 +56,8 @@ class Reference:
 
     @staticmethod
     def advance(problem, method, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
+        if not K.PROX_GRAD <= method <= K.ZO_ACCEL:
+            raise ValueError(f"method: unknown method code {method}")
         for k in range(k0, k1):
             if method == K.NONCONVEX_AG:
                 # Ghadimi & Lan (2016): alpha_k = 2/(k+1) (1-based); x_md = (1 - alpha) x_ag + alpha x;
@@ -315,11 +317,12 @@ class Reference:
         return K.BACKTRACK_FAILED, base, fbase, gbase
 
 
-def select_kernel(problem, backend):
-    """The kernel for ``backend`` (default: ``cpp`` for built-in problems, ``numpy`` otherwise)."""
+def select_kernel(problem, backend, available=BACKENDS):
+    """The kernel for ``backend`` (default: ``cpp`` for built-in problems, ``numpy`` otherwise) among the backends
+    ``available`` to the calling method (its registered ones)."""
     if backend is None:
         backend = "cpp" if problem.spec is not None else "numpy"
-    choose(backend, "backend", BACKENDS)
+    choose(backend, "backend", available)
     if backend != "numpy" and problem.spec is None:
         raise ValueError(f"backend: {backend!r} runs built-in problems only; {problem.name!r} is a Python problem, "
                          "use backend='numpy'")

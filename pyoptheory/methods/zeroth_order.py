@@ -74,7 +74,7 @@ def _run_zeroth(problem, name, code, step, default_step, smoothing, output, back
     n = common["steps"]
     seq = np.array([step])
     avg_w = averaging_weights(common["output"], n, seq) if common["output"] in AVERAGED else None
-    kernel, backend = select_kernel(problem, backend)
+    kernel, backend = select_kernel(problem, backend, BACKENDS)
     plan = Plan(problem=problem, method=name, code=code, step_seq=seq, avg_w=avg_w, eta=smoothing,
                 scal_init=dict(scal_init or {}),
                 stochastic=GaussianDirections(problem.dim, directions) if directions else None, **common)
