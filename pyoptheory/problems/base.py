@@ -1,6 +1,7 @@
 """The problem contract: oracles, exact constants, and a cached optimum."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -62,6 +63,10 @@ class Constants(Mapping):
         return f"Constants({', '.join(f'{k}={v:.6g}' for k, v in self._values.items())}{tag})"
 
 
+#: Guards the lazy caches of every problem (constants, optimum): computed once, even with runs in several threads.
+_LAZY = threading.RLock()
+
+
 class Problem:
     """Base class of every problem.
 
@@ -112,7 +117,9 @@ class Problem:
     @property
     def constants(self) -> Constants:
         if self._constants is None:
-            self._constants = self._compute_constants()
+            with _LAZY:
+                if self._constants is None:
+                    self._constants = self._compute_constants()
         return self._constants
 
     def _compute_constants(self) -> Constants:
@@ -132,6 +139,12 @@ class Problem:
         return reg.prox(np.zeros(self.dim), 1.0) if reg is not None and reg.is_indicator else np.zeros(self.dim)
 
     def _ensure_optimum(self):
+        if self._f_star is not None and self._x_star is not None:
+            return
+        with _LAZY:  # the lazy caches are the only mutation a problem sees; computed once, under a lock
+            self._ensure_optimum_locked()
+
+    def _ensure_optimum_locked(self):
         if self._f_star is None or self._x_star is None:
             x_star, f_star = self._solve()
             if self._x_star is None and x_star is not None:
