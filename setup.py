@@ -28,6 +28,9 @@ class CMakeBuild(build_ext):
         ]
         if os.environ.get("PYOPTHEORY_NATIVE"):
             args.append("-DPYOPTHEORY_NATIVE=ON")
+        sanitize = os.environ.get("PYOPTHEORY_SANITIZE", "")  # e.g. "address,undefined": see .ci/sanitize
+        if sanitize:
+            args.append(f"-DPYOPTHEORY_SANITIZE={sanitize}")
         build_temp = Path(self.build_temp) / ext.name
         build_temp.mkdir(parents=True, exist_ok=True)
         jobs = str(os.cpu_count() or 2)

@@ -6,6 +6,7 @@ that users see at once which argument is at fault.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -60,18 +61,42 @@ def as_matrix(value, name):
     return as_float_array(value, name, ndim=2)
 
 
+#: The largest iteration budget: the kernels count iterations in signed 64-bit integers.
+MAX_STEPS = 2**63 - 1
+#: The largest dimension of a problem built from a number (an iterate of 8 GB).
+MAX_DIM = 10**9
+#: The largest number of per-iteration values (a step schedule, averaging weights) a run may hold in memory.
+MAX_MATERIALIZED = 10**8
+
+
+def materialized(steps, what):
+    """Refuse a per-iteration array of ``steps + 1`` values past :data:`MAX_MATERIALIZED` (800 MB), naming
+    ``steps``: runs that long need a constant step and the last iterate (or an explicit shorter run)."""
+    if steps + 1 > MAX_MATERIALIZED:
+        raise ValueError(f"steps: {what} holds one value per iteration in memory; at most {MAX_MATERIALIZED - 1} "
+                         f"steps with it, got {steps} (use a constant step and the last iterate for longer runs)")
+    return steps
+
+
 def as_scalar(value, name, *, positive=False, nonnegative=False, integer=False, finite=True, upper=None):
     """Return ``value`` as a float (or int when ``integer``), checking its sign and range."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    if integer:
-        if not float(value).is_integer():
-            raise TypeError(f"{name}: expected an integer, got {value!r}")
-        value = int(value)
-    else:
-        value = float(value)
-    if finite and not np.isfinite(value):
+    try:
+        as_float = float(value)
+    except OverflowError:  # an integer beyond the float range
+        raise ValueError(f"{name}: must be finite, got an integer of {int(value).bit_length()} bits") from None
+    if finite and not math.isfinite(as_float):
         raise ValueError(f"{name}: must be finite, got {value}")
+    if integer:
+        if isinstance(value, numbers.Integral):
+            value = int(value)
+        elif not as_float.is_integer():
+            raise TypeError(f"{name}: expected an integer, got {value!r}")
+        else:
+            value = int(as_float)
+    else:
+        value = as_float
     if positive and not value > 0:
         raise ValueError(f"{name}: must be positive, got {value}")
     if nonnegative and not value >= 0:
@@ -81,10 +106,13 @@ def as_scalar(value, name, *, positive=False, nonnegative=False, integer=False, 
     return value
 
 
-def as_int(value, name, *, minimum=None):
+def as_int(value, name, *, minimum=None, maximum=None):
+    """Return ``value`` as an int (an integral float such as ``3.0`` is accepted), within the bounds."""
     value = as_scalar(value, name, integer=True)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name}: must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name}: must be at most {maximum}, got {value}")
     return value
 
 

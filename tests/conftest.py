@@ -117,3 +117,15 @@ def problem_of_kind():
             cache[kind] = KIND_FACTORIES[kind]()
         return cache[kind]
     return get
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzz suite's counts (tests/test_fuzz.py), when it ran."""
+    import sys
+
+    fuzz = sys.modules.get("test_fuzz")
+    if fuzz is not None and fuzz.COUNTS["cases"]:
+        c = fuzz.COUNTS
+        terminalreporter.write_line(f"fuzz: {c['cases']} cases in worker processes: {c['rejected']} rejected with a "
+                                    f"named ValueError/TypeError or accepted ({c['ok']} sane results), "
+                                    f"{c['crash']} crashes, {c['bad']} insane results")

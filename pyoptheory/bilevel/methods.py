@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_float_array, as_int, as_scalar
+from .._validation import as_float_array, as_int, as_scalar, materialized
 from ..methods._driver import common_options, run_chunks
 from ..registry import register
 from ..result import Result, Trace
@@ -66,6 +66,7 @@ class _State:
 
 def _schedule(value, name, steps, *, positive=True):
     """A per-iteration array from a number, an array of length ``steps`` or a callable ``k -> value``."""
+    materialized(steps, f"the {name} schedule")
     if callable(value):
         arr = np.array([float(value(k)) for k in range(steps)])
     elif np.ndim(value) == 0:
@@ -114,7 +115,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
     opts = common_options(p, **options)
     if opts["output"] != "last":
         raise ValueError(f"output: bilevel methods return the last iterate, got {opts['output']!r}")
-    steps = opts["steps"]
+    steps = materialized(opts["steps"], f"{method}'s per-iteration penalty and step schedules")
     builtin = p.kernel_spec() is not None
     backend = ("cpp" if builtin else "numpy") if backend is None else backend
     if backend not in BACKENDS:

@@ -103,6 +103,20 @@ def _check_parameters(fn, method, cells):
         raise ValueError("grid: sweeping a method needs a 'problem' in every cell")
 
 
+def _seeds(seeds):
+    """A list of seeds from a count or a sequence of nonnegative integers (a ValueError/TypeError naming ``seeds``)."""
+    from .._validation import as_int
+
+    if isinstance(seeds, (str, bytes)) or seeds is None:
+        raise TypeError(f"seeds: expected a number of seeds or a sequence of integer seeds, got {type(seeds).__name__}")
+    if np.isscalar(seeds):
+        return list(range(as_int(seeds, "seeds", minimum=1)))
+    out = [as_int(s, "seeds", minimum=0, maximum=2**64 - 1) for s in seeds]
+    if not out:
+        raise ValueError("seeds: is empty")
+    return out
+
+
 def sweep(fn_or_method, grid, seeds=(0,), executor="serial", address=None, n_jobs=-1, cache=None, progress=None,
           threads_per_worker=None):
     """Run ``fn_or_method`` on every cell of ``grid`` and every seed; return a tidy DataFrame.
@@ -138,7 +152,7 @@ def sweep(fn_or_method, grid, seeds=(0,), executor="serial", address=None, n_job
         parameters and the seed as columns, in grid order.
     """
     choose(executor, "executor", EXECUTORS)
-    seeds = list(range(seeds)) if np.isscalar(seeds) else [int(s) for s in seeds]
+    seeds = _seeds(seeds)
     cells = expand_grid(grid)
     method = None
     if isinstance(fn_or_method, str):

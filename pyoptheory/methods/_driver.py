@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import as_float_array, as_int, as_scalar
+from .._validation import MAX_MATERIALIZED, MAX_STEPS, as_float_array, as_int, as_scalar, materialized
 from ..kernels import layout as K
 from ..result import STATUS_MESSAGES, Result, Trace
 
@@ -35,7 +35,7 @@ def averaging_weights(output, steps, step_seq=None, suffix=0.5, average_from=0):
     ``gamma_j`` on x_0..x_{T-1} (catalogue 1.1); ``t_weighted``: ``j + 1`` on x_0..x_T
     (Lacoste-Julien, Schmidt & Bach 2012, catalogue 1.2 with x_0 as their x_1).
     """
-    T = steps
+    T = materialized(steps, f"the {output} average's weights")
     w = np.zeros(T + 1)
     if output == "uniform":
         if average_from not in (0, 1):
@@ -94,11 +94,13 @@ def checkpoints(record, steps):
     if isinstance(record, str):
         if record != "all":
             raise ValueError(f"record: expected 'all', an int or an array of iterations, got {record!r}")
+        materialized(steps, "record='all'")
         return np.arange(steps + 1)
     if np.isscalar(record):
-        m = as_int(record, "record", minimum=2)
-        pts = np.unique(np.round(np.geomspace(1, max(steps, 1), m)).astype(np.int64))
-        return np.unique(np.concatenate([[0], pts[pts <= steps], [steps]]))
+        m = as_int(record, "record", minimum=2, maximum=MAX_MATERIALIZED)
+        pts = np.round(np.geomspace(1, max(steps, 1), m))
+        pts = np.unique(pts[pts < min(steps, 2.0**62)].astype(np.int64))  # (a float near 2^63 overflows int64)
+        return np.unique(np.concatenate([[0], pts, [steps]]).astype(np.int64))
     pts = np.asarray(record)
     if pts.ndim != 1 or pts.dtype.kind not in "iu":
         raise TypeError("record: expected an integer array of iterations")
@@ -128,8 +130,8 @@ class StepStream:
     def take(self, k0, k1):
         """``(idx, noise)`` of steps ``k0 .. k1 - 1`` (rows per step as the source draws them); steps are taken in
         increasing order."""
-        if k0 < self._start:
-            raise ValueError(f"steps: the stream has moved past step {k0} (at {self._start})")
+        if k0 < self._start or k1 < k0:
+            raise ValueError(f"steps: the stream cannot give steps {k0} .. {k1 - 1} (it is at {self._start})")
         while self._start + self._buffered() < k1:
             self._blocks.append(self.source.draw(self.rng, self.block))
         drop = (k0 - self._start) // self.block  # blocks entirely before k0 are never needed again
@@ -183,7 +185,7 @@ def start_distance(problem, x0, default):
 def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_threads=None, callback=None,
                    record=None, output="last", grad_tol=None, gap_tol=None, progress=None):
     """Validate the options every method shares; returns a dict of checked values."""
-    steps = as_int(steps, "steps", minimum=0)
+    steps = as_int(steps, "steps", minimum=0, maximum=MAX_STEPS)
     if x0 is None:
         x0 = problem.x0
     x0 = as_float_array(x0, "x0", ndim=1)
@@ -194,10 +196,10 @@ def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_
     max_time = np.inf if max_time is None else as_scalar(max_time, "max_time", positive=True, finite=False)
     if seed is None:  # a fresh seed, reported in the Result so that the run can be replayed
         seed = int(np.random.SeedSequence().generate_state(1)[0])
-    seed = as_int(seed, "seed", minimum=0)
+    seed = as_int(seed, "seed", minimum=0, maximum=2**64 - 1)
     if n_threads is None:
         n_threads = default_threads()
-    n_threads = as_int(n_threads, "n_threads", minimum=1)
+    n_threads = as_int(n_threads, "n_threads", minimum=1, maximum=4096)
     if callback is not None and not callable(callback):
         raise TypeError("callback: must be callable as callback(intermediate_result)")
     if output not in OUTPUTS:

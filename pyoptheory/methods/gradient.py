@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .._validation import as_scalar, choose
+from .._validation import as_scalar, choose, materialized
 from ..kernels import layout as K
 from ..registry import register
 from ..result import StepSizeWarning
@@ -153,7 +153,7 @@ def subgradient_steps(rule, step, steps):
     if rule == "constant":
         return np.array([step])
     if rule == "sqrt":
-        return step / np.sqrt(np.arange(1, steps + 1, dtype=float))
+        return step / np.sqrt(np.arange(1, materialized(steps, "the sqrt step rule") + 1, dtype=float))
     return np.array([np.nan])  # polyak: computed in the loop
 
 

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from .. import schedules as S
-from .._validation import as_float_array, as_scalar
+from .._validation import as_float_array, as_scalar, materialized
 from ..kernels import layout as K
 from ..problems.oracles import StochasticProblem, finite_sum
 from ..registry import register
@@ -66,6 +66,7 @@ def step_sequence(problem, schedule, step, steps, x0):
     step = as_scalar(step, "step", positive=True)
     if schedule is None or schedule == "constant":
         return np.array([step])  # one entry: every kernel broadcasts it, whatever the number of steps
+    materialized(steps, f"the {schedule if isinstance(schedule, str) else 'given'} schedule")
     if isinstance(schedule, str):
         kwargs = {"base": step}
         if schedule in ("linear_decay", "cosine", "wsd"):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_float_array, as_int, as_scalar, choose
+from .._validation import as_float_array, as_int, as_scalar, choose, MAX_DIM
 from .. import random_stream as rs
 from ..problems.base import Constants, Problem
 
@@ -120,7 +120,7 @@ class SEAEnvironment(Environment):
 
     def __init__(self, dim, *, loss="linear", regime="stochastic", mean=None, noise=0.0, period=10, omega=0.1,
                  radius=1.0, horizon=1000, domain="ball", name=None):
-        dim = as_int(dim, "dim", minimum=1)
+        dim = as_int(dim, "dim", minimum=1, maximum=MAX_DIM)
         self.loss = choose(loss, "loss", tuple(LOSSES))
         self.domain = choose(domain, "domain", DOMAINS)
         if self.domain == "simplex" and (self.loss != "linear" or dim < 2):

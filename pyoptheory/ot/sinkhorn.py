@@ -37,7 +37,7 @@ import time
 import numpy as np
 from scipy.special import logsumexp
 
-from .._validation import as_float_array, as_int, as_scalar, choose
+from .._validation import as_float_array, as_int, as_scalar, choose, MAX_STEPS
 from ..result import Result, Trace
 
 METHODS = ("stabilized", "log", "scaling", "sns")
@@ -349,7 +349,7 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", marginal_tol=1e-9, steps=10_0
         return _sns(a, b, C, reg, marginal_tol=marginal_tol, steps=steps, max_time=max_time, warm_start=warm_start,
                     backend=backend, n_threads=n_threads, warm_steps=warm_steps, sparsity=sparsity)
     choose(backend, "backend", BACKENDS)
-    steps = as_int(steps, "steps", minimum=0)
+    steps = as_int(steps, "steps", minimum=0, maximum=MAX_STEPS)
     tol = as_scalar(marginal_tol, "marginal_tol", nonnegative=True)
     bound = as_scalar(absorb_bound, "absorb_bound", positive=True)
     if not bound > 1.0:
@@ -473,7 +473,7 @@ def _sns(a, b, C, reg, *, marginal_tol, steps, max_time, warm_start, backend, n_
 
     choose(backend, "backend", BACKENDS)
     warm_steps = as_int(warm_steps, "warm_steps", minimum=0)
-    steps = as_int(steps, "steps", minimum=0)
+    steps = as_int(steps, "steps", minimum=0, maximum=MAX_STEPS)
     tol = as_scalar(marginal_tol, "marginal_tol", nonnegative=True)
     max_time = np.inf if max_time is None else as_scalar(max_time, "max_time", positive=True)
     n_threads = default_threads() if n_threads is None else as_int(n_threads, "n_threads", minimum=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import as_float_array, as_int, as_matrix, as_scalar
+from .._validation import as_float_array, as_int, as_matrix, as_scalar, MAX_DIM
 from .linear import LinearModel, polish_proximal_gradient
 from .sets import L1, Ball, Box
 
@@ -44,7 +44,7 @@ def quadratic(dim, L=1.0, mu=0.0, *, spectrum=None, x_star=None, x0=None, seed=0
     compiled kernels run it; ``f* = 0``.
     """
     rng = _rng(seed)
-    dim = as_int(dim, "dim", minimum=1)
+    dim = as_int(dim, "dim", minimum=1, maximum=MAX_DIM)
     if spectrum is None:
         L = as_scalar(L, "L", positive=True)
         mu = as_scalar(mu, "mu", nonnegative=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_float_array, as_int, as_scalar
+from .._validation import as_float_array, as_int, as_scalar, MAX_DIM
 from .base import Constants
 from .user import BlackBox
 
@@ -50,7 +50,7 @@ class Landscape(BlackBox):
                  name=None):
         if kind not in CODES:
             raise ValueError(f"kind: unknown landscape {kind!r}; valid: {', '.join(CODES)}")
-        dim = as_int(dim, "dim", minimum=1)
+        dim = as_int(dim, "dim", minimum=1, maximum=MAX_DIM)
         if kind == "canyon" and dim != 2:
             raise ValueError("dim: the canyon is two-dimensional")
         if shift is None:

@@ -69,10 +69,14 @@ class StochasticProblem(Problem):
             else:
                 noise_std = as_scalar(noise_std, "noise_std", nonnegative=True)
                 self.noise_factor = noise_std
-                self.noise_trace = self.dim * noise_std**2
+                self.noise_trace = self.dim * noise_std * noise_std
+                if not np.isfinite(self.noise_trace):
+                    raise ValueError(f"noise_std: too large, the noise variance d noise_std^2 overflows ({noise_std})")
         elif self.noise is not None:
             self.radius = as_scalar(radius, "radius", nonnegative=True)
-            self.noise_trace = self.radius**2
+            self.noise_trace = self.radius * self.radius
+            if not np.isfinite(self.noise_trace):
+                raise ValueError(f"radius: too large, radius^2 overflows ({radius})")
         if self.batch_size is None and self.noise is None:
             raise ValueError("problem: give batch_size (finite-sum oracle) or noise (additive-noise oracle)")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_float_array, as_int, as_scalar
+from .._validation import as_float_array, as_int, as_scalar, MAX_DIM
 from .base import Constants, Problem
 
 
@@ -47,7 +47,7 @@ class UserSmooth(Problem):
                  f_star=None, name="user_smooth"):
         if not callable(f) or not callable(grad):
             raise TypeError("f, grad: must be callables taking an array of shape (dim,)")
-        dim = as_int(dim, "dim", minimum=1)
+        dim = as_int(dim, "dim", minimum=1, maximum=MAX_DIM)
         L = as_scalar(L, "L", positive=True)
         mu = as_scalar(mu, "mu", nonnegative=True)
         if mu > L:
@@ -126,7 +126,7 @@ class BlackBox(Problem):
     def __init__(self, f, dim, *, batched=False, domain=None, x0=None, x_star=None, f_star=None, name="black_box"):
         if not callable(f):
             raise TypeError("f: must be callable")
-        dim = as_int(dim, "dim", minimum=1)
+        dim = as_int(dim, "dim", minimum=1, maximum=MAX_DIM)
         super().__init__(dim, kind="black_box", name=name, x0=x0, x_star=x_star, f_star=f_star)
         self._fun = f
         self.batched = bool(batched)

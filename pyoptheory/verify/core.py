@@ -571,12 +571,18 @@ def verify(theorem, problem=None, seeds=None, horizons=None, quick=False, backen
         cache = None
     if horizons is None:
         horizons = th.horizons_quick if quick else th.horizons_full
-    horizons = sorted(int(h) for h in horizons)
-    if not horizons or horizons[0] < 0:
+    if isinstance(horizons, (str, bytes)) or np.ndim(horizons) != 1:
+        raise TypeError(f"horizons: expected a sequence of nonnegative integers, got {type(horizons).__name__}")
+    from .._validation import MAX_STEPS, as_int
+
+    horizons = sorted(as_int(h, "horizons", minimum=0, maximum=MAX_STEPS) for h in horizons)
+    if not horizons:
         raise ValueError("horizons: need a nonempty list of nonnegative integers")
     if seeds is None:
         seeds = (32 if quick else 200) if th.stochastic else 1
-    seeds = list(range(seeds)) if np.isscalar(seeds) else [int(s) for s in seeds]
+    from ..experiments.sweep import _seeds
+
+    seeds = _seeds(seeds)
     if isinstance(problem, Problem):
         instances = [Instance(problem.name, lambda T, _p=problem: _p)]
     elif problem is None:

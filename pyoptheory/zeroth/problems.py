@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_float_array, as_int, as_scalar
+from .._validation import as_float_array, as_int, as_scalar, MAX_DIM
 from ..problems.base import Constants, Problem
 
 
@@ -21,7 +21,7 @@ class StochasticNorm(Problem):
     """``F(x; xi) = ||x|| + <xi, x>``, ``xi`` uniform in a ball of radius ``radius``; ``f = ||x||``, ``f* = 0``."""
 
     def __init__(self, dim, *, radius=1.0, x0=None, name=None):
-        d = as_int(dim, "dim", minimum=1)
+        d = as_int(dim, "dim", minimum=1, maximum=MAX_DIM)
         self.radius = as_scalar(radius, "radius", nonnegative=True)
         x0 = np.ones(d) if x0 is None else as_float_array(x0, "x0", shape=(d,))
         super().__init__(d, kind="stochastic_zo", name=name or f"stochastic_norm(d={d})", x0=x0,
