@@ -65,16 +65,17 @@ def as_matrix(value, name):
 MAX_STEPS = 2**63 - 1
 #: The largest dimension of a problem built from a number (an iterate of 8 GB).
 MAX_DIM = 10**9
-#: The largest number of per-iteration values (a step schedule, averaging weights) a run may hold in memory.
+#: The largest number of per-iteration values a caller may ask to hold in memory (``record='all'``, an averaging
+#: weights array); runs themselves produce schedules and weights a chunk at a time.
 MAX_MATERIALIZED = 10**8
 
 
 def materialized(steps, what):
     """Refuse a per-iteration array of ``steps + 1`` values past :data:`MAX_MATERIALIZED` (800 MB), naming
-    ``steps``: runs that long need a constant step and the last iterate (or an explicit shorter run)."""
+    ``steps``."""
     if steps + 1 > MAX_MATERIALIZED:
         raise ValueError(f"steps: {what} holds one value per iteration in memory; at most {MAX_MATERIALIZED - 1} "
-                         f"steps with it, got {steps} (use a constant step and the last iterate for longer runs)")
+                         f"steps with it, got {steps}")
     return steps
 
 

@@ -33,7 +33,7 @@ class Schedule:
     name : str
         Schedule name, e.g. ``"cosine"``.
     base : float
-        Base (peak) step, > 0.
+        Base (peak) step, > 0: no step of the schedule exceeds it (a run reads its largest step here).
     horizon : int or None
         The horizon T the schedule was built for, or None if it is horizon-free.
     rule : callable
@@ -51,10 +51,17 @@ class Schedule:
 
     def steps(self, T):
         """The steps ``eta_1..eta_T`` as a float64 array of length T."""
+        return self.window(0, T, T)
+
+    def window(self, k0, k1, T):
+        """The steps ``eta_{k0+1} .. eta_{k1}`` of a run of ``T`` updates (0-indexed updates ``k0 .. k1-1``),
+        equal entry by entry to ``steps(T)[k0:k1]``: runs read their schedule this way, a chunk at a time."""
         T = as_int(T, "T", minimum=1)
         if self.horizon is not None and T != self.horizon:
             raise ValueError(f"steps: schedule {self.name!r} was built for horizon {self.horizon}, got T={T}")
-        return np.asarray(self._rule(np.arange(1, T + 1), self.base), dtype=np.float64)
+        if not 0 <= k0 <= k1 <= T:
+            raise ValueError(f"steps: updates {k0} .. {k1 - 1} are outside a run of T={T}")
+        return np.asarray(self._rule(np.arange(k0 + 1, k1 + 1), self.base), dtype=np.float64)
 
     def multipliers(self, T):
         """``steps(T) / base``: the schedule at base step 1."""

@@ -114,7 +114,9 @@ def problem_of_kind():
 
     def get(kind):
         if kind not in cache:
-            cache[kind] = KIND_FACTORIES[kind]()
+            p = cache[kind] = KIND_FACTORIES[kind]()
+            getattr(p, "f_star", None)  # the suite checks gaps: the optimum is asked for (runs never compute a
+            # costly one themselves)
         return cache[kind]
     return get
 

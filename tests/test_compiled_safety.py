@@ -73,13 +73,22 @@ def test_ctrl_c_returns_partial_result_from_compiled_run():
     code = textwrap.dedent("""
         import sys, pyoptheory as po
         p = po.problems.quadratic(300, L=1.0, mu=0.0, seed=0)
-        print("ready", flush=True)
-        res = po.solve(p, "gd", steps=10**10, backend="cpp")
+        seen = []
+
+        def running(r):  # called at the checkpoints: the compiled loop has started
+            if not seen:
+                seen.append(1)
+                print("ready", flush=True)
+
+        res = po.solve(p, "gd", steps=10**10, backend="cpp", callback=running)
         print("status", res.status, res.success, res.nit > 0, flush=True)
     """)
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
-    time.sleep(1.5)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()  # never left running (10^10 steps) when the interrupt is not honoured
     assert "status 5 False True" in out, err

@@ -72,6 +72,51 @@ def test_compiled_backends_match_numpy_reference(method, kind, backend, problem_
 
 
 @pytest.mark.parametrize("method,kind", PAIRS)
+@pytest.mark.parametrize("output", ["last", "t_weighted"])
+def test_chunking_changes_nothing(method, kind, output, problem_of_kind):
+    """A run cut into one chunk, log-spaced chunks or one-step chunks gives the reference's answer on every
+    backend: state carried from one step to the next inside a compiled chunk (a variable reused, a window
+    offset) cannot hide behind ``record='all'``, where every chunk is a single step."""
+    p = problem_of_kind(kind)
+    opts = dict(steps=40, seed=7) if output == "last" else dict(steps=40, seed=7, output=output)
+    try:
+        ref = po.solve(p, method, backend="numpy", record="all", **opts)
+    except (TypeError, ValueError) as exc:
+        if "output" not in str(exc):
+            raise
+        pytest.skip(f"{method} has no {output} output")
+    ran = 0
+    for backend in po.methods()[method].backends:
+        for record in ("all", np.array([40]), None):
+            try:
+                got = po.solve(p, method, backend=backend, record=record, **opts)
+            except ValueError as exc:  # a Python problem runs on the NumPy path only
+                assert "built-in problems only" in str(exc) and p.spec is None
+                continue
+            scale = max(1.0, np.max(np.abs(ref.x)))
+            np.testing.assert_allclose(got.x, ref.x, rtol=1e-10, atol=1e-10 * scale,
+                                       err_msg=f"{method} on {backend}, record={record!r}")
+            assert got.nit == ref.nit and got.success == ref.success
+            ran += 1
+    assert ran >= 3
+
+
+@pytest.mark.parametrize("method,kind", PAIRS)
+@pytest.mark.parametrize("output", ["uniform", "t_weighted"])
+def test_an_averaged_output_is_computed_or_refused(method, kind, output, problem_of_kind):
+    """Asking for an average either gives one (a point other than the last iterate) or an error naming
+    ``output``: never the last iterate under another name."""
+    p = problem_of_kind(kind)
+    try:
+        avg = po.solve(p, method, steps=20, seed=1, output=output)
+    except (TypeError, ValueError) as exc:
+        assert str(exc).startswith("output"), exc
+        return
+    last = po.solve(p, method, steps=20, seed=1, output="last")
+    assert not np.array_equal(avg.x, last.x), f"{method} returned its last iterate for output={output!r}"
+
+
+@pytest.mark.parametrize("method,kind", PAIRS)
 def test_callback_receives_results_and_stop_iteration_stops(method, kind, problem_of_kind):
     p = problem_of_kind(kind)
     seen = []

@@ -5,7 +5,7 @@ import pytest
 import pyoptheory as po
 from pyoptheory.problems.exact import gaussian_smoothing_moments
 from pyoptheory.problems.last_iterate import bounded_noise_quadratic, noisy_quadratic_moments
-from pyoptheory.methods._driver import averaging_weights
+from pyoptheory.methods._sequences import averaging_weights
 
 
 def _mc(values):

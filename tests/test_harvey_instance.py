@@ -74,7 +74,7 @@ def test_constants_kind_start_and_steps():
     assert isinstance(p.regularizer, Ball) and p.regularizer.scalar == 1.0
     np.testing.assert_array_equal(p.x0, np.zeros(T))
     np.testing.assert_allclose(p.step_sizes(), 1.5 / np.sqrt(np.arange(1, T + 1)), rtol=1e-15)
-    np.testing.assert_array_equal(p.step_sizes(), subgradient_steps("sqrt", 1.5, T))
+    np.testing.assert_array_equal(p.step_sizes(), subgradient_steps("sqrt", 1.5, T).values(0, T))
     y = np.array([3.0, -4.0, 0, 0, 0, 0, 0])
     np.testing.assert_allclose(p.prox(y, 0.1), y / 5.0)            # prox = projection onto the unit ball
     with pytest.raises(ValueError):

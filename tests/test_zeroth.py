@@ -266,7 +266,10 @@ def test_gfm_kernels_match_the_reference_on_the_penalized_svm(method):
     kw = dict(step=0.01) if method == "gfm" else dict(step=0.1, big_batch=200, batch=10, period=10)
     a = po.solve(p, method, steps=300, seed=4, backend="numpy", record="all", **kw)
     b = po.solve(p, method, steps=300, seed=4, backend="cpp", record="all", **kw)
-    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-13)
+    # relative to the iterate's scale, as in the conformance suite: the two backends sum the hinge differences
+    # in different orders, and 1e-15 roundoff grows to ~1e-11 over 300 nonsmooth steps (an entry near 0.02
+    # then differs by 1e-9 of itself, 1e-11 of ||x||)
+    np.testing.assert_allclose(b.x, a.x, rtol=1e-10, atol=1e-10 * np.max(np.abs(a.x)))
     np.testing.assert_allclose(b.trace["stationarity"], a.trace["stationarity"], rtol=1e-10, atol=1e-13)
     assert a.fevals == b.fevals > 0 and b.trace["stationarity"][-1] < 0.6 * b.trace["stationarity"][0]
 

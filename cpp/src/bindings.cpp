@@ -120,7 +120,9 @@ int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object 
   r.grad = vec(grad, m.d, "grad");
   require(scal.ndim() == 1 && scal.shape(0) == pyoptheory::S_SIZE && scal.writeable(), "scal has the wrong layout");
   r.scal = scal.mutable_data();
-  require(steps.ndim() == 1 && (steps.shape(0) == 1 || steps.shape(0) >= k1), "steps must have length 1 or >= k1");
+  require(steps.ndim() == 1 && (steps.shape(0) == 1 || steps.shape(0) >= k1 - k0),
+          "steps must have length 1 or >= k1 - k0 (the chunk's steps)");
+  r.k0 = k0;
   r.steps = steps.data();
   r.n_steps = steps.shape(0);
   darr xs, aw;
@@ -129,7 +131,7 @@ int advance(const PyLinearModel& pm, int method, darr x, darr xbest, py::object 
     xs = xsum.cast<darr>();
     r.xsum = vec(xs, m.d, "xsum");
     aw = avg_w.cast<darr>();
-    require(aw.ndim() == 1 && aw.shape(0) >= k1 + 1, "avg_w must have length >= k1 + 1");
+    require(aw.ndim() == 1 && aw.shape(0) >= k1 - k0 + 1, "avg_w must have length >= k1 - k0 + 1 (the chunk's weights)");
     r.avg_w = aw.data();
   }
   r.eta = eta;

@@ -42,11 +42,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_float_array, as_int, as_scalar, materialized
-from ..methods._driver import common_options, run_chunks
+from .._validation import as_float_array, as_int, as_scalar
+from ..methods._driver import StepStream, common_options, run_chunks
 from ..registry import register
 from ..result import Result, Trace
 from . import _reference as R
+from ._schedules import PerIteration, RunSchedules
 from .problems import BilevelProblem
 
 BACKENDS = ("numpy", "cpp")
@@ -62,31 +63,6 @@ class _State:
         self.xp, self.yp, self.zp = np.zeros(p.dim), np.zeros(p.dim_y), np.zeros(p.dim_y)
         self.started = False
         self.calls = np.zeros(2)  # upper, lower
-
-
-def _schedule(value, name, steps, *, positive=True):
-    """A per-iteration array from a number, an array of length ``steps`` or a callable ``k -> value``."""
-    materialized(steps, f"the {name} schedule")
-    if callable(value):
-        arr = np.array([float(value(k)) for k in range(steps)])
-    elif np.ndim(value) == 0:
-        arr = np.full(steps, as_scalar(value, name, positive=positive))
-    else:
-        arr = as_float_array(value, name, shape=(steps,))
-    if positive and np.any(~(arr > 0)):
-        raise ValueError(f"{name}: must be positive at every iteration")
-    return arr
-
-
-def _batches(batch, steps, problem):
-    if batch is None:
-        return np.zeros(steps, dtype=np.int64)
-    if problem.n_samples is None and getattr(problem, "noise", 0.0) == 0.0:
-        raise ValueError(f"batch: {problem.name!r} has no stochastic oracle (no finite sum, no noise model)")
-    arr = _schedule(batch, "batch", steps)
-    if np.any(arr != np.round(arr)):
-        raise TypeError("batch: batch sizes must be integers")
-    return arr.astype(np.int64)
 
 
 def _has(problem, method, *args):
@@ -113,9 +89,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
         raise TypeError(f"problem: expected a pyoptheory.bilevel problem, got {type(problem).__name__}")
     p = problem
     opts = common_options(p, **options)
-    if opts["output"] != "last":
-        raise ValueError(f"output: bilevel methods return the last iterate, got {opts['output']!r}")
-    steps = materialized(opts["steps"], f"{method}'s per-iteration penalty and step schedules")
+    steps = opts["steps"]
     builtin = p.kernel_spec() is not None
     backend = ("cpp" if builtin else "numpy") if backend is None else backend
     if backend not in BACKENDS:
@@ -124,50 +98,17 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
         raise ValueError(f"backend: 'cpp' runs the built-in problems; {p.name!r} runs on 'numpy'")
     c = p.constants
     if method == "implicit":
-        sigma = np.zeros(steps)
         if np.any(np.isfinite(p.y_lo)) or np.any(np.isfinite(p.y_hi)):
             raise ValueError("problem: implicit differentiation needs an unconstrained lower level (Y = R^dy)")
         if not c.get("mu_g", 0.0) > 0:
             raise ValueError(f"problem: implicit differentiation needs a strongly convex lower level; "
                              f"{p.name!r} has mu_g = {c.get('mu_g', 0.0)}")
-    else:
-        penalty = as_scalar(penalty, "penalty", positive=True)
-        if penalty_start is None:
-            sigma = np.full(steps, penalty)
-        else:
-            start = as_scalar(penalty_start, "penalty_start", positive=True)
-            decay = as_scalar(penalty_decay, "penalty_decay", positive=True, upper=1.0)
-            if start < penalty:
-                raise ValueError(f"penalty_start: must be >= penalty = {penalty:g}, got {start:g}")
-            sigma = np.maximum(penalty, start * decay ** np.arange(steps))
-    l_f, l_g = c["l_f"], c["l_g"]
-    local = step_y is None and step_z is None  # inner steps from l_g at the current x
-    beta_z_seq = np.full(steps, 1.0 / l_g) if step_z is None else _schedule(step_z, "step_z", steps)
-    if np.any(beta_z_seq > 1.0 / l_g * (1 + 1e-12)):
-        raise ValueError(f"step_z: must be <= 1/l_g = {1 / l_g:.6g} (the lower-level step of the schedule)")
-    if method != "penalty_single_loop" and steps and np.ptp(beta_z_seq) > 0:
-        raise ValueError("step_z: a schedule of lower-level steps is taken by the single-loop method only")
-    beta_z = float(beta_z_seq[0]) if steps else 1.0 / l_g
-    if step_y is None:
-        beta_y = 1.0 / (l_g + sigma * l_f) if method != "implicit" else np.zeros(steps)
-    else:
-        beta_y = _schedule(step_y, "step_y", steps)
-        if np.any(beta_y > 1.0 / (l_g + sigma * l_f) * (1 + 1e-12)):
-            raise ValueError("step_y: must be <= 1/(l_g + sigma l_f), the smoothness of sigma f + g in y")
-    if step_x is None:
-        if not hasattr(p, "L_psi_sigma"):
-            raise ValueError(f"step_x: {p.name!r} has no smoothness constant for psi_sigma; give step_x")
-        values, inverse = np.unique(sigma, return_inverse=True)  # one constant per distinct sigma
-        alpha = np.array([1.0 / p.L_psi_sigma(s) for s in values])[inverse] if steps else np.zeros(0)
-    else:
-        alpha = _schedule(step_x, "step_x", steps)
+    sch = RunSchedules(p, method, steps, penalty=penalty, penalty_start=penalty_start, penalty_decay=penalty_decay,
+                       step_x=step_x, step_y=step_y, step_z=step_z, momentum=momentum, batch=batch)
+    l_f, local, beta_z = sch.l_f, sch.local, sch.beta_z0
     T = as_int(inner_steps, "inner_steps", minimum=1 if method != "implicit" else 0)
-    momentum = _schedule(momentum, "momentum", steps)
-    if np.any(momentum > 1.0):
-        raise ValueError("momentum: must lie in (0, 1] at every iteration")
     cg_steps = as_int(cg_steps, "cg_steps", minimum=0)
     stat_tol = 0.0 if stat_tol is None else as_scalar(stat_tol, "stat_tol", nonnegative=True)
-    batches = _batches(batch, steps, p) if method != "implicit" else np.zeros(steps, dtype=np.int64)
     if method == "implicit" and batch is not None:
         raise ValueError("batch: the implicit-differentiation comparator is deterministic")
     y0 = p.y0 if y0 is None else p.project_y(as_float_array(y0, "y0", shape=(p.dim_y,)))
@@ -176,13 +117,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
     core = _core_problem(p) if backend == "cpp" else None
     kl = dict(local=local, l_f=l_f)
     levels_per = R.PLAN[method](T) if method != "implicit" else []
-    final_sigma = 0.0 if method == "implicit" else penalty  # the penalty of a run of 0 steps
-
-    def at(arr, k, default):
-        """The schedule's value at iteration k (the last one at the end of the run)."""
-        return arr[min(k, steps - 1)] if steps else default
-
-    exact_sigma = method != "implicit" and _has(p, "grad_psi_sigma", st.x, at(sigma, 0, final_sigma))
+    exact_sigma = method != "implicit" and _has(p, "grad_psi_sigma", st.x, sch.at(0).sigma)
     exact_psi = _has(p, "psi", st.x)
     f_star = p.f_star if exact_psi else None
     exact_grad_psi = method == "implicit" and _has(p, "grad_psi", st.x)
@@ -190,8 +125,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
                             "upper_grad_evals", "lower_grad_evals", "grad_evals", "fevals")}
     last = {"stat": np.inf}
 
-    def count(k0, k1, hvps=0):
-        b = batches[k0:k1]
+    def count(k0, k1, b, hvps=0):  # b: the batch sizes of iterations k0 .. k1-1
         w = np.where(b > 0, b, 1).astype(float)
         if method == "penalty":
             st.calls += [np.sum(w * (T + 1)), np.sum(w * (2 * T + 2))]
@@ -204,8 +138,8 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
             st.calls += [k1 - k0, (k1 - k0) * (T + 1) + hvps]
 
     def stationarity(k):
-        s = at(sigma, k, final_sigma)
-        a = at(alpha, k, 1.0)
+        now = sch.at(k)
+        s, a = now.sigma, now.alpha
         x = st.x
         if method == "implicit":
             if exact_grad_psi:
@@ -220,7 +154,7 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
             fx, fy = p.grad_f(x, st.y)
             gxz, gz = p.grad_g(x, st.z)
             gr = p.grad_psi_sigma(x, s) if exact_sigma else fx + (gxy - gxz) / s  # exact, or Danskin at y, z
-            by, bz = R.inner_steps(p, x, s, at(beta_y, k, 1.0 / (l_g + s * l_f)), beta_z, local, l_f)
+            by, bz = R.inner_steps(p, x, s, now.beta_y, beta_z, local, l_f)
             res = max(np.linalg.norm(st.y - p.project_y(st.y - by * (gy + s * fy))) / by,
                       np.linalg.norm(st.z - p.project_y(st.z - bz * gz)) / bz)
         return float(np.linalg.norm(p.gradient_mapping(x, gr, a))), float(res), s
@@ -236,38 +170,36 @@ def _run(problem, method, *, penalty, penalty_start, penalty_decay, step_x, step
                             ("lower_grad_evals", st.calls[1]), ("grad_evals", st.calls.sum()), ("fevals", 0)):
             cols[name].append(value)
 
-    def prepare(k0, k1):
+    def prepare(k0, k1):  # the chunk's parameters and draws (memory bounded by the chunk, not the run)
+        w = sch.window(k0, k1)
         if method == "implicit":
-            return None
+            return w, None
         levels = np.tile(levels_per, k1 - k0).astype(np.int64)
-        per_call = np.repeat(batches[k0:k1], len(levels_per))
-        return R.draw(p, levels, per_call, rng)
+        per_call = np.repeat(w.batch, len(levels_per))
+        return w, R.draw(p, levels, per_call, rng)
 
     def advance(k0, k1, prepared):
-        sl = slice(k0, k1)
+        w, dr = prepared
         hvps = 0
         if method == "implicit":
-            fail, hvps = (core.implicit(st.x, st.y, st.v, alpha[sl], beta_z, T, cg_steps, k0, k1, local)
-                          if core is not None else R.implicit(p, st, alpha[sl], beta_z, T, cg_steps, k0, k1, local))
-        else:
-            dr = prepared
-            if core is not None:
-                rows = dr.rows if dr.rows is not None else np.zeros(0, dtype=np.int64)
-                eps = dr.eps if dr.eps is not None else np.zeros((0, 0))
-                args = (rows, dr.ptr, eps, np.asarray(dr.batch, dtype=float))
-                if method == "penalty":
-                    fail = core.double_loop(st.x, st.y, st.z, sigma[sl], alpha[sl], beta_y[sl], beta_z, T, k0, k1,
-                                            *args, **kl)
-                else:
-                    fail, st.started = core.single_loop(st.x, st.y, st.z, st.dx, st.dy, st.dz, st.xp, st.yp, st.zp,
-                                                        st.started, sigma[sl], alpha[sl], beta_y[sl], beta_z_seq[sl],
-                                                        momentum[sl], k0, k1, *args, **kl)
-            elif method == "penalty":
-                fail = R.penalty_double_loop(p, st, sigma[sl], alpha[sl], beta_y[sl], beta_z, T, k0, k1, dr, **kl)
+            fail, hvps = (core.implicit(st.x, st.y, st.v, w.alpha, beta_z, T, cg_steps, k0, k1, local)
+                          if core is not None else R.implicit(p, st, w.alpha, beta_z, T, cg_steps, k0, k1, local))
+        elif core is not None:
+            rows = dr.rows if dr.rows is not None else np.zeros(0, dtype=np.int64)
+            eps = dr.eps if dr.eps is not None else np.zeros((0, 0))
+            args = (rows, dr.ptr, eps, np.asarray(dr.batch, dtype=float))
+            if method == "penalty":
+                fail = core.double_loop(st.x, st.y, st.z, w.sigma, w.alpha, w.beta_y, beta_z, T, k0, k1, *args, **kl)
             else:
-                fail = R.penalty_single_loop(p, st, sigma[sl], alpha[sl], beta_y[sl], beta_z_seq[sl], momentum[sl], k0,
-                                             k1, dr, **kl)
-        count(k0, k1 if fail < 0 else fail + 1, hvps)
+                fail, st.started = core.single_loop(st.x, st.y, st.z, st.dx, st.dy, st.dz, st.xp, st.yp, st.zp,
+                                                    st.started, w.sigma, w.alpha, w.beta_y, w.beta_z, w.momentum, k0,
+                                                    k1, *args, **kl)
+        elif method == "penalty":
+            fail = R.penalty_double_loop(p, st, w.sigma, w.alpha, w.beta_y, beta_z, T, k0, k1, dr, **kl)
+        else:
+            fail = R.penalty_single_loop(p, st, w.sigma, w.alpha, w.beta_y, w.beta_z, w.momentum, k0, k1, dr, **kl)
+        k_end = k1 if fail < 0 else fail + 1
+        count(k0, k_end, w.batch[:k_end - k0], hvps)
         return _divergence(fail)
 
     def build(k, status, message):
@@ -375,6 +307,27 @@ for _f in (penalty, penalty_single_loop, implicit):
     _f.__doc__ += _COMMON_DOC
 
 
+class _BlockSampler:
+    """The blockwise method's randomness for ``m`` iterations, one row per iteration: the ``I`` sampled blocks
+    (without replacement), then ``B`` training and ``B`` validation rows in each (with replacement)."""
+
+    batch_size = None
+
+    def __init__(self, problem, n_sampled, batch):
+        self.p, self.I, self.B = problem, n_sampled, batch
+
+    def draws_per_step(self):
+        return self.p.n_blocks + 2 * self.I * self.B
+
+    def draw(self, rng, m):
+        p, I, B = self.p, self.I, self.B
+        blocks = np.argsort(rng.random((m, p.n_blocks)), axis=1)[:, :I].astype(np.int64)
+        n_i, m_i = np.diff(p.offsets)[blocks], np.diff(p.offsets_val)[blocks]
+        rows_g = p.offsets[blocks][..., None] + (rng.random((m, I, B)) * n_i[..., None]).astype(np.int64)
+        rows_f = p.offsets_val[blocks][..., None] + (rng.random((m, I, B)) * m_i[..., None]).astype(np.int64)
+        return np.concatenate([blocks, rows_g.reshape(m, I * B), rows_f.reshape(m, I * B)], axis=1), None
+
+
 @register("blockwise", accepts=("multiblock_bilevel",), backends=BACKENDS)
 def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, stat_tol=None, backend=None,
               **options):
@@ -412,10 +365,11 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
     if n_sampled > p.n_blocks:
         raise ValueError(f"blocks_per_step: at most the number of blocks m = {p.n_blocks}, got {n_sampled}")
     B = as_int(batch, "batch", minimum=1)
-    alpha = _schedule(step_x, "step_x", steps)
-    mom = _schedule(momentum, "momentum", steps)
-    if np.any(mom > 1.0):
-        raise ValueError("momentum: must lie in (0, 1] at every iteration")
+    alpha = PerIteration(step_x, "step_x", steps)
+    mom = PerIteration(momentum, "momentum", steps, upper=1.0, upper_text="lie in (0, 1]")
+    a0 = float(alpha.window(0, 1)[0]) if steps else 1.0  # (checks a callable's first values before the run)
+    if steps:
+        mom.window(0, 1)
     stat_tol = 0.0 if stat_tol is None else as_scalar(stat_tol, "stat_tol", nonnegative=True)
     st = _State(p, opts["x0"], np.zeros(p.dim_y))
     st.theta = st.y.reshape(p.n_blocks, p.d)  # a view: y is the stacked theta_i
@@ -423,12 +377,10 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
     st.H = np.zeros((p.n_blocks, p.d, p.d))
     st.seen = np.zeros(p.n_blocks, dtype=bool)
     st.zx = np.zeros(p.dim)
-    rng = np.random.default_rng(opts["seed"])
     f_star = p.f_star  # computed for one or two upper variables, else None
     cols = {k: [] for k in ("iter", "time", "fun", "gap", "stationarity", "upper_grad_evals", "lower_grad_evals",
                             "grad_evals", "fevals")}
     last = {"stat": np.inf}
-    a0 = float(alpha[0]) if steps else 1.0
 
     def record(k, elapsed):
         with np.errstate(over="ignore", invalid="ignore"):
@@ -441,14 +393,15 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
                             ("grad_evals", st.calls.sum()), ("fevals", 0)):
             cols[name].append(value)
 
-    def prepare(k0, k1):
-        m = k1 - k0
-        blocks = np.argsort(rng.random((m, p.n_blocks)), axis=1)[:, :n_sampled].astype(np.int64)
-        n_i = np.diff(p.offsets)[blocks]
-        m_i = np.diff(p.offsets_val)[blocks]
-        rows_g = (p.offsets[blocks][..., None] + (rng.random((m, n_sampled, B)) * n_i[..., None]).astype(np.int64))
-        rows_f = (p.offsets_val[blocks][..., None] + (rng.random((m, n_sampled, B)) * m_i[..., None]).astype(np.int64))
-        return blocks, rows_g, rows_f
+    stream = StepStream(_BlockSampler(p, n_sampled, B), opts["seed"])
+
+    def prepare(k0, k1):  # what iteration k samples depends on the seed and k only, not on the chunks
+        packed, _ = stream.take(k0, k1)
+        m, IB = k1 - k0, n_sampled * B
+        blocks = np.ascontiguousarray(packed[:, :n_sampled])
+        rows_g = np.ascontiguousarray(packed[:, n_sampled:n_sampled + IB].reshape(m, n_sampled, B))
+        rows_f = np.ascontiguousarray(packed[:, n_sampled + IB:].reshape(m, n_sampled, B))
+        return blocks, rows_g, rows_f, np.ascontiguousarray(alpha.window(k0, k1)), mom.window(k0, k1)
 
     core = None
     if backend == "cpp":
@@ -457,14 +410,13 @@ def blockwise(problem, *, blocks_per_step=1, batch=8, momentum=0.1, step_x=0.2, 
         core = _core.MultiRidge(p.A_all, p.t_all, p.Av_all, p.tv_all, p.lmax, p.x_lo, p.x_hi)
 
     def advance(k0, k1, prepared):
-        blocks, rows_g, rows_f = prepared
-        sl = slice(k0, k1)
+        blocks, rows_g, rows_f, a, m = prepared
         if core is not None:
-            fail, st.started = core.advance(st.x, st.y, st.u, st.H, st.seen, st.zx, st.started, alpha[sl], mom[sl],
-                                            blocks, rows_g, rows_f)
+            fail, st.started = core.advance(st.x, st.y, st.u, st.H, st.seen, st.zx, st.started, a, m, blocks, rows_g,
+                                            rows_f)
             fail = fail + k0 if fail >= 0 else fail
         else:
-            fail = R.blockwise(p, st, alpha[sl], mom[sl], k0, k1, blocks, rows_g, rows_f)
+            fail = R.blockwise(p, st, a, m, k0, k1, blocks, rows_g, rows_f)
         done = (k1 if fail < 0 else fail + 1) - k0
         st.calls += [done * n_sampled * B, done * n_sampled * B * 2]  # per block: B validation, B training rows
         return _divergence(fail)

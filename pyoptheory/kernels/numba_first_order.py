@@ -325,7 +325,7 @@ def _stochastic_grad(m, row, point, out, idx, noise):
 def _stochastic_heavy_ball_step(m, k, k0, x, xp, grad, scal, steps, idx, noise):
     """Stochastic heavy ball (see first_order.hpp); x_{k-1} is kept in ``xp``."""
     d = x.shape[0]
-    step = steps[0] if steps.shape[0] == 1 else steps[k]
+    step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
     mom = scal[S_BETA]
     if scal[S_MU] > 0.0:
         q = 1.0 - np.sqrt(scal[S_MU] * step)
@@ -358,7 +358,7 @@ def _stochastic_heavy_ball_step(m, k, k0, x, xp, grad, scal, steps, idx, noise):
 
 
 @njit(cache=True)
-def _momentum_step(m, method, k, x, xp, grad, scal, steps, eta, y, gy, tmp):
+def _momentum_step(m, method, k, x, xp, grad, scal, alpha, eta, y, gy, tmp):
     """One step of the momentum methods (see first_order.hpp); x_{k-1} is kept in ``xp``."""
     d = x.shape[0]
     mom = 0.0
@@ -380,7 +380,6 @@ def _momentum_step(m, method, k, x, xp, grad, scal, steps, eta, y, gy, tmp):
         scal[S_FAIL_ITER] = k
         return NONFINITE
     if hb:
-        alpha = steps[0] if steps.shape[0] == 1 else steps[k]
         for j in range(d):
             xn = x[j] - alpha * grad[j] + mom * (x[j] - xp[j])
             xp[j] = x[j]
@@ -434,7 +433,7 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
     for k in range(k0, k1):
         if method == NONCONVEX_AG:
             alpha = 2.0 / (k + 2)
-            beta = steps[0] if steps.shape[0] == 1 else steps[k]
+            beta = steps[0] if steps.shape[0] == 1 else steps[k - k0]
             for j in range(d):
                 y[j] = (1.0 - alpha) * x[j] + alpha * xbest[j]
             fm = value_grad(m, y, grad)
@@ -460,14 +459,15 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
             if status != OK:
                 return status
         elif AGD <= method <= HEAVY_BALL:
-            status = _momentum_step(m, method, k, x, xbest, grad, scal, steps, eta, y, gy, tmp)
+            alpha = steps[0] if steps.shape[0] == 1 else steps[k - k0]
+            status = _momentum_step(m, method, k, x, xbest, grad, scal, alpha, eta, y, gy, tmp)
             if status != OK:
                 return status
         elif method == SGD and idx.shape[0] > 0 and noise.shape[0] == 0 and reg == REG_NONE:
             # fast path of the plain minibatch step, as in first_order.hpp
             ids = idx[k - k0]
             batch = ids.shape[0]
-            step = steps[0] if steps.shape[0] == 1 else steps[k]
+            step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
             scale = n * w / batch
             shrink = 1.0 - step * l2
             for jj in range(batch):
@@ -511,7 +511,7 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
             if noise.shape[0] > 0:
                 for j in range(d):
                     grad[j] += noise[row, j]
-            step = steps[0] if steps.shape[0] == 1 else steps[k]
+            step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
             for j in range(d):
                 y[j] = x[j] - step * grad[j]
                 if not np.isfinite(y[j]):
@@ -542,7 +542,7 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
                 scal[S_FAIL_ITER] = k
                 return NONFINITE
             if method == PROX_GRAD:
-                step = steps[0] if steps.shape[0] == 1 else steps[k]
+                step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
             else:
                 scal[S_FEVALS] += 1
                 fval = fx + reg_value(m, x)
@@ -551,7 +551,7 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
                     for j in range(d):
                         xbest[j] = x[j]
                 if method == SUBGRADIENT:
-                    step = steps[0] if steps.shape[0] == 1 else steps[k]
+                    step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
                 else:
                     gg = 0.0
                     for j in range(d):
@@ -562,11 +562,11 @@ def _advance(m, method, x, xbest, xsum, grad, scal, steps, avg_w, use_avg, eta, 
             prox(m, y, step, x)
             scal[S_FX] = np.nan
         if use_avg:
-            w = avg_w[k + 1]
-            if w != 0.0:
+            wk = avg_w[k + 1 - k0]  # (not ``w``: that name holds the loss weight of the model)
+            if wk != 0.0:
                 for j in range(d):
-                    xsum[j] += w * x[j]
-                scal[S_WSUM] += w
+                    xsum[j] += wk * x[j]
+                scal[S_WSUM] += wk
     return OK
 
 

@@ -20,41 +20,10 @@ import numpy as np
 from .._validation import MAX_MATERIALIZED, MAX_STEPS, as_float_array, as_int, as_scalar, materialized
 from ..kernels import layout as K
 from ..result import STATUS_MESSAGES, Result, Trace
+from ._sequences import AVERAGED, AveragingWeights, as_step_sequence
 
-OUTPUTS = ("last", "best", "uniform", "suffix", "step_weighted", "t_weighted")
-AVERAGED = ("uniform", "suffix", "step_weighted", "t_weighted")
+OUTPUTS = ("last", "best") + AVERAGED
 _NO_IDX = np.zeros((0, 1), dtype=np.int64)
-
-
-def averaging_weights(output, steps, step_seq=None, suffix=0.5, average_from=0):
-    """Weights ``w_j`` of the iterates ``x_0..x_T`` (length ``T + 1``) of an averaged output.
-
-    ``uniform``: 1 on ``x_s..x_{s+T-1}`` with ``s = average_from`` (0: the average of
-    x_0..x_{T-1}, catalogue 1.3; 1: of x_1..x_T, catalogue 1.5); ``suffix``: 1 on the last
-    ``ceil(suffix T)`` of x_1..x_T (Rakhlin, Shamir & Sridharan 2012); ``step_weighted``:
-    ``gamma_j`` on x_0..x_{T-1} (catalogue 1.1); ``t_weighted``: ``j + 1`` on x_0..x_T
-    (Lacoste-Julien, Schmidt & Bach 2012, catalogue 1.2 with x_0 as their x_1).
-    """
-    T = materialized(steps, f"the {output} average's weights")
-    w = np.zeros(T + 1)
-    if output == "uniform":
-        if average_from not in (0, 1):
-            raise ValueError(f"average_from: must be 0 or 1, got {average_from!r}")
-        w[average_from:average_from + T] = 1.0
-        if T == 0:
-            w[0] = 1.0
-    elif output == "suffix":
-        suffix = as_scalar(suffix, "suffix", positive=True, upper=1.0)
-        k = max(1, int(np.ceil(suffix * T)))
-        w[T + 1 - k:] = 1.0
-    elif output == "step_weighted":
-        seq = np.broadcast_to(step_seq, (T,)) if np.size(step_seq) == 1 else np.asarray(step_seq)[:T]
-        w[:T] = seq
-        if T == 0:
-            w[0] = 1.0
-    elif output == "t_weighted":
-        w[:] = np.arange(1, T + 2)
-    return w
 
 
 @dataclass
@@ -65,10 +34,10 @@ class Plan:
     method: str
     code: int
     steps: int
-    step_seq: np.ndarray
+    step_seq: object  # a StepSequence, or an array (length 1: a constant step)
     x0: np.ndarray
     output: str = "last"
-    avg_w: np.ndarray | None = None
+    avg_w: AveragingWeights | None = None  # weights of the averaged output, produced a window at a time
     eta: float = 2.0
     L0: float = np.nan
     record: np.ndarray = None
@@ -183,8 +152,12 @@ def start_distance(problem, x0, default):
 
 
 def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_threads=None, callback=None,
-                   record=None, output="last", grad_tol=None, gap_tol=None, progress=None):
-    """Validate the options every method shares; returns a dict of checked values."""
+                   record=None, output="last", grad_tol=None, gap_tol=None, progress=None, outputs=("last",)):
+    """Validate the options every method shares; returns a dict of checked values.
+
+    ``outputs``: the outputs the calling method computes (default: the last iterate only); any other
+    ``output`` is refused by name, never silently replaced by the last iterate.
+    """
     steps = as_int(steps, "steps", minimum=0, maximum=MAX_STEPS)
     if x0 is None:
         x0 = problem.x0
@@ -204,6 +177,8 @@ def common_options(problem, *, x0=None, steps=1000, max_time=None, seed=None, n_
         raise TypeError("callback: must be callable as callback(intermediate_result)")
     if output not in OUTPUTS:
         raise ValueError(f"output: unknown value {output!r}; valid: {', '.join(OUTPUTS)}")
+    if output not in outputs:
+        raise ValueError(f"output: this method returns {' or '.join(map(repr, outputs))}, not {output!r}")
     grad_tol = 0.0 if grad_tol is None else as_scalar(grad_tol, "grad_tol", nonnegative=True)
     gap_tol = 0.0 if gap_tol is None else as_scalar(gap_tol, "gap_tol", nonnegative=True)
     if progress not in (None, True, False):
@@ -231,8 +206,9 @@ class _State:
             self.scal[index] = value
         self.xsum = None
         if plan.avg_w is not None:
-            self.xsum = plan.avg_w[0] * plan.x0
-            self.scal[K.S_WSUM] = plan.avg_w[0]
+            w0 = float(plan.avg_w.window(0, 1)[0])
+            self.xsum = w0 * plan.x0
+            self.scal[K.S_WSUM] = w0
 
     def average(self):
         w = self.scal[K.S_WSUM]
@@ -333,9 +309,10 @@ def run_chunks(steps, ckpts, cap, advance, record, build, *, max_time, callback,
 def run(plan: Plan, kernel, backend_name):
     """Run ``plan`` on ``kernel``; return a Result whose trace has the columns of the plan's method."""
     problem = plan.problem
-    if plan.extra.get("needs_optimum", True):
+    if plan.extra.get("needs_optimum", True) and (problem.optimum_is_cheap or plan.gap_tol > 0):
         f_star, x_star = problem.f_star, problem.x_star
-    else:  # methods with their own certificate (duality gaps) do not make the problem solve itself
+    else:  # an optimum that costs more than a run is used once known (p.f_star), never computed by the run;
+        # methods with their own certificate (duality gaps) never make the problem solve itself
         x_star, f_star = problem.known_optimum()
     model = kernel.prepare(problem.spec if backend_name != "numpy" else problem)
     st = _State(plan, f_star)
@@ -413,12 +390,17 @@ def run(plan: Plan, kernel, backend_name):
     def record_point(k, elapsed):
         last["fun"], last["gnorm"] = record(k, elapsed)
 
-    def draw(k0, k1):  # the run's random stream, identical for every backend (drawn outside the timed region)
-        return stream.take(k0, k1) if stream is not None else (_NO_IDX, no_noise)
+    step_seq = as_step_sequence(plan.step_seq, plan.steps)
 
-    def advance(k0, k1, drawn):
-        idx, noise = drawn
-        code = kernel.advance(model, plan.code, st.x, st.xbest, st.xsum, st.grad, st.scal, plan.step_seq, plan.avg_w,
+    def draw(k0, k1):  # the chunk's steps, averaging weights and random stream (identical for every backend),
+        # produced outside the timed region: memory is bounded by the chunk, whatever the number of steps
+        idx, noise = stream.take(k0, k1) if stream is not None else (_NO_IDX, no_noise)
+        weights = plan.avg_w.window(k0, k1 + 1) if plan.avg_w is not None else None
+        return step_seq.window(k0, k1), weights, idx, noise
+
+    def advance(k0, k1, prepared):
+        steps, weights, idx, noise = prepared
+        code = kernel.advance(model, plan.code, st.x, st.xbest, st.xsum, st.grad, st.scal, steps, weights,
                               plan.eta, k0, k1, plan.n_threads, idx, noise)
         if code == K.OK:
             return None

@@ -63,7 +63,7 @@ class Reference:
                 # Ghadimi & Lan (2016): alpha_k = 2/(k+1) (1-based); x_md = (1 - alpha) x_ag + alpha x;
                 # x <- prox_{beta h}(x - beta grad f(x_md)); x_ag <- prox_{beta h}(x_md - beta grad f(x_md))
                 alpha = 2.0 / (k + 2)
-                beta = steps[0] if steps.shape[0] == 1 else steps[k]
+                beta = steps[0] if steps.shape[0] == 1 else steps[k - k0]
                 x_md = (1 - alpha) * x + alpha * xbest
                 g = problem.grad(x_md)
                 scal[K.S_GRAD_EVALS] += 1
@@ -91,10 +91,10 @@ class Reference:
                 if not (np.isfinite(f0) and np.all(np.isfinite(fu))):
                     scal[K.S_FAIL_ITER] = k
                     return K.NONFINITE
-                step = steps[0] if steps.shape[0] == 1 else steps[k]
+                step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
                 x[:] = problem.prox(x - step * ((((fu - f0) / eta) / q) @ U), step)
                 scal[K.S_FX] = np.nan
-                Reference._accumulate(x, xsum, avg_w, scal, k + 1)
+                Reference._accumulate(x, xsum, avg_w, scal, k + 1 - k0)
                 continue
             if method == K.ZO_ACCEL:
                 # FG_s: theta = S_BETA, tau = S_MU, gamma_k = S_LAMBDA, v_k kept in xbest (see first_order.hpp)
@@ -109,7 +109,7 @@ class Reference:
                     scal[K.S_FAIL_ITER] = k
                     return K.NONFINITE
                 c = (f1 - f0) / eta
-                h = steps[0] if steps.shape[0] == 1 else steps[k]
+                h = steps[0] if steps.shape[0] == 1 else steps[k - k0]
                 v[:] = (1.0 - lam) * v + lam * y - (theta / alpha) * c * u
                 x[:] = y - h * c * u
                 scal[K.S_LAMBDA] = gamma_next
@@ -129,13 +129,14 @@ class Reference:
                 if not (np.isfinite(f0) and np.all(np.isfinite(g))):
                     scal[K.S_FAIL_ITER] = k
                     return K.NONFINITE
-                step = steps[0] if steps.shape[0] == 1 else steps[k]
+                step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
                 x[:] = problem.prox(x - step * g, step)
                 scal[K.S_FX] = np.nan
-                Reference._accumulate(x, xsum, avg_w, scal, k + 1)
+                Reference._accumulate(x, xsum, avg_w, scal, k + 1 - k0)
                 continue
             if K.AGD <= method <= K.HEAVY_BALL:
-                status = Reference._momentum_step(problem, method, k, x, xbest, grad, scal, steps, eta)
+                alpha = steps[0] if steps.shape[0] == 1 else steps[k - k0]
+                status = Reference._momentum_step(problem, method, k, x, xbest, grad, scal, alpha, eta)
                 if status != K.OK:
                     return status
                 continue
@@ -147,7 +148,7 @@ class Reference:
                 if noise.shape[0]:
                     g = g + noise[row]
                 scal[K.S_GRAD_EVALS] += 1
-                step = steps[0] if steps.shape[0] == 1 else steps[k]
+                step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
                 y = x - step * g
                 if not np.all(np.isfinite(y)):
                     scal[K.S_FAIL_ITER] = k
@@ -166,7 +167,7 @@ class Reference:
                     scal[K.S_FAIL_ITER] = k
                     return K.NONFINITE
                 if method == K.PROX_GRAD:
-                    step = steps[0] if steps.shape[0] == 1 else steps[k]
+                    step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
                 else:
                     scal[K.S_FEVALS] += 1
                     F = fx + problem.g(x)
@@ -174,19 +175,20 @@ class Reference:
                         scal[K.S_BEST_F] = F
                         xbest[:] = x
                     if method == K.SUBGRADIENT:
-                        step = steps[0] if steps.shape[0] == 1 else steps[k]
+                        step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
                     else:  # Polyak's step (F(x_k) - F*) / ||g_k||^2
                         gg = float(g @ g)
                         step = (F - scal[K.S_F_STAR]) / gg if gg > 0 else 0.0
                 # x_{k+1} = prox_{step g}(x_k - step * g_k)   (projection when g is an indicator)
                 x[:] = problem.prox(x - step * g, step)
                 scal[K.S_FX] = np.nan
-            Reference._accumulate(x, xsum, avg_w, scal, k + 1)
+            Reference._accumulate(x, xsum, avg_w, scal, k + 1 - k0)
         return K.OK
 
     @staticmethod
     def _accumulate(x, xsum, avg_w, scal, j):
-        """Add iterate ``j`` (now ``x``) to the weighted sum of an averaged output."""
+        """Add the iterate now in ``x`` to the weighted sum of an averaged output; ``avg_w`` is the chunk's
+        window of weights (entry ``j`` is the weight of iterate ``k0 + j``)."""
         if xsum is not None and avg_w[j] != 0.0:
             xsum += avg_w[j] * x
             scal[K.S_WSUM] += avg_w[j]
@@ -200,7 +202,7 @@ class Reference:
     def _stochastic_heavy_ball_step(problem, k, k0, x, x_prev, scal, steps, idx, noise):
         """Stochastic heavy ball (Pan et al. 2024): ``x_{k+1} = x_k - eta_k g(x_k) + beta_k (x_k - x_{k-1})``,
         ``beta_k = (1 - sqrt(mu eta_k))^2`` when ``mu`` is given, else a constant ``beta``."""
-        step = steps[0] if steps.shape[0] == 1 else steps[k]
+        step = steps[0] if steps.shape[0] == 1 else steps[k - k0]
         mom = (1.0 - np.sqrt(scal[K.S_MU] * step)) ** 2 if scal[K.S_MU] > 0.0 else scal[K.S_BETA]
         g = Reference._stochastic_gradient(problem, k - k0, x, idx, noise)
         x_new = x - step * g + mom * (x - x_prev)
@@ -213,7 +215,7 @@ class Reference:
         return K.OK
 
     @staticmethod
-    def _momentum_step(problem, method, k, x, x_prev, grad, scal, steps, eta):
+    def _momentum_step(problem, method, k, x, x_prev, grad, scal, alpha, eta):
         """Nesterov / FISTA (lambda sequence, (k-1)/(k+2), or constant momentum) and heavy ball.
 
         AGD family: ``y = x_k + m_k (x_k - x_{k-1})``, ``x_{k+1} = prox_{g/L_k}(y - grad f(y)/L_k)``,
@@ -238,7 +240,6 @@ class Reference:
             if not np.isfinite(fx):
                 scal[K.S_FAIL_ITER] = k
                 return K.NONFINITE
-            alpha = steps[0] if steps.shape[0] == 1 else steps[k]
             x_new = x - alpha * g + mom * (x - x_prev)
             x_prev[:] = x
             x[:] = x_new

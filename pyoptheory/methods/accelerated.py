@@ -33,8 +33,6 @@ def _strong_convexity(problem, mu, method):
 def _momentum_run(problem, name, code, *, step_seq, L0, beta=0.0, restart=None, backtracking=False, eta=2.0,
                   backend=None, **options):
     common = common_options(problem, **options)
-    if common["output"] != "last":
-        raise ValueError(f"output: {name} returns the last iterate (the one its theorems bound)")
     if restart not in RESTARTS:
         raise ValueError(f"restart: unknown value {restart!r}; valid: None, 'function', 'gradient'")
     eta = as_scalar(eta, "eta", positive=True)
@@ -186,8 +184,6 @@ def nonconvex_ag(problem, *, step=None, backend=None, **options):
     from ..kernels import layout as K  # noqa: F811
 
     common = common_options(problem, **options)
-    if common["output"] != "last":
-        raise ValueError("output: nonconvex_ag returns x_ag")
     L = _smoothness(problem)
     step = 1.0 / (2.0 * L) if step is None else as_scalar(step, "step", positive=True)
     kernel, backend = select_kernel(problem, backend)

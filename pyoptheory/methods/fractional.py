@@ -102,8 +102,6 @@ def fractional_cd(problem, *, rule="cyclic", theta=0.0, backend=None, **options)
     theta = as_scalar(theta, "theta", nonnegative=True)
     backend = choose("cpp" if backend is None else backend, "backend", BACKENDS)
     opts = common_options(problem, **options)
-    if opts["output"] != "last":
-        raise ValueError(f"output: fractional coordinate descent returns the last iterate, got {opts['output']!r}")
     p, d = problem, problem.dim
     st = _State(p, opts["x0"])
     # the global optimum (Dinkelbach through cvxpy) for concave denominators of moderate size, when computable

@@ -12,11 +12,12 @@ import warnings
 
 import numpy as np
 
-from .._validation import as_scalar, choose, materialized
+from .._validation import as_scalar, choose
 from ..kernels import layout as K
 from ..registry import register
 from ..result import StepSizeWarning
-from ._driver import AVERAGED, Plan, averaging_weights, common_options, run, start_distance
+from ._driver import OUTPUTS, Plan, common_options, run, start_distance
+from ._sequences import AVERAGED, AveragingWeights, StepSequence
 from ._reference import BACKENDS, select_kernel as _kernel
 
 
@@ -149,12 +150,14 @@ STEP_RULES = ("constant", "sqrt", "polyak")
 
 
 def subgradient_steps(rule, step, steps):
-    """The step sequence gamma_0..gamma_{steps-1} of a subgradient step rule."""
+    """The steps gamma_0..gamma_{steps-1} of a subgradient step rule, as a
+    :class:`~pyoptheory.methods._sequences.StepSequence` (``sqrt`` is evaluated a chunk at a time)."""
     if rule == "constant":
-        return np.array([step])
+        return StepSequence.constant(step, steps)
     if rule == "sqrt":
-        return step / np.sqrt(np.arange(1, materialized(steps, "the sqrt step rule") + 1, dtype=float))
-    return np.array([np.nan])  # polyak: computed in the loop
+        return StepSequence.from_rule(lambda k0, k1: step / np.sqrt(np.arange(k0 + 1, k1 + 1, dtype=float)), steps,
+                                      peak=step)
+    return StepSequence.constant(np.nan, steps)  # polyak: computed in the loop
 
 
 @register("subgradient", accepts=("nonsmooth", "nonsmooth_constrained"), backends=BACKENDS,
@@ -172,7 +175,7 @@ def subgradient(problem, *, step=None, step_rule="constant", backend=None, outpu
     Output
         ``best`` (default): the best iterate; ``step_weighted``: ``sum gamma_t x_t / sum gamma_t``
         over ``t < steps``; ``last``; or another averaged output of
-        :func:`pyoptheory.methods._driver.averaging_weights`.
+        :class:`pyoptheory.methods._sequences.AveragingWeights`.
     Guarantee
         ``min_{t<=N} f(x_t) - f* <= G R/sqrt(N+1)`` with the default step: tight (theorem
         ``subgradient.best.constant``, PEPit; attained by
@@ -181,7 +184,7 @@ def subgradient(problem, *, step=None, step_rule="constant", backend=None, outpu
         ``subgradient.average.*``).
     """
     choose(step_rule, "step_rule", STEP_RULES)
-    common = common_options(problem, output=output, **options)
+    common = common_options(problem, output=output, outputs=OUTPUTS, **options)
     G = problem.constants["G"]
     n = common["steps"]
     if step is None and step_rule != "polyak":
@@ -196,7 +199,7 @@ def subgradient(problem, *, step=None, step_rule="constant", backend=None, outpu
     if common["output"] in AVERAGED:
         if step_rule == "polyak" and common["output"] == "step_weighted":
             raise ValueError("output: 'step_weighted' weights iterates by their steps; not available with 'polyak'")
-        avg_w = averaging_weights(common["output"], n, seq)
+        avg_w = AveragingWeights(common["output"], n, seq)
     kernel, backend = _kernel(problem, backend)
     code = K.SUBGRADIENT_POLYAK if step_rule == "polyak" else K.SUBGRADIENT
     plan = Plan(problem=problem, method="subgradient", code=code, step_seq=seq, avg_w=avg_w, **common)

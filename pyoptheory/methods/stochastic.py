@@ -15,12 +15,13 @@ import warnings
 import numpy as np
 
 from .. import schedules as S
-from .._validation import as_float_array, as_scalar, materialized
+from .._validation import as_float_array, as_scalar
 from ..kernels import layout as K
 from ..problems.oracles import StochasticProblem, finite_sum
 from ..registry import register
 from ..result import StepSizeWarning
-from ._driver import AVERAGED, Plan, averaging_weights, common_options, run, start_distance
+from ._driver import OUTPUTS, Plan, common_options, run, start_distance
+from ._sequences import AVERAGED, AveragingWeights, StepSequence
 from ._reference import BACKENDS, select_kernel
 
 
@@ -38,7 +39,8 @@ def stochastic_problem(problem, batch_size, replace):
 
 
 def step_sequence(problem, schedule, step, steps, x0):
-    """The steps eta_1..eta_T of a run.
+    """The steps eta_1..eta_T of a run, as a :class:`~pyoptheory.methods._sequences.StepSequence` (a schedule
+    is evaluated a chunk at a time by the run, so its memory does not grow with ``steps``).
 
     ``schedule``: None (constant), a schedule name, a :class:`pyoptheory.schedules.Schedule`,
     or an explicit array of length ``steps``.  ``step``: the base step (default: ``1/(2 L_max)``
@@ -54,7 +56,7 @@ def step_sequence(problem, schedule, step, steps, x0):
             raise ValueError(f"schedule: {seq.shape[0]} steps given for steps={steps}")
         if np.any(seq < 0):
             raise ValueError("schedule: steps must be nonnegative")
-        return seq
+        return StepSequence.explicit(seq)
     smooth = "L_max" in c
     if step is None:
         if smooth:
@@ -65,40 +67,42 @@ def step_sequence(problem, schedule, step, steps, x0):
             schedule = "inv_sqrt" if schedule is None else schedule
     step = as_scalar(step, "step", positive=True)
     if schedule is None or schedule == "constant":
-        return np.array([step])  # one entry: every kernel broadcasts it, whatever the number of steps
-    materialized(steps, f"the {schedule if isinstance(schedule, str) else 'given'} schedule")
+        return StepSequence.constant(step, steps)  # every kernel broadcasts it, whatever the number of steps
     if isinstance(schedule, str):
         kwargs = {"base": step}
         if schedule in ("linear_decay", "cosine", "wsd"):
-            kwargs["horizon"] = steps
+            kwargs["horizon"] = max(steps, 1)
         schedule = S.get(schedule, **kwargs)
     elif isinstance(schedule, S.Schedule):
         schedule = schedule.with_base(step) if step != schedule.base and step is not None else schedule
     else:
         raise TypeError("schedule: expected a schedule name, a Schedule, or an array of steps")
-    return np.asarray(schedule.steps(steps), dtype=float)
+    if steps == 0:
+        return StepSequence.constant(step, 0)
+    schedule.window(0, 1, steps)  # a horizon that does not match the run fails here, before the run
+    return StepSequence.from_rule(lambda k0, k1: schedule.window(k0, k1, steps), steps, peak=schedule.base)
 
 
 def _run_sgd(problem, method, theorem, *, step, schedule, batch_size, replace, output, suffix, average_from, backend,
              **options):
     sp = stochastic_problem(problem, batch_size, replace)
-    common = common_options(sp, output=output, **options)
+    common = common_options(sp, output=output, outputs=OUTPUTS, **options)
     n = common["steps"]
     seq = step_sequence(sp, schedule, step, n, common["x0"])
     # Sampled finite sums need steps below 1/(2 L_max); a full gradient plus noise, below 1/(2 L).
     name = "L_max" if sp.batch_size is not None else "L"
     L = sp.constants.get(name)
-    if L is not None and seq.size and seq.max() > 1.0 / (2 * L) * (1 + 1e-12):
+    if L is not None and n and seq.max() > 1.0 / (2 * L) * (1 + 1e-12):
         warnings.warn(f"steps up to {seq.max():.4g} exceed 1/(2 {name}) = {1 / (2 * L):.4g}: theorem "
                       f"{theorem!r} (which needs step < 1/(2 {name})) does not cover this run of {method}",
                       StepSizeWarning, stacklevel=4)
     if common["output"] == "best":
         raise ValueError("output: 'best' needs exact objective values at every step; stochastic methods offer "
                          f"{', '.join(('last',) + AVERAGED)}")
-    avg_w = (averaging_weights(common["output"], n, seq, suffix=suffix, average_from=average_from)
+    avg_w = (AveragingWeights(common["output"], n, seq, suffix=suffix, average_from=average_from)
              if common["output"] in AVERAGED else None)
     kernel, backend = select_kernel(sp, backend)
-    plan = Plan(problem=sp, method=method, code=K.SGD, step_seq=seq if seq.size else np.ones(1), avg_w=avg_w,
+    plan = Plan(problem=sp, method=method, code=K.SGD, step_seq=seq, avg_w=avg_w,
                 stochastic=sp, grad_step=np.nan, **common)
     return run(plan, kernel, backend)
 
@@ -192,8 +196,6 @@ def proximal_sgd(problem, *, step=None, schedule=None, batch_size=None, replace=
 
 
 def _momentum_plan(sp, name, code, seq, scal, backend, common):
-    if common["output"] != "last":
-        raise ValueError(f"output: {name} returns the last iterate (the one its theorems bound)")
     kernel, backend = select_kernel(sp, backend)
     plan = Plan(problem=sp, method=name, code=code, step_seq=seq, stochastic=sp, scal_init=scal, **common)
     return run(plan, kernel, backend)
@@ -236,7 +238,7 @@ def shb(problem, *, step=None, stages=None, decay=2.0, momentum=None, mu=None, b
     if not 1 <= stages <= max(T, 1):
         raise ValueError(f"stages: must lie in [1, steps={T}], got {stages}")
     length = max(1, int(np.ceil(T / stages)))
-    seq = step / decay ** (np.arange(max(T, 1)) // length)
+    seq = StepSequence.from_rule(lambda k0, k1: step / decay ** (np.arange(k0, k1) // length), T, peak=step)
     scal = {}
     if momentum is not None:
         beta = as_scalar(momentum, "momentum", nonnegative=True)

@@ -27,7 +27,8 @@ from .._validation import as_int, as_scalar
 from ..problems.base import ConstantUnavailable
 from ..kernels import layout as K
 from ..registry import register
-from ._driver import AVERAGED, Plan, averaging_weights, common_options, run, start_distance
+from ._driver import Plan, common_options, run, start_distance
+from ._sequences import AVERAGED, AveragingWeights
 from ._reference import fg_alpha, select_kernel
 
 BACKENDS = ("numpy", "cpp")
@@ -63,7 +64,7 @@ def _run_zeroth(problem, name, code, step, default_step, smoothing, output, back
     """The driver run of the zeroth-order methods (kernel ``code``): ``step`` given, or
     ``default_step(common_options)``; ``directions`` Gaussian directions per step drawn per chunk (0: none)."""
     smoothing = as_scalar(smoothing, "smoothing", positive=True)
-    common = common_options(problem, output=output, **options)
+    common = common_options(problem, output=output, outputs=("last",) + AVERAGED, **options)
     if step is None:
         try:
             step = default_step(common)
@@ -73,7 +74,7 @@ def _run_zeroth(problem, name, code, step, default_step, smoothing, output, back
     step = as_scalar(step, "step", positive=True)
     n = common["steps"]
     seq = np.array([step])
-    avg_w = averaging_weights(common["output"], n, seq) if common["output"] in AVERAGED else None
+    avg_w = AveragingWeights(common["output"], n, seq) if common["output"] in AVERAGED else None
     kernel, backend = select_kernel(problem, backend, BACKENDS)
     plan = Plan(problem=problem, method=name, code=code, step_seq=seq, avg_w=avg_w, eta=smoothing,
                 scal_init=dict(scal_init or {}),
@@ -238,12 +239,30 @@ def zo_rge(problem, *, q=10, step=None, smoothing=1e-4, output="last", backend=N
 
 # --- GFM and GFM+ (nonsmooth nonconvex stochastic problems, Goldstein stationarity) ---------------------------
 
+class _PairSource:
+    """GFM's randomness, one pair per row: ``xi`` (``problem.sample``) and a direction ``w`` uniform on the
+    sphere; a :class:`~pyoptheory.methods._driver.StepStream` over it draws fixed blocks of pairs."""
+
+    batch_size = None
+
+    def __init__(self, problem):
+        self.problem = problem
+
+    def draws_per_step(self):
+        return 2 * self.problem.dim
+
+    def draw(self, rng, m):
+        Xi = self.problem.sample(rng, m)
+        Wz = rng.standard_normal((m, self.problem.dim))
+        return Xi, Wz / np.maximum(np.linalg.norm(Wz, axis=1, keepdims=True), 1e-300)
+
+
 def _run_gfm(problem, plus, smoothing, step, batch, big_batch, period, backend, options):
     """The loop shared by GFM and GFM+: pairs (w, xi) drawn per chunk in Python, the compiled or reference
     kernel, checkpoints with the Goldstein stationarity of the current iterate, the random output x_R."""
     from ..result import Result, Trace
     from . import _gfm_reference as GR
-    from ._driver import run_chunks
+    from ._driver import StepStream, run_chunks
 
     if not all(hasattr(problem, a) for a in ("sample", "differences", "stationarity", "kernel_args")):
         raise TypeError(f"problem: GFM runs on a stochastic problem of pyoptheory.zeroth (StochasticNorm, "
@@ -252,11 +271,9 @@ def _run_gfm(problem, plus, smoothing, step, batch, big_batch, period, backend, 
     if backend not in BACKENDS:
         raise ValueError(f"backend: unknown value {backend!r}; valid: {', '.join(BACKENDS)}")
     opts = common_options(problem, **options)
-    if opts["output"] != "last":
-        raise ValueError("output: GFM returns the uniformly random iterate x_R (leave output at its default)")
     T, d = opts["steps"], problem.dim
-    rng = np.random.default_rng(opts["seed"])
-    R = int(rng.integers(0, T)) if T else 0
+    pairs = StepStream(_PairSource(problem), opts["seed"])  # the stream of pairs (w, xi), in fixed blocks
+    R = int(pairs.rng.integers(0, T)) if T else 0  # drawn first, before any pair
     x, xprev, v, xR = opts["x0"].copy(), opts["x0"].copy(), np.zeros(d), opts["x0"].copy()
     counts = {"fevals": 0}
     cols = {c: [] for c in ("iter", "time", "fun", "gap", "stationarity", "fevals", "grad_evals")}
@@ -267,12 +284,14 @@ def _run_gfm(problem, plus, smoothing, step, batch, big_batch, period, backend, 
             return np.full(k1 - k0, batch, dtype=np.int64)
         return np.where(ks % period == 0, big_batch, batch).astype(np.int64)
 
-    def prepare(k0, k1):
+    def pairs_before(k):  # pairs used by iterations 0 .. k-1 (GFM+: a big batch at every multiple of period)
+        return k * batch + (-(-k // period) * (big_batch - batch) if plus else 0)
+
+    def prepare(k0, k1):  # iteration k's pairs depend on the seed and k only, not on how the run is cut in chunks
         c = sizes(k0, k1)
         ptr = np.concatenate([[0], np.cumsum(c)]).astype(np.int64)
-        Wz = rng.standard_normal((ptr[-1], d))
-        W = Wz / np.maximum(np.linalg.norm(Wz, axis=1, keepdims=True), 1e-300)
-        return W, problem.sample(rng, ptr[-1]), ptr, c
+        Xi, W = pairs.take(pairs_before(k0), pairs_before(k1))
+        return np.ascontiguousarray(W), np.ascontiguousarray(Xi), ptr, c
 
     def advance(k0, k1, prepared):
         W, Xi, ptr, c = prepared

@@ -78,6 +78,10 @@ class Problem:
 
     kind = "smooth"
     name = "problem"
+    #: Whether the optimum costs about what a short run costs, or less (a closed form, a linear solve, Newton's
+    #: method): runs then record ``gap`` on their own.  Otherwise a run records it only once ``f_star`` is known
+    #: (``p.f_star`` asked for, a theorem check, ``gap_tol``): a run never waits for ground truth it was not asked for.
+    optimum_is_cheap = True
 
     def __init__(self, dim, *, kind, name, regularizer=None, x0=None, x_star=None, f_star=None):
         if kind not in PROBLEM_KINDS:
@@ -90,6 +94,7 @@ class Problem:
         self._x_star = None if x_star is None else as_float_array(x_star, "x_star", shape=(self.dim,))
         self._f_star = None if f_star is None else float(f_star)
         self._optimum_given = (x_star is not None, f_star is not None)
+        self._f_star_accuracy = 0.0 if f_star is not None else None
         self._constants = None
 
     # --- oracles ---------------------------------------------------------
@@ -151,6 +156,20 @@ class Problem:
                 self._x_star = np.asarray(x_star, dtype=float)
             if self._f_star is None and f_star is not None:
                 self._f_star = float(f_star)
+            if self._f_star_accuracy is None and self._x_star is not None:
+                self._f_star_accuracy = self._gradient_certificate(self._x_star)
+
+    def _gradient_certificate(self, x):
+        """``||grad f(x)||^2 / (2 mu)`` for an unconstrained mu-strongly convex smooth problem (an upper bound on
+        ``f(x) - f*``), else None."""
+        if self.kind != "smooth":
+            return None
+        try:
+            mu = float(self.constants.get("mu", 0.0))
+            g = self.grad(x)
+        except Exception:  # a problem without a gradient or constants certifies nothing here
+            return None
+        return float(g @ g) / (2.0 * mu) if mu > 0 else None
 
     def _solve(self):
         return None, None
@@ -166,13 +185,20 @@ class Problem:
         return self._f_star
 
     @property
+    def f_star_accuracy(self):
+        """A certified bound on ``F(x_star) - F*`` where the route to the optimum gives one (0.0 for a closed form
+        or an optimum given at construction; a duality or Frank-Wolfe gap for solved ones), else None."""
+        self._ensure_optimum()
+        return self._f_star_accuracy
+
+    @property
     def x_star(self):
         """A minimizer (the one nearest the default start where the set is not a point), or None."""
         self._ensure_optimum()
         return None if self._x_star is None else self._x_star.copy()
 
     # Attributes that are caches of the data, not data: left out of the fingerprint.
-    _VOLATILE = ("_z_cache", "_spec", "_constants")
+    _VOLATILE = ("_z_cache", "_spec", "_constants", "_f_star_accuracy", "optimum_is_cheap")
 
     def fingerprint(self):
         """A hash of what defines the problem (its data, parameters and given optimum), not of

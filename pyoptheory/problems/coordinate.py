@@ -128,7 +128,7 @@ def coordinate_quadratic(d=12, *, seed=0, scale_range=(0.3, 3.0), ridge=0.5, nam
 
 def diagonal_quadratic(eigenvalues, *, x0=None, name="diagonal_quadratic"):
     """``sum_i lambda_i x_i^2 / 2``: ``mu_1 = 1/sum(1/lambda_i)`` in closed form; GS is much faster than random
-    selection when the ``lambda_i`` are uneven."""
+    selection when the ``lambda_i`` are uneven.  ``x* = 0``, ``f* = 0`` exactly."""
     lam = as_float_array(eigenvalues, "eigenvalues", ndim=1)
     if np.any(lam <= 0):
         raise ValueError("eigenvalues: must be positive")

@@ -97,6 +97,14 @@ class StochasticProblem(Problem):
 
     def _ensure_optimum(self):
         self._x_star, self._f_star = self.base.x_star, self.base.f_star
+        self._f_star_accuracy = self.base.f_star_accuracy
+
+    def known_optimum(self):
+        return self.base.known_optimum()
+
+    @property
+    def optimum_is_cheap(self):
+        return self.base.optimum_is_cheap
 
     @property
     def n(self):

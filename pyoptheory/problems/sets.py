@@ -88,6 +88,12 @@ class Ball(Regularizer):
     def contains(self, x, tol=1e-9):
         return np.linalg.norm(x - self._c(x.shape[0])) <= self.scalar * (1 + tol) + tol
 
+    def lmo(self, g):
+        """A minimizer of ``<g, s>`` over the ball (the linear minimization oracle)."""
+        nrm = float(np.linalg.norm(g))
+        c = self._c(g.shape[0])
+        return c - self.scalar * g / nrm if nrm > 0 else c.copy()
+
     def __repr__(self):
         return f"Ball(radius={self.scalar})"
 
@@ -117,10 +123,19 @@ class Box(Regularizer):
         return np.minimum(np.maximum(y, self.lo), self.hi)
 
     def arrays(self, d):
-        return self.lo, self.hi
+        """The bounds as length-``d`` arrays (a scalar bound holds for every coordinate)."""
+        if self.lo.size not in (1, d):
+            raise ValueError(f"lo: a box of dimension {self.lo.size} for a problem of dimension {d}")
+        return (np.ascontiguousarray(np.broadcast_to(self.lo, (d,))),
+                np.ascontiguousarray(np.broadcast_to(self.hi, (d,))))
 
     def contains(self, x, tol=1e-9):
         return bool(np.all(x >= self.lo - tol) and np.all(x <= self.hi + tol))
+
+    def lmo(self, g):
+        """A minimizer of ``<g, s>`` over the box (infinite where the box is unbounded along ``-g``)."""
+        lo, hi = np.broadcast_to(self.lo, g.shape), np.broadcast_to(self.hi, g.shape)
+        return np.where(g > 0, lo, np.where(g < 0, hi, np.where(np.isfinite(lo), lo, hi)))
 
     def __repr__(self):
         return f"Box(dim={self.lo.size})"
@@ -142,6 +157,12 @@ class Simplex(Regularizer):
 
     def contains(self, x, tol=1e-9):
         return bool(np.all(x >= -tol) and abs(np.sum(x) - self.scalar) <= tol * max(1.0, self.scalar) * x.size)
+
+    def lmo(self, g):
+        """A minimizer of ``<g, s>`` over the simplex: ``radius`` times the vertex of the smallest ``g_i``."""
+        s = np.zeros(g.shape)
+        s[int(np.argmin(g))] = self.scalar
+        return s
 
     def __repr__(self):
         return f"Simplex(radius={self.scalar})"

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import problems as P
 from .. import schedules as S
-from ..methods._driver import averaging_weights
+from ..methods._sequences import averaging_weights
 from ..problems.exact import sgd_least_squares_moments
 from ..problems.linear import LinearModel
 from . import pep

@@ -57,9 +57,13 @@ struct RunBuffers {
   double* xsum;   // weighted sum of iterates (averaged output), may be null
   double* grad;   // gradient at x (backtracking keeps it between calls)
   double* scal;   // scalar state, see Scal
-  const double* steps;  // step sequence; length 1 means constant
+  // Per-iteration values are given a chunk at a time (the driver produces them window by window, so memory
+  // does not grow with the run's length): steps[k - k0] is the step of update k, avg_w[j - k0] the weight of
+  // iterate j (j = k0 .. k1).
+  int64_t k0 = 0;       // first iteration of the chunk
+  const double* steps;  // the chunk's steps, length k1 - k0; length 1 means constant
   int64_t n_steps;
-  const double* avg_w;  // averaging weight of iterate j, length >= k1 + 1, or null
+  const double* avg_w;  // the chunk's averaging weights, length k1 - k0 + 1, or null
   double eta;           // backtracking increase factor (ZO_GAUSS: the smoothing radius)
   // Randomness of stochastic methods, drawn in Python for iterations k0..k1-1 (row k - k0):
   const int64_t* idx = nullptr;   // sample indices, (k1 - k0) x batch, or null for a full (sub)gradient
@@ -68,11 +72,11 @@ struct RunBuffers {
   int64_t directions = 1;         // ZO_GAUSS: Gaussian directions per step (noise has (k1 - k0) * directions rows)
 };
 
-inline double step_at(const RunBuffers& r, int64_t k) { return r.n_steps == 1 ? r.steps[0] : r.steps[k]; }
+inline double step_at(const RunBuffers& r, int64_t k) { return r.n_steps == 1 ? r.steps[0] : r.steps[k - r.k0]; }
 
 inline void accumulate_average(const LinearModel& m, RunBuffers& r, int64_t j) {
   if (!r.avg_w) return;
-  double w = r.avg_w[j];
+  double w = r.avg_w[j - r.k0];
   if (w == 0.0) return;
   for (int64_t i = 0; i < m.d; ++i) r.xsum[i] += w * r.x[i];
   r.scal[S_WSUM] += w;
