@@ -71,7 +71,9 @@ def test_model_rejects_wrong_dense_shape():
 
 def test_ctrl_c_returns_partial_result_from_compiled_run():
     code = textwrap.dedent("""
-        import sys, pyoptheory as po
+        import signal, sys, pyoptheory as po
+        # Ctrl-C raises KeyboardInterrupt even when started in the background by a shell (which ignores SIGINT)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         p = po.problems.quadratic(300, L=1.0, mu=0.0, seed=0)
         seen = []
 
