@@ -50,9 +50,13 @@ class Model:
         L = self.step_const(i)
         return -(gi * dlt + 0.5 * L * dlt * dlt + self.reg_change(xi, dlt))
 
-    def value(self, x):
-        """(smooth part, regularizer) at x."""
-        f = 0.5 * float(x @ (self.Q @ x)) - float(self.c @ x) + self.const
+    def value(self, x, grad=None):
+        """(smooth part, regularizer) at x; with ``grad``, the smooth part's gradient ``Q x - c`` written there
+        (one product with ``Q`` for both)."""
+        qx = self.Q @ x
+        if grad is not None:
+            grad[:] = qx - self.c
+        f = 0.5 * float(x @ qx) - float(self.c @ x) + self.const
         return f, (self.lam * float(np.abs(x).sum()) if self.reg == REGS["l1"] else 0.0)
 
 

@@ -362,8 +362,7 @@ class _Kernel:
 
     @staticmethod
     def evaluate(m, x, grad, n_threads):
-        grad[:] = m.Q @ x - m.c
-        return m.value(x)
+        return m.value(x, grad)
 
     def advance(self, m, code, x, xbest, xsum, grad, scal, steps, avg_w, eta, k0, k1, n_threads, idx, noise):
         given = np.ascontiguousarray(idx[:, 0], dtype=np.int64) if idx.size else np.zeros(0, dtype=np.int64)

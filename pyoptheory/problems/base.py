@@ -186,8 +186,8 @@ class Problem:
 
     @property
     def f_star_accuracy(self):
-        """A certified bound on ``F(x_star) - F*`` where the route to the optimum gives one (0.0 for a closed form
-        or an optimum given at construction; a duality or Frank-Wolfe gap for solved ones), else None."""
+        """A certified bound on ``F(x_star) - F*`` where the route to the optimum gives one (0.0 for an optimum
+        given at construction; a duality, Frank-Wolfe or gradient-norm bound for solved ones), else None."""
         self._ensure_optimum()
         return self._f_star_accuracy
 

@@ -14,7 +14,7 @@ def nesterov_chain(p, L=1.0, dim=None):
 
     ``f_p(x) = (L/4) [ (x_1^2 + sum_{i<p} (x_i - x_{i+1})^2 + x_p^2)/2 - x_1 ]`` in dimension
     ``dim >= p`` (default p), stored as ``(L/4) sum_rows (a_r^T x - b_r)^2/2 - L/8`` with rows
-    ``e_1`` (target 1), ``e_i - e_{i+1}`` and ``e_p``.  Exact optimum ``x*_i = 1 - i/(p+1)``
+    ``e_1`` (target 1), ``e_i - e_{i+1}`` and ``e_p``.  Exact optimum, given in closed form: ``x*_i = 1 - i/(p+1)``
     (i <= p, 0 beyond), ``f* = (L/8)(-1 + 1/(p+1))``, ``||x*||^2 = p(2p+1)/(6(p+1))``.  The class
     parameter ``L`` is kept as the constant ``L_class``; the exact smoothness ``L`` of ``f_p``
     (``(L/4) lambda_max`` of the tridiagonal matrix, below ``L``) is derived from the data.
@@ -79,5 +79,6 @@ class HeavyBallCounterexample(Problem):
 
 
 def heavy_ball_counterexample(x0=3.3):
-    """The Lessard-Recht-Packard function on which tuned heavy ball cycles (see the class)."""
+    """The Lessard-Recht-Packard function on which tuned heavy ball cycles (see the class); ``x* = 0``, ``f* = 0``
+    exactly, given."""
     return HeavyBallCounterexample(x0)

@@ -35,7 +35,9 @@ NOISE_KINDS = ("gaussian", "sphere", "rademacher")
 
 
 class StochasticProblem(Problem):
-    """A problem together with a stochastic gradient oracle (see the module docstring)."""
+    """A problem together with a stochastic gradient oracle (see the module docstring).
+
+    ``x_star``, ``f_star`` and ``f_star_accuracy`` are the wrapped problem's: same route, same accuracy."""
 
     def __init__(self, base, *, batch_size=None, replace=True, noise=None, noise_std=None, cov=None, radius=None):
         if not isinstance(base, Problem) or isinstance(base, StochasticProblem):
@@ -227,17 +229,23 @@ class StochasticProblem(Problem):
 
 
 def finite_sum(problem, batch_size=1, replace=True):
-    """Minibatch gradients ``(1/b) sum_j grad f_{i_j}`` of a finite sum, with or without replacement."""
+    """Minibatch gradients ``(1/b) sum_j grad f_{i_j}`` of a finite sum, with or without replacement.
+
+    ``x*``, ``f*`` and ``p.f_star_accuracy`` are those of ``problem`` (same route, same accuracy)."""
     return StochasticProblem(problem, batch_size=batch_size, replace=replace)
 
 
 def additive_noise(problem, noise_std=None, cov=None, batch_size=None):
-    """``g = grad f(x) + xi``, ``xi ~ N(0, noise_std^2 I)`` or ``N(0, cov)`` (on a minibatch gradient if given)."""
+    """``g = grad f(x) + xi``, ``xi ~ N(0, noise_std^2 I)`` or ``N(0, cov)`` (on a minibatch gradient if given).
+
+    ``x*``, ``f*`` and ``p.f_star_accuracy`` are those of ``problem`` (same route, same accuracy)."""
     return StochasticProblem(problem, noise="gaussian", noise_std=noise_std, cov=cov, batch_size=batch_size)
 
 
 def bounded_noise(problem, radius, kind="sphere"):
-    """``g = grad f(x) + xi`` with ``||xi|| = radius`` a.s.: uniform on the sphere or Rademacher."""
+    """``g = grad f(x) + xi`` with ``||xi|| = radius`` a.s.: uniform on the sphere or Rademacher.
+
+    ``x*``, ``f*`` and ``p.f_star_accuracy`` are those of ``problem`` (same route, same accuracy)."""
     if kind not in ("sphere", "rademacher"):
         raise ValueError(f"kind: unknown bounded noise {kind!r}; valid: rademacher, sphere")
     return StochasticProblem(problem, noise=kind, radius=radius)
@@ -246,7 +254,9 @@ def bounded_noise(problem, radius, kind="sphere"):
 def anisotropic_noise(problem, sigma, batch_size=1):
     """``g = grad f(x) + xi``, ``xi ~ N(0, sigma^2 H / M)`` with H the Hessian of a quadratic
     (least squares) problem and M the batch size: the exact noise model of Pan et al. (2024),
-    catalogue 3.6 (noise covariance proportional to H, shrinking as 1/M)."""
+    catalogue 3.6 (noise covariance proportional to H, shrinking as 1/M).
+
+    ``x*``, ``f*`` and ``p.f_star_accuracy`` are those of the least-squares ``problem`` (same route, same accuracy)."""
     from .linear import LinearModel
 
     if not (isinstance(problem, LinearModel) and problem.loss == SQUARED and problem.reduce == SUM):
