@@ -1065,7 +1065,10 @@ int64_t gfm_advance(darr x, darr xprev, darr v, darr xR, double delta, double st
 
 }  // namespace
 
+void export_codes(py::module_& mod);  // cpp/src/codes.cpp
+
 PYBIND11_MODULE(_core, mod) {
+  export_codes(mod);
   mod.def("gfm_advance", &gfm_advance, py::arg("x").noconvert(), py::arg("xprev").noconvert(), py::arg("v").noconvert(),
           py::arg("xR").noconvert(), py::arg("delta"), py::arg("step"), py::arg("plus"), py::arg("period"), py::arg("R"),
           py::arg("k0"), py::arg("k1"), py::arg("W"), py::arg("Xi"), py::arg("ptr"), py::arg("kind"), py::arg("idx"),

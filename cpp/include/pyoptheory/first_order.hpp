@@ -49,7 +49,8 @@ enum Scal : int {
   S_MU = 14,         // mu of the tied heavy-ball momentum (input; 0: use S_BETA)
   S_SIZE = 15
 };
-enum Status : int { OK = 0, NONFINITE = 1, BACKTRACK_FAILED = 2 };
+enum Status : int { OK = 0, NONFINITE = 1, BACKTRACK_FAILED = 2, CONVERGED = 3 };  // CONVERGED: a kernel's own
+// stopping rule held (the working-set solver's duality gap)
 
 struct RunBuffers {
   double* x;      // current iterate (in/out)
