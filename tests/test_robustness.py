@@ -110,3 +110,13 @@ def test_default_start_is_feasible_and_starting_at_the_optimum_is_not_divergence
     q = P.l1_distance(np.zeros(4), x0=np.zeros(4))
     res = po.solve(q, "subgradient", steps=50, step=0.1)
     assert res.success and res.fun == 0.0
+
+
+@pytest.mark.parametrize("method", ["gfm", "gfm_plus"])
+@pytest.mark.parametrize("steps,error", [(None, TypeError), ("5", TypeError), (-1, ValueError), (5.5, TypeError)])
+def test_gfm_default_step_validates_steps_first(method, steps, error):
+    """Found by the slow fuzz profile: GFM's default step read ``steps`` with ``int()`` before validating it."""
+    from pyoptheory.zeroth import StochasticNorm
+
+    with pytest.raises(error, match="steps"):
+        po.solve(StochasticNorm(3, radius=0.5), method, steps=steps, seed=0)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_int, as_scalar
+from .._validation import MAX_STEPS, as_int, as_scalar
 from ..problems.base import ConstantUnavailable
 from ..kernels import layout as K
 from ..registry import register
@@ -357,7 +357,7 @@ def gfm(problem, *, smoothing=0.1, step=None, batch=1, backend=None, **options):
     batch = int(as_scalar(batch, "batch", positive=True))
     if step is None:
         d, L, Delta, ell = _gfm_constants(problem, smoothing)
-        T = max(int(options.get("steps", 1000)), 1)
+        T = max(as_int(options.get("steps", 1000), "steps", minimum=0, maximum=MAX_STEPS), 1)
         step = float(np.sqrt(2 * (Delta + 2 * smoothing * L) / (ell * d * d * L * L * T)))
     step = as_scalar(step, "step", positive=True)
     return _run_gfm(problem, False, smoothing, step, batch, batch, 1, backend, options)

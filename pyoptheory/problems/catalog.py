@@ -333,7 +333,7 @@ def huber_worst_case(L, R, horizon):
     ``(L/2) x^2`` otherwise.  From ``x0 = R`` with step ``1/L``, N steps stay in
     the linear region and give ``f(x_N) = L R^2/(4N+2)``, the bound of
     Drori-Teboulle/Taylor et al. with ``L gamma = 1``.  Stored as ``L * huber_delta(x)``,
-    ``delta = R/(2N+1)``.
+    ``delta = R/(2N+1)``.  ``x* = 0``, ``f* = 0`` exactly (given).
     """
     L = as_scalar(L, "L", positive=True)
     R = as_scalar(R, "R", positive=True)
@@ -349,7 +349,7 @@ def subgradient_worst_case(M, R, horizon):
     With the constant step ``R/(M sqrt(N+1))`` and ties broken at the first index,
     the subgradient method zeroes one coordinate per step, so every iterate up to
     ``x_N`` has ``f = M R/sqrt(N+1)``: the bound ``min_t f(x_t) - f* <= M R/sqrt(N+1)``
-    is attained.  ``x* = 0`` is the minimizer nearest ``x0`` (``||x0 - x*|| = R``).
+    is attained.  ``x* = 0`` is the minimizer nearest ``x0`` (``||x0 - x*|| = R``), ``f* = 0`` exactly (given).
     """
     M = as_scalar(M, "M", positive=True)
     R = as_scalar(R, "R", positive=True)
@@ -365,7 +365,8 @@ def gd_quadratic_worst_case(L, mu, step, horizon, D0=1.0):
 
     ``lam(1 - step lam)^{2N}`` over ``[mu, L]`` is maximal at ``alpha L`` with
     ``alpha = proj_[mu/L, 1](1/(L step (2N+1)))`` or at ``L``; the spectrum is
-    ``{mu, alpha L, L}`` and ``x0 - x*`` lies along the eigenvector of the maximiser.
+    ``{mu, alpha L, L}`` and ``x0 - x*`` lies along the eigenvector of the maximiser.  ``x* = 0``, ``f* = 0``
+    exactly (given).
     """
     L = as_scalar(L, "L", positive=True)
     mu = as_scalar(mu, "mu", nonnegative=True)
@@ -384,7 +385,8 @@ def gd_quadratic_worst_case(L, mu, step, horizon, D0=1.0):
 def prox_grad_worst_case(L, mu, step, D0=1.0, box_half_width=10.0):
     r"""Quadratic on an inactive box where projected/proximal gradient contracts at exactly
     ``max(|1 - L step|, |1 - mu step|)`` per step (catalogue 1.6): ``x0 - x*`` lies along the
-    eigenvector (curvature ``mu`` or ``L``) that attains the max.
+    eigenvector (curvature ``mu`` or ``L``) that attains the max.  The box is inactive: ``x* = 0``, ``f* = 0``
+    exactly (given).
     """
     L = as_scalar(L, "L", positive=True)
     mu = as_scalar(mu, "mu", nonnegative=True)
