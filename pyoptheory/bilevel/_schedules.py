@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .._validation import as_float_array, as_scalar
+from ..methods._sequences import StepSequence
 
 
 class PerIteration:
@@ -19,18 +20,15 @@ class PerIteration:
     (and at most ``upper`` when given; ``integer`` for batch sizes)."""
 
     def __init__(self, value, name, steps, *, upper=None, upper_text="", integer=False):
-        self.name, self.steps, self.upper, self.upper_text, self.integer = name, steps, upper, upper_text, integer
-        self._fn = self._one = self._array = None
-        if callable(value):
-            self._fn = value
+        self.name, self.upper, self.upper_text, self.integer = name, upper, upper_text, integer
+        self.is_callable = callable(value)
+        if self.is_callable:  # checked on each window it produces
+            self.seq = StepSequence.from_rule(lambda k0, k1: [float(value(k)) for k in range(k0, k1)], steps,
+                                              peak=np.inf)
         elif np.ndim(value) == 0:
-            self._one = self._check(np.array([as_scalar(value, name, positive=True)]))
+            self.seq = StepSequence.constant(self._check(np.array([as_scalar(value, name, positive=True)]))[0], steps)
         else:
-            self._array = self._check(as_float_array(value, name, shape=(steps,)))
-
-    @property
-    def is_constant(self):
-        return self._one is not None
+            self.seq = StepSequence.explicit(self._check(as_float_array(value, name, shape=(steps,))))
 
     def _check(self, arr):
         if np.any(~(arr > 0)):
@@ -43,11 +41,8 @@ class PerIteration:
 
     def window(self, k0, k1):
         """The values of iterations ``k0 .. k1-1`` (an array of length ``k1 - k0``)."""
-        if self._one is not None:
-            return np.full(k1 - k0, self._one[0])
-        if self._array is not None:
-            return self._array[k0:k1]
-        return self._check(np.array([float(self._fn(k)) for k in range(k0, k1)]))
+        values = np.array(self.seq.values(k0, k1))
+        return self._check(values) if self.is_callable else values
 
 
 class RunSchedules:
@@ -95,16 +90,15 @@ class RunSchedules:
             self.batch = PerIteration(batch, "batch", steps, integer=True)
         if steps:  # the first window is checked before the run (the arrays and numbers are checked in full)
             self.window(0, 1)
-            if self.step_y is not None and self.step_y._array is not None:  # an explicit step_y: checked against
-                for a in range(0, steps, 1 << 16):                          # every sigma_k before the run
+            explicit = self.step_y is not None and not self.step_y.is_callable and not self.step_y.seq.is_constant
+            if explicit:  # an array of step_y: checked against every sigma_k before the run
+                for a in range(0, steps, 1 << 16):
                     self.window(a, min(a + (1 << 16), steps))
 
     def _fixed(self, param):
-        if param.is_constant or not self.steps:
-            return True
-        if param._array is not None:
-            return np.ptp(param._array) == 0
-        return False  # a callable schedule of lower-level steps
+        if param.is_callable:
+            return not self.steps  # a callable schedule of lower-level steps
+        return not self.steps or param.seq.is_constant or np.ptp(param.seq.values(0, self.steps)) == 0
 
     def sigma(self, k0, k1):
         if self.method == "implicit":
@@ -115,13 +109,11 @@ class RunSchedules:
 
     def _alpha(self, sigma):
         """``1/L(psi_sigma)``, computed once per distinct ``sigma`` (a continuation has few of them)."""
-        out = np.empty(sigma.shape)
-        for i, s in enumerate(sigma):
-            a = self._alpha_of_sigma.get(s)
-            if a is None:
-                a = self._alpha_of_sigma[s] = 1.0 / self.p.L_psi_sigma(s)
-            out[i] = a
-        return out
+        values, inverse = np.unique(sigma, return_inverse=True)
+        for s in values:
+            if s not in self._alpha_of_sigma:
+                self._alpha_of_sigma[s] = 1.0 / self.p.L_psi_sigma(s)
+        return np.array([self._alpha_of_sigma[s] for s in values])[inverse]
 
     def window(self, k0, k1):
         """The parameters of iterations ``k0 .. k1-1``: ``sigma, alpha, beta_y, beta_z, momentum, batch``

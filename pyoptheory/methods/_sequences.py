@@ -15,6 +15,7 @@ import numpy as np
 
 from .._validation import as_scalar, materialized
 
+
 class StepSequence:
     """The steps of updates ``0 .. T-1`` (update ``k`` uses entry ``k``): a constant, an explicit array, or a
     rule ``rule(k0, k1) -> steps of updates k0 .. k1-1`` evaluated window by window.

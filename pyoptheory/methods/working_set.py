@@ -77,6 +77,11 @@ class _State:
         return self.primal(x) - dual
 
 
+def lasso_duality_gap(problem, x):
+    """The duality gap ``P(x) - D(u)`` of :func:`bcd_ws`'s certificate at ``x`` (an upper bound on ``P(x) - P*``)."""
+    return _State(*_lasso_data(problem)).fresh_gap(np.asarray(x, dtype=float))
+
+
 class _Kernel:
     def __init__(self, backend, data, ws_min, inner_tol, gap_tol, step):
         self.backend, self.data, self.ws_min, self.inner_tol, self.gap_tol = backend, data, ws_min, inner_tol, gap_tol

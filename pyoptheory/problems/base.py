@@ -167,7 +167,7 @@ class Problem:
         try:
             mu = float(self.constants.get("mu", 0.0))
             g = self.grad(x)
-        except Exception:  # a problem without a gradient or constants certifies nothing here
+        except (NotImplementedError, ConstantUnavailable):  # no gradient or no mu: nothing certified here
             return None
         return float(g @ g) / (2.0 * mu) if mu > 0 else None
 

@@ -159,16 +159,6 @@ def lasso(A, b, lam, *, x0=None, name="lasso"):
 LASSO_GAP = 1e-12
 
 
-def lasso_duality_gap(problem, x):
-    """The duality gap of ``x`` for the lasso ``||A x - b||^2/(2n) + lam ||x||_1``: ``P(x) - D(theta)`` with the
-    dual point ``theta = r / max(n lam, ||A^T r||_inf)``, ``r = b - A x``, an upper bound on ``P(x) - P*``."""
-    A, b, n, lam = problem.A, problem.b, problem.n, problem.regularizer.lam
-    r = b - A @ x
-    theta = r / max(n * lam, float(np.max(np.abs(A.T @ r))))
-    dual = (b @ b - (b - n * lam * theta) @ (b - n * lam * theta)) / (2 * n)
-    return float(problem.objective(x) - dual)
-
-
 def _lasso_polish(problem, x):
     """On the support and signs of ``x``, the optimality condition ``A_S^T (b - A_S x_S)/n = lam s_S`` solved as a
     linear system; the candidate when its signs agree, else None."""
@@ -192,7 +182,7 @@ def _lasso_solution(problem):
     """``(x*, F*)``: the working-set solver to growing accuracy, each stage followed by the active-set polish, until
     a duality gap certifies ``F(x) - F* <= LASSO_GAP max(1, |F(x0)|)`` (the polish usually finds the exact support
     long before coordinate descent reaches that gap: supports close to ``n`` make it slow)."""
-    from ..methods.working_set import bcd_ws
+    from ..methods.working_set import bcd_ws, lasso_duality_gap
 
     scale = max(1.0, abs(problem.objective(problem.x0)))
     target = LASSO_GAP * scale

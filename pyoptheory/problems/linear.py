@@ -364,6 +364,7 @@ def polish_constrained(problem, x, rounds=40, steps=2000):
                 return True
         return False
 
+    consider(_least_squares_minimizer(problem))  # inside the set: the constrained minimizer
     consider(_active_set_candidate(problem, best))
     for _ in range(rounds):
         if gap <= target:
@@ -379,22 +380,33 @@ def polish_constrained(problem, x, rounds=40, steps=2000):
     return best, problem.objective(best)
 
 
+def _is_least_squares(problem):
+    return problem.loss == SQUARED and problem.reduce == SUM and problem.penalty is None
+
+
+def _least_squares_minimizer(problem):
+    """A minimizer of a least-squares loss over R^d (``lstsq``), or None for other losses."""
+    if not _is_least_squares(problem):
+        return None
+    A = problem.A.toarray() if sp.issparse(problem.A) else np.asarray(problem.A)
+    w, l2, b, d = problem.weight, problem.l2, problem.b, problem.dim
+    if l2 > 0:
+        A, b = np.vstack([np.sqrt(w) * A, np.sqrt(l2) * np.eye(d)]), np.concatenate([np.sqrt(w) * b, np.zeros(d)])
+    return np.linalg.lstsq(A, b, rcond=None)[0]
+
+
 def _active_set_candidate(problem, x):
     """For a least-squares loss on a Box or Simplex: the minimizer on the face that ``x`` identifies (coordinates
     at a bound fixed there, or zero on the simplex; the rest solve the reduced normal equations, with the simplex's
     sum as an equality), exact to rounding when the face is right; None for other losses, sets or degenerate
-    faces.  An unconstrained minimizer inside the set is tried first: then it is the constrained one."""
+    faces."""
     from .sets import Box, Simplex
 
-    if problem.loss != SQUARED or problem.reduce != SUM or problem.penalty is not None:
+    if not _is_least_squares(problem):
         return None
     A = problem.A.toarray() if sp.issparse(problem.A) else np.asarray(problem.A)
     w, l2, b, d = problem.weight, problem.l2, problem.b, problem.dim
     reg = problem.regularizer
-    free_all = np.linalg.lstsq(np.vstack([np.sqrt(w) * A, np.sqrt(l2) * np.eye(d)]) if l2 > 0 else A,
-                               np.concatenate([np.sqrt(w) * b, np.zeros(d)]) if l2 > 0 else b, rcond=None)[0]
-    if problem.feasible(free_all, tol=0.0):
-        return free_all
     tol = 1e-9 * max(1.0, float(np.max(np.abs(x))))
     if isinstance(reg, Box):
         lo, hi = reg.arrays(d)
